@@ -1,0 +1,244 @@
+"""The pipeline for one test: parse, run the threads, explore, judge.
+
+front end (AST) -> semantics (thread runs) -> explorer (consistent executions,
+under the model) -> a `Result` for the reporters.
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+from dataclasses import dataclass
+
+from .errors import LitmusError
+from .explorer.frame import build_frame
+from .frontend import ast
+from .model.program import load_model
+from .result import Result, State
+from .semantics.prepare import Prepared, mem_key, prepare, reg_key, to_value
+from .semantics.values import CodeAddr, InstrBits, signed
+
+KINDS = {"exists": "Allowed", "~exists": "Forbidden", "forall": "Required"}
+
+
+@dataclass(frozen=True)
+class Options:
+    """How to check: herd7's -variant and -unroll, and which engine."""
+
+    variant: frozenset[str] = frozenset()
+    unroll: int = 2
+    engine: str = "auto"
+
+
+# ---- values as herd7 compares and prints them --------------------------------------
+
+def normalise(value, ctype: tuple[int, bool]):
+    if isinstance(value, int):
+        bits, is_signed = ctype
+        value &= (1 << bits) - 1
+        return signed(value, bits) if is_signed else value
+    return value
+
+
+def show(value) -> str:
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, CodeAddr):
+        return f'label:"{value}"'
+    if isinstance(value, InstrBits):
+        return value.text if " " not in value.text else f'instr:"{value.text}"'
+    return str(value)
+
+
+def location_name(target) -> str:
+    """How herd7 names a location in states and conditions."""
+    if isinstance(target, ast.RegRef):
+        return f"{target.thread}:{target.reg if target.reg[0] not in 'WX' else 'X' + target.reg[1:]}"
+    if target.index is None:
+        return f"[{target.name}]"
+    return f"{target.name}[{target.index}]"
+
+
+def show_expr(expr, top: bool = True) -> str:
+    """The condition as herd7 prints it."""
+    if isinstance(expr, ast.Atom):
+        return f"{location_name(expr.target)}={show_atom_value(expr.value)}"
+    if isinstance(expr, ast.Const):
+        return "true" if expr.value else "false"
+    if isinstance(expr, ast.Not):
+        return f"~{show_expr(expr.arg, False)}"
+    op = {ast.And: "/\\", ast.Or: "\\/", ast.Implies: "=>"}[type(expr)]
+    text = f"{show_expr(expr.left, False)} {op} {show_expr(expr.right, False)}"
+    return f"({text})"
+
+
+def show_atom_value(v) -> str:
+    if isinstance(v, ast.Int):
+        return str(v.value)
+    if isinstance(v, ast.Sym):
+        return v.name
+    if isinstance(v, ast.CodeLabel):
+        return f'label:"P{v.thread}:{v.label}"'
+    return v.text if " " not in v.text else f'instr:"{v.text}"'
+
+
+def observed_locations(test: ast.Test) -> list:
+    """The locations a state shows: those of `locations [...]` and of the condition."""
+    found: dict[str, object] = {}
+
+    def walk(e):
+        if isinstance(e, ast.Atom):
+            found.setdefault(location_name(e.target), e.target)
+        elif isinstance(e, ast.Not):
+            walk(e.arg)
+        elif isinstance(e, (ast.And, ast.Or, ast.Implies)):
+            walk(e.left)
+            walk(e.right)
+
+    for ref in test.locations:
+        found.setdefault(location_name(ref), ref)
+    walk(test.condition.expr)
+    if test.filter is not None:
+        walk(test.filter)
+
+    def order(item):
+        name, ref = item
+        if isinstance(ref, ast.RegRef):
+            return (0, ref.thread, int(name.split(":X")[1]) if ":X" in name and
+                    name.split(":X")[1].isdigit() else 0, name)
+        return (1, 0, 0, name)
+
+    return [ref for _, ref in sorted(found.items(), key=order)]
+
+
+class Judge:
+    """Evaluates the final condition on final states."""
+
+    def __init__(self, prepared: Prepared):
+        self.prepared = prepared
+        self.test = prepared.test
+        self.shown = observed_locations(self.test)
+
+    def final_value(self, target, registers, memory):
+        if isinstance(target, ast.RegRef):
+            key = reg_key(target)
+            thread = target.thread
+            if not 0 <= thread < len(registers):
+                raise LitmusError.at(target.pos, f"thread {thread} does not exist")
+            reg = key.split(":", 1)[1]
+            value = registers[thread].get(reg, 0)
+            return normalise(value, self.prepared.type_of(key))
+        key = mem_key(target)
+        if key not in memory:
+            raise LitmusError.at(target.pos, f"location {key} is not a location of the test")
+        return normalise(memory[key], self.prepared.type_of(target.name))
+
+    def holds(self, expr, registers, memory) -> bool:
+        if isinstance(expr, ast.Atom):
+            ctype = (self.prepared.type_of(reg_key(expr.target))
+                     if isinstance(expr.target, ast.RegRef)
+                     else self.prepared.type_of(expr.target.name))
+            want = normalise(to_value(expr.value), ctype)
+            return self.final_value(expr.target, registers, memory) == want
+        if isinstance(expr, ast.Const):
+            return expr.value
+        if isinstance(expr, ast.Not):
+            return not self.holds(expr.arg, registers, memory)
+        left = self.holds(expr.left, registers, memory)
+        if isinstance(expr, ast.And):
+            return left and self.holds(expr.right, registers, memory)
+        if isinstance(expr, ast.Or):
+            return left or self.holds(expr.right, registers, memory)
+        return (not left) or self.holds(expr.right, registers, memory)
+
+    def state(self, registers, memory) -> tuple:
+        return tuple((location_name(t), show(self.final_value(t, registers, memory)))
+                     for t in self.shown)
+
+
+def explore_test(prepared: Prepared, engine: str):
+    """Every consistent execution's final state, as {state: [count, satisfies]}, and flags."""
+    model = load_model(prepared.variant)
+    judge = Judge(prepared)
+    test = prepared.test
+    counts: dict[tuple, list] = {}
+    flags: set[str] = set()
+    if engine == "c":
+        from .explorer import native as chosen_engine
+    else:
+        from .explorer import python as chosen_engine
+    for runs in itertools.product(*prepared.runs):
+        frame = build_frame(prepared, runs, model)
+        registers = [run.registers for run in runs]
+
+        def visit(sources, co, exec_flags, frame=frame, registers=registers):
+            memory = final_memory(frame, co)
+            if test.filter is not None and not judge.holds(test.filter, registers, memory):
+                return
+            key = judge.state(registers, memory)
+            entry = counts.get(key)
+            if entry is None:
+                entry = counts[key] = [0, judge.holds(test.condition.expr, registers, memory)]
+            entry[0] += 1
+            flags.update(exec_flags)
+
+        chosen_engine.explore(frame, model, visit)
+    return counts, flags
+
+
+def final_memory(frame, co) -> dict:
+    """Each location's value after the execution: its coherence-last write."""
+    memory = {}
+    for loc, writes in frame.writes_by_loc.items():
+        mask = 0
+        for w in writes:
+            mask |= 1 << w
+        last = next(w for w in writes if not co[w] & mask)
+        memory[loc] = frame.events[last].value
+    return memory
+
+
+def check_test(test: ast.Test, options: Options = Options()) -> Result:
+    """Check one parsed test."""
+    start = time.perf_counter()
+    prepared = prepare(test, options.unroll, options.variant)
+    engine = "python" if options.engine == "python" else _native_or_python()
+    counts, flags = explore_test(prepared, engine)
+    quantifier = test.condition.quantifier
+    sat = sum(c for c, s in counts.values() if s)
+    unsat = sum(c for c, s in counts.values() if not s)
+    if quantifier == "~exists":
+        positive, negative, ok = unsat, sat, sat == 0
+    elif quantifier == "forall":
+        positive, negative, ok = sat, unsat, unsat == 0
+    else:
+        positive, negative, ok = sat, unsat, sat > 0
+    observation = "Never" if sat == 0 else "Always" if unsat == 0 else "Sometimes"
+    states = [State(key, c, s) for key, (c, s) in sorted(counts.items(), key=_state_order)]
+    return Result(
+        file=test.file, name=test.name, kind=KINDS[quantifier],
+        condition=f"{quantifier} {show_expr(test.condition.expr)}",
+        quantifier=quantifier, states=states, positive=positive, negative=negative, ok=ok,
+        observation=observation, flags=sorted(flags), warnings=sorted(prepared.env.warnings),
+        variant=sorted(prepared.variant), engine=engine,
+        seconds=time.perf_counter() - start, condition_tree=test.condition.expr)
+
+
+def _state_order(item):
+    key = item[0]
+    return tuple(_value_order(v) for _, v in key)
+
+
+def _value_order(text: str):
+    try:
+        return (0, int(text), "")
+    except ValueError:
+        return (1, 0, text)
+
+
+def _native_or_python() -> str:
+    try:
+        from .explorer import native  # noqa: F401
+        return "c"
+    except ImportError:
+        return "python"

@@ -1,0 +1,261 @@
+"""The syntax tree of a herd-format litmus test.
+
+The parser produces these plain dataclasses; later stages never see Lark objects.
+Every node that can be wrong carries a `Pos` so errors point at the source.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Union
+
+
+@dataclass(frozen=True)
+class Pos:
+    """A place in a source file (1-based line and column)."""
+
+    file: str
+    line: int
+    col: int
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.col}"
+
+
+# ---- values -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Int:
+    """An integer literal (decimal or hex, possibly negative)."""
+
+    value: int
+
+
+@dataclass(frozen=True)
+class Sym:
+    """The address of a memory location, e.g. `x` in `0:X1=x`, or of an array cell,
+    `x[1]` (`index` counts cells, not bytes)."""
+
+    name: str
+    index: int | None = None
+
+
+@dataclass(frozen=True)
+class CodeLabel:
+    """The address of a labelled instruction, `P1:L0` or `label:"P1:L0"`."""
+
+    thread: int
+    label: str
+
+
+@dataclass(frozen=True)
+class InstrValue:
+    """An instruction used as data, `NOP` or `instr:"B .+8"`."""
+
+    text: str
+
+
+Value = Union[Int, Sym, CodeLabel, InstrValue]
+
+
+# ---- init block ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RegRef:
+    """A thread's register, `0:X1`; `reg` is upper case as written (X1, W1, ...).
+
+    A symbolic register `%name` (as in compiler-generated tests) belongs to no thread:
+    `thread` is None and `reg` keeps the name as written, `%` included."""
+
+    thread: int | None
+    reg: str
+    pos: Pos
+
+
+@dataclass(frozen=True)
+class MemRef:
+    """A memory location, `x`, `[x]`, `*x` or an array cell `t[1]`."""
+
+    name: str
+    index: int | None
+    pos: Pos
+
+
+@dataclass(frozen=True)
+class Decl:
+    """A typed declaration `uint64_t x;`, `int *p;`, `uint64_t t[2];` or a typed register.
+
+    `ctype` is the type as written, without spaces: `uint64_t`, `int*`, `ins_t`."""
+
+    ctype: str
+    target: RegRef | MemRef
+    array_size: int | None
+    pos: Pos
+
+
+@dataclass(frozen=True)
+class InitReg:
+    """`0:X1=x`: a register's initial value."""
+
+    target: RegRef
+    value: Value
+    pos: Pos
+
+
+@dataclass(frozen=True)
+class InitMem:
+    """`x=1` or `t[2]={1,2}`: a location's initial value (a tuple for arrays)."""
+
+    target: MemRef
+    value: Value | tuple[Value, ...]
+    pos: Pos
+
+
+InitItem = Union[Decl, InitReg, InitMem]
+
+
+# ---- code -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Reg:
+    """A register operand, upper case: X3, W3, XZR, WZR, SP, WSP."""
+
+    name: str
+
+
+@dataclass(frozen=True)
+class Imm:
+    """An immediate `#imm` (or a bare number where AArch64 syntax allows it)."""
+
+    value: int
+
+
+@dataclass(frozen=True)
+class Shift:
+    """A shift or extend modifier: `LSL #2`, `SXTW`, `UXTW #3`, `ASR 1`."""
+
+    kind: str
+    amount: int | None
+
+
+@dataclass(frozen=True)
+class Mem:
+    """A memory operand `[base, offset, modifier]`, with `!` (pre-index) or a post-index."""
+
+    base: Reg
+    offset: Reg | Imm | None
+    modifier: Shift | None
+    writeback: bool = False  # `[Xn,#imm]!`
+
+
+@dataclass(frozen=True)
+class Name:
+    """A bare word operand: a label, a condition code (EQ), a barrier option (SY, ISH),
+    a cache operation (CVAU, IVAU), or a symbol."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class PcOffset:
+    """A PC-relative target `.+8` / `.-4`."""
+
+    offset: int
+
+
+Operand = Union[Reg, Imm, Shift, Mem, Name, PcOffset]
+
+
+@dataclass(frozen=True)
+class Instruction:
+    """One instruction: upper-case mnemonic (`LDR`, `B.EQ`, `DMB`) and its operands."""
+
+    mnemonic: str
+    operands: tuple[Operand, ...]
+    text: str
+    pos: Pos
+
+
+@dataclass
+class Thread:
+    """One column of the thread table: its code, with labels pointing at instruction indices.
+
+    `labels[name]` is the index in `code` of the instruction the label stands before
+    (`len(code)` for a label at the very end)."""
+
+    index: int
+    code: list[Instruction] = field(default_factory=list)
+    labels: dict[str, int] = field(default_factory=dict)
+    pos: Pos | None = None
+
+
+# ---- final part -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Atom:
+    """`0:X0=1`, `x=1`, `[x]=1`, `0:X0=x`, or a whole array `t={1,2}` (a tuple value)."""
+
+    target: RegRef | MemRef
+    value: Value | tuple[Value, ...]
+
+
+@dataclass(frozen=True)
+class Not:
+    arg: "Expr"
+
+
+@dataclass(frozen=True)
+class And:
+    left: "Expr"
+    right: "Expr"
+
+
+@dataclass(frozen=True)
+class Or:
+    left: "Expr"
+    right: "Expr"
+
+
+@dataclass(frozen=True)
+class Implies:
+    left: "Expr"
+    right: "Expr"
+
+
+@dataclass(frozen=True)
+class Const:
+    """`true` or `false`."""
+
+    value: bool
+
+
+Expr = Union[Atom, Not, And, Or, Implies, Const]
+
+
+@dataclass(frozen=True)
+class Condition:
+    """The final condition: `exists`, `~exists` or `forall`, and its expression."""
+
+    quantifier: str  # "exists" | "~exists" | "forall"
+    expr: Expr
+    pos: Pos
+
+
+@dataclass
+class Test:
+    """A whole litmus test."""
+
+    arch: str
+    name: str
+    description: str | None
+    meta: dict[str, str]
+    init: list[InitItem]
+    threads: list[Thread]
+    locations: list[RegRef | MemRef]
+    filter: Expr | None
+    condition: Condition
+    file: str

@@ -1,0 +1,60 @@
+"""Events of one thread run, and the run itself.
+
+An event is one effect of one executed instruction (an *instance*): a register
+read or write, a memory read or write, a branch decision, a fence, a cache
+maintenance operation, or an instruction fetch. Events of one instance are
+linked by intra-instruction edges (iico_data, iico_ctrl, iico_order); events
+of different instances are ordered by program order (their instance numbers).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+# Event kinds.
+MEM_READ, MEM_WRITE, REG_READ, REG_WRITE, BRANCH, FENCE, CACHE_OP = (
+    "R", "W", "Rreg", "Wreg", "B", "F", "C")
+
+
+@dataclass(eq=False)
+class Event:
+    """One effect. `loc` is a memory location name, a register name (register
+    events), or the location a cache operation targets; `sets` are the model's
+    set names the event belongs to (Exp, A, L, DATA, dmb.full, DC.CVAU, ...)."""
+
+    num: int
+    kind: str
+    instance: int
+    loc: str | None = None
+    value: object = None
+    sets: frozenset[str] = frozenset()
+
+    @property
+    def is_memory(self) -> bool:
+        """Does the execution stage of the model see this event?"""
+        return self.kind in (MEM_READ, MEM_WRITE, CACHE_OP)
+
+
+@dataclass(frozen=True)
+class InstanceInfo:
+    """What an executed instruction was: its index in the thread's code and text."""
+
+    index: int
+    text: str
+    line: int
+
+
+@dataclass
+class Run:
+    """One way a thread can execute: its events, edges and final registers."""
+
+    thread: int
+    events: list[Event] = field(default_factory=list)
+    iico_data: list[tuple[int, int]] = field(default_factory=list)
+    iico_ctrl: list[tuple[int, int]] = field(default_factory=list)
+    iico_order: list[tuple[int, int]] = field(default_factory=list)
+    sca: list[tuple[int, int]] = field(default_factory=list)
+    instances: list[InstanceInfo] = field(default_factory=list)
+    registers: dict[str, object] = field(default_factory=dict)
+    # Filled in by the explorer: the thread stage's relations over memory events.
+    local: dict | None = None

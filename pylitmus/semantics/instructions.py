@@ -1,0 +1,242 @@
+"""What each AArch64 instruction does: its values and the events it makes.
+
+The event shapes follow herd7's instruction semantics (which the Arm model reads
+to find dependencies): register reads tagged ADDR or DATA, register writes,
+memory effects, branch and "pick" decisions, and the intra-instruction edges
+between them. `execute(ctx, instr)` runs one instruction on a `Context`.
+"""
+
+from __future__ import annotations
+
+from ..frontend import ast
+from . import events as E
+from .machine import Abandon, Context
+from .values import MASK64, Addr, CodeAddr, InstrBits, signed
+
+FLAGS = ("PSTATE.N", "PSTATE.Z", "PSTATE.C", "PSTATE.V")
+# The flags each condition reads, and its test on (n, z, c, v).
+CONDITIONS = {
+    "EQ": ("Z", lambda n, z, c, v: z == 1), "NE": ("Z", lambda n, z, c, v: z == 0),
+    "CS": ("C", lambda n, z, c, v: c == 1), "HS": ("C", lambda n, z, c, v: c == 1),
+    "CC": ("C", lambda n, z, c, v: c == 0), "LO": ("C", lambda n, z, c, v: c == 0),
+    "MI": ("N", lambda n, z, c, v: n == 1), "PL": ("N", lambda n, z, c, v: n == 0),
+    "VS": ("V", lambda n, z, c, v: v == 1), "VC": ("V", lambda n, z, c, v: v == 0),
+    "HI": ("CZ", lambda n, z, c, v: c == 1 and z == 0),
+    "LS": ("CZ", lambda n, z, c, v: not (c == 1 and z == 0)),
+    "GE": ("NV", lambda n, z, c, v: n == v), "LT": ("NV", lambda n, z, c, v: n != v),
+    "GT": ("NVZ", lambda n, z, c, v: z == 0 and n == v),
+    "LE": ("NVZ", lambda n, z, c, v: not (z == 0 and n == v)),
+    "AL": ("", lambda n, z, c, v: True),
+}
+NEGATED = {"EQ": "NE", "NE": "EQ", "CS": "CC", "HS": "LO", "CC": "CS", "LO": "HS",
+           "MI": "PL", "PL": "MI", "VS": "VC", "VC": "VS", "HI": "LS", "LS": "HI",
+           "GE": "LT", "LT": "GE", "GT": "LE", "LE": "GT"}
+BARRIER_DOMAINS = ("SY", "ST", "LD", "ISH", "ISHST", "ISHLD", "OSH", "OSHST", "OSHLD",
+                   "NSH", "NSHST", "NSHLD")
+
+
+class Unsupported(Exception):
+    """An instruction (or operand form) pylitmus does not know."""
+
+
+# ---- values -----------------------------------------------------------------------
+
+
+def width_of(reg: str) -> int:
+    return 32 if reg.startswith("W") else 64
+
+
+def truncate(value, bits: int):
+    return value & ((1 << bits) - 1) if isinstance(value, int) else value
+
+
+def add(a, b):
+    """a + b, with symbolic addresses moving by integer offsets."""
+    if isinstance(a, int) and isinstance(b, int):
+        return (a + b) & MASK64
+    if isinstance(a, Addr) and isinstance(b, int):
+        return Addr(a.base, signed(a.offset + b))
+    if isinstance(b, Addr) and isinstance(a, int):
+        return Addr(b.base, signed(b.offset + a))
+    raise Unsupported(f"illegal operation add on {a} and {b}")
+
+
+def sub(a, b):
+    if isinstance(b, int):
+        return add(a, (-b) & MASK64)
+    if isinstance(a, Addr) and isinstance(b, Addr) and a.base == b.base:
+        return (a.offset - b.offset) & MASK64
+    raise Unsupported(f"illegal operation sub on {a} and {b}")
+
+
+def logic(op: str, a, b):
+    if isinstance(a, int) and isinstance(b, int):
+        return {"AND": a & b, "ORR": a | b, "EOR": a ^ b,
+                "BIC": a & ~b, "ORN": a | ~b, "EON": a ^ ~b}[op] & MASK64
+    if op == "EOR" and a == b:
+        return 0
+    if op == "AND" and 0 in (a, b):
+        return 0
+    if op == "ORR" and b == 0:
+        return a
+    if op == "ORR" and a == 0:
+        return b
+    raise Unsupported(f"illegal operation {op.lower()} on {a} and {b}")
+
+
+def shifted(value, shift: ast.Shift | None, bits: int):
+    """Apply a shift or extend modifier to an operand value."""
+    if shift is None or not isinstance(value, int):
+        if shift is not None and shift.amount and not isinstance(value, int):
+            raise Unsupported(f"illegal shift of {value}")
+        return value
+    kind, amount = shift.kind, shift.amount or 0
+    mask = (1 << bits) - 1
+    v = value & mask
+    if kind == "LSL":
+        return (v << amount) & mask
+    if kind == "LSR":
+        return v >> amount
+    if kind == "ASR":
+        return (signed(v, bits) >> amount) & mask
+    if kind == "ROR":
+        return ((v >> amount) | (v << (bits - amount))) & mask if amount else v
+    extend = {"UXTB": (8, False), "UXTH": (16, False), "UXTW": (32, False), "UXTX": (64, False),
+              "SXTB": (8, True), "SXTH": (16, True), "SXTW": (32, True), "SXTX": (64, True)}
+    if kind in extend:
+        size, sign = extend[kind]
+        v = value & ((1 << size) - 1)
+        if sign:
+            v = signed(v, size) & MASK64
+        return (v << amount) & mask
+    raise Unsupported(f"unknown shift {kind}")
+
+
+def nzcv_add(a: int, b: int, carry: int, bits: int) -> tuple[int, int, int, int, int]:
+    """The result and N, Z, C, V flags of a + b + carry on `bits` bits."""
+    mask = (1 << bits) - 1
+    ua, ub = a & mask, b & mask
+    total = ua + ub + carry
+    result = total & mask
+    sa, sb = signed(ua, bits), signed(ub, bits)
+    stotal = sa + sb + carry
+    n = result >> (bits - 1)
+    z = int(result == 0)
+    c = int(total > mask)
+    v = int(stotal != signed(result, bits))
+    return result, n, z, c, v
+
+
+# ---- operand access -------------------------------------------------------------
+
+
+def reg_operand(instr: ast.Instruction, i: int) -> str:
+    try:
+        op = instr.operands[i]
+    except IndexError:
+        raise Unsupported(f"missing operand {i + 1}") from None
+    if not isinstance(op, ast.Reg):
+        raise Unsupported(f"operand {i + 1} must be a register")
+    return op.name
+
+
+def operand(instr: ast.Instruction, i: int):
+    return instr.operands[i] if i < len(instr.operands) else None
+
+
+class Semantics:
+    """Instruction semantics bound to one run's context."""
+
+    def __init__(self, ctx: Context):
+        self.ctx = ctx
+
+    # -- register helpers ---------------------------------------------------------
+    def read(self, reg: str, port: str | None = None):
+        """Read a register operand; returns (value at its width, event or None)."""
+        sets = (port,) if port else ()
+        value, ev = self.ctx.read_reg(reg, sets)
+        return value, ev
+
+    def read_flags(self, cond: str):
+        used, test = CONDITIONS[cond]
+        values = {"N": 0, "Z": 0, "C": 0, "V": 0}
+        evs = []
+        for flag in used:
+            v, ev = self.ctx.read_reg("PSTATE." + flag)
+            values[flag] = v
+            evs.append(ev)
+        return test(values["N"], values["Z"], values["C"], values["V"]), evs
+
+    def write_flags(self, n, z, c, v, sources):
+        for name, value in zip(FLAGS, (n, z, c, v)):
+            self.ctx.write_reg(name, value, sources)
+
+    def second_value(self, instr, i, bits):
+        """An `#imm`, or a register with an optional shift; (value, events)."""
+        op = operand(instr, i)
+        if isinstance(op, ast.Imm):
+            shift = operand(instr, i + 1)
+            return shifted(op.value & MASK64, shift if isinstance(shift, ast.Shift) else None,
+                           bits), []
+        if isinstance(op, ast.Reg):
+            value, ev = self.read(op.name)
+            shift = operand(instr, i + 1)
+            return shifted(value, shift if isinstance(shift, ast.Shift) else None, bits), [ev]
+        raise Unsupported(f"operand {i + 1} must be a register or an immediate")
+
+    # -- addresses ----------------------------------------------------------------
+    def address(self, instr, mem_index: int):
+        """The effective address of a memory operand and its address-register reads.
+
+        Returns (address, read events, writeback) where writeback is the new base
+        value for pre/post-indexed forms (or None)."""
+        mem = operand(instr, mem_index)
+        if not isinstance(mem, ast.Mem):
+            raise Unsupported(f"operand {mem_index + 1} must be a memory operand")
+        base, base_ev = self.read(mem.base.name, "ADDR")
+        evs = [base_ev]
+        post = operand(instr, mem_index + 1)
+        if isinstance(mem.offset, ast.Imm):
+            addr = add(base, mem.offset.value & MASK64)
+        elif isinstance(mem.offset, ast.Reg):
+            idx, idx_ev = self.read(mem.offset.name, "ADDR")
+            evs.append(idx_ev)
+            addr = add(base, shifted(idx, mem.modifier, 64) if mem.modifier else idx)
+        else:
+            addr = base
+        if mem.writeback:
+            return addr, evs, addr
+        if isinstance(post, ast.Imm):
+            return base, evs, add(base, post.value & MASK64)
+        return addr, evs, None
+
+    def writeback(self, mem_reg: str, value, sources):
+        self.ctx.write_reg(mem_reg, value, sources)
+
+    def loc(self, address):
+        return self.ctx.location(address)
+
+
+def execute(ctx: Context, instr: ast.Instruction) -> None:
+    """Run one instruction (and its fetch, under ifetch) on the context."""
+    from . import fetch
+    try:
+        if ctx.env.ifetch and fetch.is_fetched(ctx):
+            fetch.execute_fetched(ctx, instr, _dispatch)
+        else:
+            _dispatch(ctx, instr)
+    except Abandon:
+        raise
+    except Unsupported as exc:
+        raise ctx.error(f"{exc} in `{instr.text}`") from None
+
+
+def _dispatch(ctx: Context, instr: ast.Instruction) -> None:
+    from . import isa
+    handler = isa.HANDLERS.get(instr.mnemonic)
+    if handler is None:
+        if instr.mnemonic.startswith("B."):
+            handler = isa.HANDLERS["B.cond"]
+        else:
+            raise Unsupported(f"unknown instruction {instr.mnemonic}")
+    handler(Semantics(ctx), instr)

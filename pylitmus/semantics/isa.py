@@ -1,0 +1,684 @@
+"""The instruction table: one handler per AArch64 mnemonic family.
+
+Each handler receives a `Semantics` (the run's context plus operand helpers) and
+the instruction, computes values and makes the events herd7 makes for it.
+"""
+
+from __future__ import annotations
+
+from ..frontend import ast
+from . import events as E
+from .instructions import (CONDITIONS, NEGATED, BARRIER_DOMAINS, Semantics, Unsupported, add,
+                           logic, nzcv_add, operand, reg_operand, shifted, sub, truncate,
+                           width_of)
+from .machine import Abandon
+from .values import MASK64, signed
+
+HANDLERS: dict = {}
+
+
+def handles(*mnemonics):
+    def register(fn):
+        for m in mnemonics:
+            HANDLERS[m] = fn
+        return fn
+    return register
+
+
+def extend(value, bits: int, sign: bool):
+    """Zero- or sign-extend the low `bits` of an integer to 64 bits."""
+    if not isinstance(value, int) or bits >= 64:
+        return value
+    value &= (1 << bits) - 1
+    return signed(value, bits) & MASK64 if sign else value
+
+
+# ---- loads and stores ------------------------------------------------------------
+
+# mnemonic -> (access bits or None for the register's width, sign-extend, annotation)
+LOADS = {
+    "LDR": (None, False, ()), "LDUR": (None, False, ()), "LDRB": (8, False, ()),
+    "LDRH": (16, False, ()), "LDRSB": (8, True, ()), "LDRSH": (16, True, ()),
+    "LDRSW": (32, True, ()), "LDURB": (8, False, ()), "LDURH": (16, False, ()),
+    "LDAR": (None, False, ("A",)), "LDARB": (8, False, ("A",)), "LDARH": (16, False, ("A",)),
+    "LDAPR": (None, False, ("Q",)), "LDAPRB": (8, False, ("Q",)),
+    "LDAPRH": (16, False, ("Q",)), "LDAPUR": (None, False, ("Q",)),
+    "LDXR": (None, False, ("EX",)), "LDXRB": (8, False, ("EX",)), "LDXRH": (16, False, ("EX",)),
+    "LDAXR": (None, False, ("EX", "A")), "LDAXRB": (8, False, ("EX", "A")),
+    "LDAXRH": (16, False, ("EX", "A")),
+}
+STORES = {
+    "STR": (None, ()), "STUR": (None, ()), "STRB": (8, ()), "STRH": (16, ()),
+    "STURB": (8, ()), "STURH": (16, ()), "STLR": (None, ("L",)), "STLRB": (8, ("L",)),
+    "STLRH": (16, ("L",)), "STLUR": (None, ("L",)),
+}
+
+
+@handles(*LOADS)
+def load(s: Semantics, instr):
+    bits, sign, annot = LOADS[instr.mnemonic]
+    rt = reg_operand(instr, 0)
+    bits = bits or width_of(rt)
+    addr, addr_evs, wb = s.address(instr, 1)
+    ctx = s.ctx
+    value, r = ctx.read_mem(s.loc(addr), {"Exp", *annot}, addr_evs)
+    value = extend(truncate(value, bits), bits, sign)
+    ctx.write_reg(rt, value, [r])
+    if "EX" in annot:
+        ctx.write_reg("ResAddr", addr, addr_evs)
+        ctx.exclusive_size = bits
+    if wb is not None:
+        ctx.write_reg(instr.operands[1].base.name, wb, addr_evs)
+
+
+@handles(*STORES)
+def store(s: Semantics, instr):
+    bits, annot = STORES[instr.mnemonic]
+    rt = reg_operand(instr, 0)
+    bits = bits or width_of(rt)
+    addr, addr_evs, wb = s.address(instr, 1)
+    value, data_ev = s.read(rt, "DATA")
+    ctx = s.ctx
+    ctx.write_mem(s.loc(addr), truncate(value, bits), {"Exp", *annot}, addr_evs + [data_ev])
+    if wb is not None:
+        post = not instr.operands[1].writeback
+        ctx.write_reg(instr.operands[1].base.name, wb, addr_evs + ([data_ev] if post else []))
+
+
+# mnemonic -> (register bits or None, sign-extend, annotation, iico_order between the two)
+PAIRS = {
+    "LDP": (None, False, (), False), "LDNP": (None, False, (), False),
+    "LDPSW": (32, True, (), False), "LDAP": (None, False, ("A",), False),
+    "LDIAPP": (None, False, ("Q",), True),
+    "STP": (None, False, (), False), "STNP": (None, False, (), False),
+    "STLP": (None, False, ("L",), False), "STILP": (None, False, ("L",), True),
+}
+
+
+@handles(*PAIRS)
+def pair(s: Semantics, instr):
+    bits, sign, annot, ordered = PAIRS[instr.mnemonic]
+    rt1, rt2 = reg_operand(instr, 0), reg_operand(instr, 1)
+    size = width_of(rt1) // 8 if bits is None else bits // 8
+    addr, addr_evs, wb = s.address(instr, 2)
+    ctx = s.ctx
+    locs = (s.loc(addr), s.loc(add(addr, size)))
+    if instr.mnemonic.startswith("LD"):
+        mems = []
+        for rt, loc in zip((rt1, rt2), locs):
+            value, r = ctx.read_mem(loc, {"Exp", *annot}, addr_evs)
+            mems.append((rt, extend(truncate(value, size * 8), size * 8, sign), r))
+        for rt, value, r in mems:
+            ctx.write_reg(rt, value, [r])
+        events = [m[2] for m in mems]
+        wb_sources = addr_evs
+    else:
+        datas = [s.read(rt, "DATA") for rt in (rt1, rt2)]
+        events = [ctx.write_mem(loc, truncate(v, size * 8), {"Exp", *annot}, addr_evs + [ev])
+                  for loc, (v, ev) in zip(locs, datas)]
+        wb_sources = addr_evs
+        if ordered and instr.operands[2].writeback:
+            events.reverse()
+    if ordered:
+        ctx.order(events[0], events[1])
+    if wb is not None:
+        ctx.write_reg(instr.operands[2].base.name, wb, wb_sources)
+
+
+# ---- exclusives -------------------------------------------------------------------
+
+EXCL_LOAD_PAIRS = {"LDXP": ("EX",), "LDAXP": ("EX", "A")}
+EXCL_STORES = {"STXR": (None, ("EX",)), "STXRB": (8, ("EX",)), "STXRH": (16, ("EX",)),
+               "STLXR": (None, ("EX", "L")), "STLXRB": (8, ("EX", "L")),
+               "STLXRH": (16, ("EX", "L"))}
+EXCL_STORE_PAIRS = {"STXP": ("EX",), "STLXP": ("EX", "L")}
+
+
+@handles(*EXCL_LOAD_PAIRS)
+def load_exclusive_pair(s: Semantics, instr):
+    annot = EXCL_LOAD_PAIRS[instr.mnemonic]
+    rt1, rt2 = reg_operand(instr, 0), reg_operand(instr, 1)
+    size = width_of(rt1) // 8
+    addr, addr_evs, _ = s.address(instr, 2)
+    ctx = s.ctx
+    v1, r1 = ctx.read_mem(s.loc(addr), {"Exp", *annot}, addr_evs)
+    v2, r2 = ctx.read_mem(s.loc(add(addr, size)), {"Exp", *annot}, addr_evs)
+    ctx.run.sca.append((r1.num, r2.num))
+    ctx.write_reg("ResAddr", addr, addr_evs)
+    ctx.write_reg(rt1, truncate(v1, size * 8), [r1])
+    ctx.write_reg(rt2, truncate(v2, size * 8), [r2])
+    ctx.exclusive_size = size * 16
+
+
+def _store_exclusive(s: Semantics, instr, datas_regs, bits, annot):
+    """STXR and STXP: the store may fail; it may succeed only after a matching LDXR."""
+    ctx = s.ctx
+    status = reg_operand(instr, 0)
+    mem_index = 1 + len(datas_regs)
+    reserved, res_ev = ctx.read_reg("ResAddr")
+    datas = [s.read(rt) for rt in datas_regs]
+    addr, addr_evs, _ = s.address(instr, mem_index)
+    can_succeed = ctx.exclusive_size == bits and reserved == addr
+    ctx.exclusive_size = None
+    succeed = ctx.choose([True, False] if can_succeed else [False])
+    if succeed:
+        size = bits // 8 // len(datas_regs)
+        writes = []
+        for k, (value, data_ev) in enumerate(datas):
+            loc = s.loc(addr if k == 0 else add(addr, size))
+            w = ctx.write_mem(loc, truncate(value, size * 8), {"Exp", *annot},
+                              addr_evs + [data_ev])
+            ctx.ctrl(addr_evs + [res_ev], w)
+            writes.append(w)
+        if len(writes) == 2:
+            ctx.run.sca.append((writes[0].num, writes[1].num))
+    reset = ctx.write_reg("ResAddr", 0)
+    ctx.ctrl([res_ev], reset)
+    ctx.write_reg(status, 0 if succeed else 1)
+
+
+@handles(*EXCL_STORES)
+def store_exclusive(s: Semantics, instr):
+    bits, annot = EXCL_STORES[instr.mnemonic]
+    rt = reg_operand(instr, 1)
+    _store_exclusive(s, instr, [rt], bits or width_of(rt), annot)
+
+
+@handles(*EXCL_STORE_PAIRS)
+def store_exclusive_pair(s: Semantics, instr):
+    rt1 = reg_operand(instr, 1)
+    _store_exclusive(s, instr, [rt1, reg_operand(instr, 2)], 2 * width_of(rt1),
+                     EXCL_STORE_PAIRS[instr.mnemonic])
+
+
+# ---- atomics ----------------------------------------------------------------------
+
+def _rmw_suffix(mnemonic: str, stem: str):
+    """Split `LDADDAL` into (acquire, release, bits) given its stem `LDADD`."""
+    rest = mnemonic[len(stem):]
+    bits = None
+    if rest.endswith("B"):
+        bits, rest = 8, rest[:-1]
+    elif rest.endswith("H"):
+        bits, rest = 16, rest[:-1]
+    if rest not in ("", "A", "L", "AL"):
+        raise Unsupported(f"unknown instruction {mnemonic}")
+    return "A" in rest, "L" in rest, bits
+
+
+def _annots(acquire: bool, release: bool, noret: bool):
+    read = {"Exp", "X"} | ({"NoRet"} if noret else {"A"} if acquire else set())
+    write = {"Exp", "X"} | ({"L"} if release else set())
+    return read, write
+
+
+AMO_OPS = {
+    "ADD": lambda a, b, bits: add(a, b), "CLR": lambda a, b, bits: logic("BIC", a, b),
+    "EOR": lambda a, b, bits: logic("EOR", a, b), "SET": lambda a, b, bits: logic("ORR", a, b),
+    "SMAX": lambda a, b, bits: a if signed(a, bits) >= signed(b, bits) else b,
+    "SMIN": lambda a, b, bits: a if signed(a, bits) <= signed(b, bits) else b,
+    "UMAX": lambda a, b, bits: max(a, b), "UMIN": lambda a, b, bits: min(a, b),
+}
+
+
+def _atomic(s: Semantics, instr, stem: str, op, rs: str, rt: str, mem_index: int):
+    acquire, release, bits = _rmw_suffix(instr.mnemonic, stem)
+    bits = bits or width_of(rs)
+    noret = rt in ("XZR", "WZR")
+    read_sets, write_sets = _annots(acquire, release, noret)
+    ctx = s.ctx
+    addr, addr_evs, _ = s.address(instr, mem_index)
+    operand_value, rs_ev = s.read(rs, "DATA")
+    loc = s.loc(addr)
+    old, r = ctx.read_mem(loc, read_sets, addr_evs)
+    old = truncate(old, bits)
+    if op is None:
+        new = truncate(operand_value, bits)
+        w = ctx.write_mem(loc, new, write_sets, addr_evs + [rs_ev])
+        ctx.order(r, w)
+    else:
+        if not (isinstance(old, int) and isinstance(operand_value, int)) and stem[2:] not in ("ADD",):
+            raise Unsupported("atomic operation on a symbolic value")
+        new = truncate(op(old, truncate(operand_value, bits), bits), bits)
+        w = ctx.write_mem(loc, new, write_sets, addr_evs + [rs_ev, r])
+    ctx.write_reg(rt, old, [r])
+
+
+def _atomic_family(prefix: str):
+    mnemonics = []
+    for stem in ([prefix] if prefix == "SWP" else [f"LD{prefix}", f"ST{prefix}"]):
+        for order in ("", "A", "L", "AL"):
+            if stem.startswith("ST") and order in ("A", "AL"):
+                continue
+            for size in ("", "B", "H"):
+                mnemonics.append(stem + order + size)
+    return mnemonics
+
+
+@handles(*_atomic_family("SWP"))
+def swap(s: Semantics, instr):
+    _atomic(s, instr, "SWP", None, reg_operand(instr, 0), reg_operand(instr, 1), 2)
+
+
+def _make_amo(name):
+    def amo(s: Semantics, instr):
+        if instr.mnemonic.startswith("ST"):
+            rs = reg_operand(instr, 0)
+            _atomic(s, instr, "ST" + name, AMO_OPS[name], rs,
+                    "WZR" if rs.startswith("W") else "XZR", 1)
+        else:
+            _atomic(s, instr, "LD" + name, AMO_OPS[name], reg_operand(instr, 0),
+                    reg_operand(instr, 1), 2)
+    return amo
+
+
+for _name in AMO_OPS:
+    handles(*_atomic_family(_name))(_make_amo(_name))
+
+
+def _cas_common(s: Semantics, instr, pair: bool):
+    """CAS and CASP: success (two event shapes), failure with or without a write."""
+    stem = "CASP" if pair else "CAS"
+    acquire, release, bits = _rmw_suffix(instr.mnemonic, stem)
+    ctx = s.ctx
+    n = 2 if pair else 1
+    rs = [reg_operand(instr, k) for k in range(n)]
+    rt = [reg_operand(instr, n + k) for k in range(n)]
+    bits = bits or width_of(rs[0])
+    size = bits // 8
+    noret = not pair and rs[0] in ("XZR", "WZR")
+    addr, addr_evs, _ = s.address(instr, 2 * n)
+    expected = [s.read(r, "DATA") for r in rs]
+    locs = [s.loc(addr if k == 0 else add(addr, size)) for k in range(n)]
+    outcome = ctx.choose(["success-rs", "success-mem", "fail-write", "fail-nowrite"])
+    atomic_read, write_sets = _annots(acquire, release, noret)
+    plain_read = {"Exp"} | ({"NoRet"} if noret else {"A"} if acquire else set())
+    read_sets = plain_read if outcome == "fail-nowrite" else atomic_read
+    reads = [ctx.read_mem(loc, read_sets, addr_evs) for loc in locs]
+    olds = [truncate(v, bits) for v, _ in reads]
+    equal = all(o == truncate(e, bits) for o, (e, _) in zip(olds, expected))
+    if equal != outcome.startswith("success"):
+        raise Abandon()
+    pred = ctx.event(E.BRANCH, sets={"PRED"})
+    ctx.data([ev for _, ev in expected] + [r for _, r in reads], pred)
+    if outcome.startswith("success"):
+        news = [s.read(r, "DATA") for r in rt]
+        sources = [ev for _, ev in news]
+        for loc, (v, _) in zip(locs, news):
+            w = ctx.write_mem(loc, truncate(v, bits), write_sets, addr_evs + sources)
+            ctx.ctrl([pred], w)
+    elif outcome == "fail-write":
+        for loc, (v, r) in zip(locs, reads):
+            w = ctx.write_mem(loc, truncate(v, bits), write_sets, addr_evs + [rr for _, rr in reads])
+            ctx.ctrl([pred], w)
+    for k, reg in enumerate(rs):
+        if outcome == "success-rs":
+            ev = ctx.write_reg(reg, olds[k], [e for _, e in expected])
+            if ev is not None:
+                ctx.ctrl([pred], ev)
+        else:
+            ctx.write_reg(reg, olds[k], [r for _, r in reads])
+
+
+@handles(*[f"CAS{o}{z}" for o in ("", "A", "L", "AL") for z in ("", "B", "H")])
+def cas(s: Semantics, instr):
+    _cas_common(s, instr, pair=False)
+
+
+@handles(*[f"CASP{o}" for o in ("", "A", "L", "AL")])
+def casp(s: Semantics, instr):
+    _cas_common(s, instr, pair=True)
+
+
+# ---- barriers and cache maintenance -------------------------------------------------
+
+def barrier_sets(kind: str, domain: str) -> set:
+    if domain not in BARRIER_DOMAINS:
+        raise Unsupported(f"unknown barrier option {domain}")
+    suffix = "ld" if domain.endswith("LD") else "st" if domain.endswith("ST") else "full"
+    return {f"{kind}.{domain}", f"{kind.lower()}.{suffix}"}
+
+
+@handles("DMB", "DSB")
+def memory_barrier(s: Semantics, instr):
+    op = operand(instr, 0)
+    domain = op.text.upper() if isinstance(op, ast.Name) else "SY"
+    s.ctx.event(E.FENCE, sets=barrier_sets(instr.mnemonic, domain))
+
+
+@handles("ISB")
+def isb(s: Semantics, instr):
+    s.ctx.event(E.FENCE, sets={"ISB"})
+
+
+@handles("DC", "IC")
+def cache_maintenance(s: Semantics, instr):
+    op = operand(instr, 0)
+    if not isinstance(op, ast.Name):
+        raise Unsupported(f"{instr.mnemonic} needs an operation")
+    name = f"{instr.mnemonic}.{op.text.upper()}"
+    ctx = s.ctx
+    if name in ("IC.IALLU", "IC.IALLUIS"):
+        ctx.event(E.CACHE_OP, sets={name})
+        return
+    if name not in ("DC.CVAU", "IC.IVAU", "DC.CIVAC", "DC.CVAC", "DC.IVAC"):
+        raise Unsupported(f"unknown cache operation {op.text}")
+    value, ev = s.read(reg_operand(instr, 1), "ADDR")
+    c = ctx.event(E.CACHE_OP, s.loc(value), sets={name})
+    ctx.data([ev], c)
+
+
+@handles("NOP")
+def nop(s: Semantics, instr):
+    pass
+
+
+# ---- branches ---------------------------------------------------------------------
+
+def _target(s: Semantics, instr, i: int):
+    op = operand(instr, i)
+    if isinstance(op, ast.Name):
+        return ("label", op.text)
+    if isinstance(op, ast.PcOffset):
+        return ("offset", op.offset)
+    raise Unsupported("branch target must be a label")
+
+
+def _go(s: Semantics, target) -> None:
+    kind, where = target
+    ctx = s.ctx
+    if kind == "label":
+        ctx.jump(where)
+    else:
+        ctx.jump_offset(where)
+
+
+@handles("B")
+def branch(s: Semantics, instr):
+    _go(s, _target(s, instr, 0))
+
+
+@handles("B.cond")
+def branch_cond(s: Semantics, instr):
+    cond = instr.mnemonic[2:]
+    if cond not in CONDITIONS:
+        raise Unsupported(f"unknown condition {cond}")
+    taken, evs = s.read_flags(cond)
+    bcc = s.ctx.event(E.BRANCH, sets={"BCC"})
+    s.ctx.data(evs, bcc)
+    if taken:
+        _go(s, _target(s, instr, 0))
+
+
+@handles("CBZ", "CBNZ", "TBZ", "TBNZ")
+def compare_branch(s: Semantics, instr):
+    value, ev = s.read(reg_operand(instr, 0))
+    if not isinstance(value, int):
+        zero = False
+        if instr.mnemonic.startswith("TB"):
+            raise Unsupported(f"illegal bit test on {value}")
+    elif instr.mnemonic.startswith("TB"):
+        bit = operand(instr, 1)
+        zero = not (value >> bit.value) & 1
+    else:
+        zero = value == 0
+    bcc = s.ctx.event(E.BRANCH, sets={"BCC"})
+    s.ctx.data([ev], bcc)
+    if zero == instr.mnemonic.endswith("Z") and not instr.mnemonic.endswith("NZ"):
+        _go(s, _target(s, instr, 2 if instr.mnemonic.startswith("TB") else 1))
+    elif instr.mnemonic.endswith("NZ") and not zero:
+        _go(s, _target(s, instr, 2 if instr.mnemonic.startswith("TB") else 1))
+
+
+@handles("BL")
+def branch_link(s: Semantics, instr):
+    s.ctx.write_reg("X30", s.ctx.return_address())
+    _go(s, _target(s, instr, 0))
+
+
+@handles("BR", "BLR", "RET")
+def branch_register(s: Semantics, instr):
+    ctx = s.ctx
+    reg = reg_operand(instr, 0) if instr.operands else "X30"
+    target, ev = s.read(reg)
+    bcc = ctx.event(E.BRANCH, sets={"BCC"})
+    ctx.data([ev], bcc)
+    if instr.mnemonic == "BLR":
+        ctx.write_reg("X30", ctx.return_address())
+    ctx.jump_to_value(target)
+
+
+# ---- data processing ----------------------------------------------------------------
+
+@handles("MOV")
+def mov(s: Semantics, instr):
+    rd = reg_operand(instr, 0)
+    src = operand(instr, 1)
+    if isinstance(src, ast.Imm):
+        s.ctx.write_reg(rd, src.value & MASK64)
+    elif isinstance(src, ast.Name):
+        s.ctx.write_reg(rd, s.ctx.symbol_value(src.text))
+    else:
+        value, ev = s.read(reg_operand(instr, 1))
+        s.ctx.write_reg(rd, value, [ev])
+
+
+@handles("MOVZ", "MOVN", "MOVK")
+def move_wide(s: Semantics, instr):
+    rd = reg_operand(instr, 0)
+    imm = operand(instr, 1)
+    shift = operand(instr, 2)
+    amount = shift.amount if isinstance(shift, ast.Shift) else 0
+    bits = width_of(rd)
+    value = (imm.value & 0xFFFF) << amount
+    if instr.mnemonic == "MOVN":
+        s.ctx.write_reg(rd, ~value & ((1 << bits) - 1))
+    elif instr.mnemonic == "MOVZ":
+        s.ctx.write_reg(rd, value)
+    else:
+        old, ev = s.read(rd)
+        if not isinstance(old, int):
+            raise Unsupported(f"illegal operation movk on {old}")
+        s.ctx.write_reg(rd, (old & ~(0xFFFF << amount)) | value, [ev])
+
+
+def _read_sources(s: Semantics, instr, first: int, bits: int):
+    """Read the register (and optional second) operands; a repeated register is read once."""
+    rn = reg_operand(instr, first)
+    a, a_ev = s.read(rn)
+    op2 = operand(instr, first + 1)
+    if isinstance(op2, ast.Reg) and op2.name == rn:
+        shift = operand(instr, first + 2)
+        b = shifted(a, shift if isinstance(shift, ast.Shift) else None, bits)
+        return a, b, [a_ev]
+    b, b_evs = s.second_value(instr, first + 1, bits)
+    return a, b, [a_ev] + b_evs
+
+
+ARITH = ("ADD", "ADDS", "SUB", "SUBS", "AND", "ANDS", "ORR", "EOR", "BIC", "BICS", "ORN", "EON")
+
+
+@handles(*ARITH)
+def arith(s: Semantics, instr):
+    rd = reg_operand(instr, 0)
+    bits = width_of(rd)
+    a, b, evs = _read_sources(s, instr, 1, bits)
+    _arith_result(s, instr.mnemonic, rd, a, b, bits, evs)
+
+
+def _arith_result(s, mnemonic, rd, a, b, bits, evs):
+    base = mnemonic.rstrip("S") if mnemonic not in ("BICS",) else "BIC"
+    if mnemonic == "ANDS":
+        base = "AND"
+    flags = mnemonic.endswith("S") and mnemonic != "ORRS"
+    if base in ("ADD", "SUB"):
+        if flags:
+            if not (isinstance(a, int) and isinstance(b, int)):
+                raise Unsupported(f"illegal flag-setting operation on {a} and {b}")
+            if base == "ADD":
+                result, n, z, c, v = nzcv_add(a, b, 0, bits)
+            else:
+                result, n, z, c, v = nzcv_add(a, ~b, 1, bits)
+        else:
+            result = add(a, b) if base == "ADD" else sub(a, b)
+    else:
+        result = logic(base, a, b)
+        if flags:
+            r = result & ((1 << bits) - 1)
+            n, z, c, v = r >> (bits - 1), int(r == 0), 0, 0
+    if bits == 32:
+        result = truncate(result, 32)
+    s.ctx.write_reg(rd, result, evs)
+    if flags:
+        s.write_flags(n, z, c, v, evs)
+
+
+@handles("CMP", "CMN", "TST")
+def compare(s: Semantics, instr):
+    rn = reg_operand(instr, 0)
+    bits = width_of(rn)
+    a, a_ev = s.read(rn)
+    b, b_evs = s.second_value(instr, 1, bits)
+    mnemonic = {"CMP": "SUBS", "CMN": "ADDS", "TST": "ANDS"}[instr.mnemonic]
+    _arith_result(s, mnemonic, "WZR" if bits == 32 else "XZR", a, b, bits, [a_ev] + b_evs)
+
+
+@handles("NEG", "NEGS", "MVN")
+def negate(s: Semantics, instr):
+    rd = reg_operand(instr, 0)
+    bits = width_of(rd)
+    b, evs = s.second_value(instr, 1, bits)
+    if instr.mnemonic == "MVN":
+        _arith_result(s, "ORN", rd, 0, b, bits, evs)
+    else:
+        _arith_result(s, "SUB" if instr.mnemonic == "NEG" else "SUBS", rd, 0, b, bits, evs)
+
+
+@handles("LSL", "LSR", "ASR", "ROR")
+def shift_op(s: Semantics, instr):
+    rd = reg_operand(instr, 0)
+    bits = width_of(rd)
+    a, a_ev = s.read(reg_operand(instr, 1))
+    amt = operand(instr, 2)
+    evs = [a_ev]
+    if isinstance(amt, ast.Reg):
+        n, ev = s.read(amt.name)
+        evs.append(ev)
+        n %= bits
+    else:
+        n = amt.value
+    s.ctx.write_reg(rd, shifted(a, ast.Shift(instr.mnemonic, n), bits), evs)
+
+
+@handles("CSEL", "CSINC", "CSINV", "CSNEG", "CSET", "CSETM", "CINC", "CINV", "CNEG")
+def conditional_select(s: Semantics, instr):
+    m = instr.mnemonic
+    rd = reg_operand(instr, 0)
+    bits = width_of(rd)
+    zr = "WZR" if bits == 32 else "XZR"
+    if m in ("CSET", "CSETM"):
+        rn, rm, cond, m = zr, zr, NEGATED[operand(instr, 1).text.upper()], \
+            "CSINC" if m == "CSET" else "CSINV"
+    elif m in ("CINC", "CINV", "CNEG"):
+        rn = rm = reg_operand(instr, 1)
+        cond = NEGATED[operand(instr, 2).text.upper()]
+        m = {"CINC": "CSINC", "CINV": "CSINV", "CNEG": "CSNEG"}[m]
+    else:
+        rn, rm, cond = reg_operand(instr, 1), reg_operand(instr, 2), operand(instr, 3).text.upper()
+    if cond not in CONDITIONS:
+        raise Unsupported(f"unknown condition {cond}")
+    ctx = s.ctx
+    holds, flag_evs = s.read_flags(cond)
+    pred = ctx.event(E.BRANCH, sets={"PRED"})
+    ctx.data(flag_evs, pred)
+    src = rn if holds else rm
+    value, ev = s.read(src)
+    if ev is not None:
+        ctx.ctrl([pred], ev)
+    if not holds and isinstance(value, int):
+        value = {"CSEL": value, "CSINC": value + 1, "CSINV": ~value,
+                 "CSNEG": -value}[m] & MASK64
+    elif not holds and m != "CSEL":
+        raise Unsupported(f"illegal operation on {value}")
+    out = ctx.write_reg(rd, truncate(value, bits), [ev] if ev is not None else [])
+    if ev is None and out is not None:
+        ctx.ctrl([pred], out)
+
+
+@handles("ADR")
+def adr(s: Semantics, instr):
+    target = operand(instr, 1)
+    if isinstance(target, ast.PcOffset):
+        raise Unsupported(f"replace offset by label in instruction {instr.text}")
+    s.ctx.write_reg(reg_operand(instr, 0), s.ctx.label_address(target.text))
+
+
+@handles("MUL", "MNEG", "MADD", "MSUB", "SMULL", "UMULL", "SMADDL", "UMADDL", "SMSUBL",
+         "UMSUBL", "SMNEGL", "UMNEGL")
+def multiply(s: Semantics, instr):
+    m = instr.mnemonic
+    rd = reg_operand(instr, 0)
+    bits = width_of(rd)
+    a, a_ev = s.read(reg_operand(instr, 1))
+    b, b_ev = s.read(reg_operand(instr, 2))
+    evs = [a_ev, b_ev]
+    acc = 0
+    if len(instr.operands) > 3:
+        acc, acc_ev = s.read(reg_operand(instr, 3))
+        evs.append(acc_ev)
+    if not all(isinstance(x, int) for x in (a, b, acc)):
+        raise Unsupported("illegal multiplication of a symbolic value")
+    if m.endswith("L"):
+        sign = m.startswith("S")
+        a, b = extend(a, 32, sign), extend(b, 32, sign)
+    product = (signed(a) * signed(b)) & MASK64
+    if m in ("MNEG", "MSUB", "SMSUBL", "UMSUBL", "SMNEGL", "UMNEGL"):
+        product = -product
+    s.ctx.write_reg(rd, truncate(acc + product, bits), evs)
+
+
+@handles("SBFM", "UBFM", "SXTW", "SXTH", "SXTB", "UXTH", "UXTB", "RBIT", "REV", "REV16",
+         "REV32", "REV64", "ABS")
+def bit_manipulation(s: Semantics, instr):
+    m = instr.mnemonic
+    rd = reg_operand(instr, 0)
+    bits = width_of(rd)
+    value, ev = s.read(reg_operand(instr, 1))
+    if not isinstance(value, int):
+        raise Unsupported(f"illegal operation {m.lower()} on {value}")
+    if m in ("SBFM", "UBFM"):
+        immr, imms = operand(instr, 2).value, operand(instr, 3).value
+        result = bitfield(value, immr, imms, bits, m == "SBFM")
+    elif m in ("SXTW", "SXTH", "SXTB", "UXTH", "UXTB"):
+        size = {"W": 32, "H": 16, "B": 8}[m[-1]]
+        result = extend(value, size, m.startswith("S"))
+    elif m == "RBIT":
+        result = int(format(value & ((1 << bits) - 1), f"0{bits}b")[::-1], 2)
+    elif m == "ABS":
+        result = abs(signed(value, bits))
+    else:
+        chunk = {"REV16": 16, "REV32": 32, "REV64": 64, "REV": bits}[m]
+        data = (value & ((1 << bits) - 1)).to_bytes(bits // 8, "little")
+        step = chunk // 8
+        result = int.from_bytes(b"".join(data[i:i + step][::-1]
+                                         for i in range(0, len(data), step)), "little")
+    s.ctx.write_reg(rd, truncate(result, bits), [ev])
+
+
+def bitfield(value: int, immr: int, imms: int, bits: int, sign: bool) -> int:
+    """SBFM/UBFM: the bit-field move at the heart of the shift and extend aliases."""
+    mask = (1 << bits) - 1
+    value &= mask
+    if imms >= immr:
+        width = imms - immr + 1
+        field = (value >> immr) & ((1 << width) - 1)
+        pos = 0
+    else:
+        width = imms + 1
+        field = value & ((1 << width) - 1)
+        pos = bits - immr
+    result = field << pos
+    top = pos + width
+    if sign and (field >> (width - 1)) & 1:
+        result |= mask & ~((1 << top) - 1)
+    return result & mask

@@ -1,0 +1,252 @@
+"""Run one thread's code and yield every possible run.
+
+A run is driven by a sequence of decisions: the value each memory read returns,
+whether a store-exclusive succeeds, and so on. `thread_runs` explores every
+sequence depth-first by replaying the thread from its start, so instruction
+semantics (`instructions.py`) are plain straight-line code that asks `choose`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..errors import LitmusError
+from ..frontend import ast
+from . import events as E
+from .values import MASK64, Addr, CodeAddr, InstrBits
+
+
+class Abandon(Exception):
+    """This run cannot happen (for example it exceeds the loop bound)."""
+
+
+@dataclass
+class Env:
+    """What every thread of a test shares: locations, their types, values they may hold."""
+
+    test: ast.Test
+    arrays: dict[str, tuple[int, int]]  # name -> (element size in bytes, length)
+    possible: dict[str, set]  # location -> values a read may return
+    code_locations: dict[str, InstrBits]  # "P1:L0" -> original instruction (ifetch)
+    ifetch: bool
+    unroll: int
+    warnings: set[str] = field(default_factory=set)
+
+
+class Decisions:
+    """A depth-first walk over decision sequences, one run per sequence."""
+
+    def __init__(self):
+        self.prefix: list[int] = []
+        self.counts: list[int] = []
+        self.pos = 0
+
+    def choose(self, options: list):
+        if not options:
+            raise Abandon()
+        if self.pos < len(self.prefix):
+            pick = self.prefix[self.pos]
+        else:
+            pick = 0
+            self.prefix.append(0)
+            self.counts.append(len(options))
+        self.pos += 1
+        return options[pick]
+
+    def next_sequence(self) -> bool:
+        """Move to the next unexplored sequence; False when all are done."""
+        del self.prefix[self.pos:]
+        del self.counts[self.pos:]
+        while self.prefix:
+            if self.prefix[-1] + 1 < self.counts[-1]:
+                self.prefix[-1] += 1
+                self.pos = 0
+                return True
+            self.prefix.pop()
+            self.counts.pop()
+        return False
+
+
+class Context:
+    """The state of one thread while one run executes."""
+
+    def __init__(self, env: Env, thread: ast.Thread, registers: dict, decisions: Decisions):
+        self.env = env
+        self.thread = thread
+        self.regs = dict(registers)
+        self.decisions = decisions
+        self.run = E.Run(thread.index)
+        self.pc = 0
+        self.instance = -1
+        self.backward_taken: dict[int, int] = {}
+        self.exclusive_size: int | None = None  # size of the last load-exclusive, if last
+        self.instr: ast.Instruction | None = None
+
+    # -- events -----------------------------------------------------------------
+    def event(self, kind: str, loc=None, value=None, sets=()) -> E.Event:
+        ev = E.Event(len(self.run.events), kind, self.instance, loc, value, frozenset(sets))
+        self.run.events.append(ev)
+        return ev
+
+    def data(self, sources, target: E.Event) -> None:
+        """iico_data edges from each source event to target."""
+        for s in sources:
+            if s is not None:
+                self.run.iico_data.append((s.num, target.num))
+
+    def ctrl(self, sources, target: E.Event) -> None:
+        for s in sources:
+            if s is not None:
+                self.run.iico_ctrl.append((s.num, target.num))
+
+    def order(self, first: E.Event, second: E.Event) -> None:
+        self.run.iico_order.append((first.num, second.num))
+
+    def choose(self, options):
+        return self.decisions.choose(list(options))
+
+    def error(self, message: str) -> LitmusError:
+        return LitmusError.at(self.instr.pos if self.instr else None, message)
+
+    # -- registers ----------------------------------------------------------------
+    def read_reg(self, name: str, sets=()) -> tuple[object, E.Event | None]:
+        """Read a register (`X3`, `W3`, `NZCV`); zero registers make no event."""
+        if name in ("XZR", "WZR"):
+            return 0, None
+        key = reg_key(name)
+        value = self.regs.get(key, 0)
+        if name.startswith("W") and isinstance(value, int):
+            value &= 0xFFFFFFFF
+        ev = self.event(E.REG_READ, key, value, sets)
+        return value, ev
+
+    def write_reg(self, name: str, value, sources=(), ctrl_sources=()) -> E.Event | None:
+        """Write a register; a W register write zeroes the upper half."""
+        if name in ("XZR", "WZR"):
+            return None
+        key = reg_key(name)
+        if isinstance(value, int):
+            value &= 0xFFFFFFFF if name.startswith("W") else MASK64
+        self.regs[key] = value
+        ev = self.event(E.REG_WRITE, key, value)
+        self.data(sources, ev)
+        self.ctrl(ctrl_sources, ev)
+        return ev
+
+    # -- memory -------------------------------------------------------------------
+    def location(self, address) -> str:
+        """The location an address names, as herd7 resolves symbolic addresses."""
+        if isinstance(address, Addr):
+            if address.base in self.env.arrays:
+                size, length = self.env.arrays[address.base]
+                index, rest = divmod(address.offset, size)
+                if rest or not 0 <= index < length:
+                    raise self.error(f"out of bounds access on array {address.base}")
+                return f"{address.base}[{index}]"
+            if address.offset:
+                raise self.error(f"address {address} is not a location of the test")
+            return address.base
+        if isinstance(address, CodeAddr):
+            return str(address)
+        raise self.error(f"non symbolic address: {address}")
+
+    def read_mem(self, loc: str, sets=(), sources=()) -> tuple[object, E.Event]:
+        value = self.choose(sorted(self.env.possible.get(loc, {0}), key=repr))
+        ev = self.event(E.MEM_READ, loc, value, self.code_sets(loc, sets))
+        self.data(sources, ev)
+        return value, ev
+
+    def write_mem(self, loc: str, value, sets=(), sources=()) -> E.Event:
+        ev = self.event(E.MEM_WRITE, loc, value, self.code_sets(loc, sets))
+        self.data(sources, ev)
+        return ev
+
+    def code_sets(self, loc: str, sets) -> set:
+        """Accesses to code locations are in the model's set Instr."""
+        return {*sets, "Instr"} if loc in self.env.code_locations else set(sets)
+
+    # -- control ------------------------------------------------------------------
+    def jump(self, label: str) -> None:
+        """Continue at a label of this thread."""
+        target = self.thread.labels.get(label)
+        if label.startswith("@"):
+            target = int(label[1:])
+        if target is None:
+            raise self.error(f"label {label} not found on P{self.thread.index}")
+        self.jump_index(target, label)
+
+    def jump_offset(self, offset: int) -> None:
+        """Continue `offset` bytes after this instruction (`B .+8`)."""
+        self.jump_index(self.pc + offset // 4, f".{offset:+d}")
+
+    def jump_to_value(self, target) -> None:
+        """An indirect branch: the register must hold a code address of this thread."""
+        if not isinstance(target, CodeAddr) or target.thread != self.thread.index:
+            raise self.error(f"illegal argument for the indirect branch instruction "
+                             f"{self.instr.text} (must be a label)")
+        self.jump(target.label)
+
+    def return_address(self) -> CodeAddr:
+        """The code address of the next instruction (what BL writes into X30)."""
+        return self.label_address(None, self.pc + 1)
+
+    def label_address(self, label: str | None, index: int | None = None) -> CodeAddr:
+        """The address of a label of this thread (or of an instruction index)."""
+        if label is None:
+            names = [n for n, i in self.thread.labels.items() if i == index]
+            label = min(names) if names else f"@{index}"
+        elif label not in self.thread.labels:
+            raise self.error(f"label {label} not found on P{self.thread.index}, although "
+                             f"used in the instruction {self.instr.text}")
+        return CodeAddr(self.thread.index, label)
+
+    def symbol_value(self, name: str):
+        return Addr(name)
+
+    def jump_index(self, target: int, label: str) -> None:
+        """Continue at an instruction index, counting backward jumps against --unroll."""
+        if label.startswith("@"):
+            target = int(label[1:])
+        if not 0 <= target <= len(self.thread.code):
+            raise self.error(f"branch target {label} is outside the code of P{self.thread.index}")
+        if target <= self.pc:
+            taken = self.backward_taken.get(self.pc, 0) + 1
+            if taken > self.env.unroll:
+                self.env.warnings.add(
+                    f"unrolling limit exceeded at {label} on P{self.thread.index}; "
+                    "legal outcomes may be missing (raise --unroll)")
+                raise Abandon()
+            self.backward_taken[self.pc] = taken
+        self.next_pc = target
+
+
+def reg_key(name: str) -> str:
+    """The architectural register a name denotes: W3 and X3 are both X3."""
+    if name[0] in "WX" and name[1:].isdigit():
+        return "X" + name[1:]
+    if name in ("SP", "WSP"):
+        return "SP"
+    return name
+
+
+def thread_runs(env: Env, thread: ast.Thread, registers: dict, execute) -> list[E.Run]:
+    """Every run of `thread` from `registers`; `execute(ctx, instr)` runs one instruction."""
+    decisions = Decisions()
+    runs = []
+    while True:
+        ctx = Context(env, thread, registers, decisions)
+        try:
+            while ctx.pc < len(thread.code):
+                ctx.instr = thread.code[ctx.pc]
+                ctx.instance += 1
+                ctx.run.instances.append(
+                    E.InstanceInfo(ctx.pc, ctx.instr.text, ctx.instr.pos.line))
+                ctx.next_pc = ctx.pc + 1
+                execute(ctx, ctx.instr)
+                ctx.pc = ctx.next_pc
+            ctx.run.registers = ctx.regs
+            runs.append(ctx.run)
+        except Abandon:
+            pass
+        if not decisions.next_sequence():
+            return runs

@@ -1,0 +1,156 @@
+"""From a parsed test to every thread's runs: the input of the explorer.
+
+Works out the test's locations and their types, the initial state, the values
+each read may return (to a fixpoint over all threads' writes), and then each
+thread's runs under those values.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..errors import LitmusError
+from ..frontend import ast
+from . import events as E
+from .instructions import execute
+from .machine import Env, thread_runs
+from .values import MASK64, Addr, CodeAddr, InstrBits
+
+# C type -> (bits, signed)
+CTYPES = {
+    "int": (32, True), "int8_t": (8, True), "int16_t": (16, True), "int32_t": (32, True),
+    "int64_t": (64, True), "uint8_t": (8, False), "uint16_t": (16, False),
+    "uint32_t": (32, False), "uint64_t": (64, False), "char": (8, True),
+    "short": (16, True), "long": (64, True), "intptr_t": (64, True), "uintptr_t": (64, False),
+}
+DEFAULT_TYPE = (64, True)
+MAX_VALUE_ROUNDS = 16
+
+
+@dataclass
+class Prepared:
+    """A test ready for exploration."""
+
+    test: ast.Test
+    env: Env
+    runs: list[list[E.Run]]
+    init_memory: dict[str, object]
+    init_registers: list[dict[str, object]]
+    types: dict[str, tuple[int, bool]] = field(default_factory=dict)
+    variant: frozenset[str] = frozenset()
+
+    def type_of(self, key: str) -> tuple[int, bool]:
+        return self.types.get(key, DEFAULT_TYPE)
+
+
+def variant_flags(test: ast.Test, requested: frozenset[str]) -> frozenset[str]:
+    """The model's variant flags: requested ones plus the test's Variant/CacheType lines."""
+    flags = set()
+    words = set(requested)
+    words.update(w.strip().lower() for w in test.meta.get("Variant", "").split(","))
+    if words & {"ifetch", "self"}:
+        flags.add("ifetch")
+    cache = test.meta.get("CacheType", "").upper()
+    if "DIC" in cache:
+        flags.add("DIC")
+    if "IDC" in cache:
+        flags.add("IDC")
+    return frozenset(flags)
+
+
+def to_value(v: ast.Value):
+    if isinstance(v, ast.Int):
+        return v.value & MASK64
+    if isinstance(v, ast.Sym):
+        return Addr(v.name)
+    if isinstance(v, ast.CodeLabel):
+        return CodeAddr(v.thread, v.label)
+    return InstrBits(v.text)
+
+
+def mem_key(ref: ast.MemRef) -> str:
+    return ref.name if ref.index is None else f"{ref.name}[{ref.index}]"
+
+
+def reg_key(ref: ast.RegRef) -> str:
+    from .machine import reg_key as key
+    return f"{ref.thread}:{key(ref.reg)}"
+
+
+def prepare(test: ast.Test, unroll: int = 2, requested: frozenset[str] = frozenset()) -> Prepared:
+    """Build the environment and enumerate every thread's runs."""
+    flags = variant_flags(test, requested)
+    types: dict[str, tuple[int, bool]] = {}
+    arrays: dict[str, tuple[int, int]] = {}
+    init_memory: dict[str, object] = {}
+    init_regs: list[dict[str, object]] = [dict() for _ in test.threads]
+    nthreads = len(test.threads)
+
+    def check_thread(ref: ast.RegRef):
+        if not 0 <= ref.thread < nthreads:
+            raise LitmusError.at(ref.pos, f"thread {ref.thread} does not exist")
+
+    for item in test.init:
+        if isinstance(item, ast.Decl):
+            ctype = CTYPES.get(item.ctype.rstrip("*").strip(), DEFAULT_TYPE)
+            if "*" in item.ctype:
+                ctype = (64, False)
+            if isinstance(item.target, ast.RegRef):
+                check_thread(item.target)
+                types[reg_key(item.target)] = ctype
+            else:
+                name = item.target.name
+                types[name] = ctype
+                if item.array_size is not None:
+                    arrays[name] = (ctype[0] // 8, item.array_size)
+                    for i in range(item.array_size):
+                        init_memory.setdefault(f"{name}[{i}]", 0)
+                else:
+                    init_memory.setdefault(name, 0)
+    for item in test.init:
+        if isinstance(item, ast.InitReg):
+            check_thread(item.target)
+            from .machine import reg_key as key
+            init_regs[item.target.thread][key(item.target.reg)] = to_value(item.value)
+        elif isinstance(item, ast.InitMem):
+            name = item.target.name
+            if isinstance(item.value, tuple):
+                size = len(item.value)
+                arrays.setdefault(name, (types.get(name, DEFAULT_TYPE)[0] // 8, size))
+                for i, v in enumerate(item.value):
+                    init_memory[f"{name}[{i}]"] = to_value(v)
+            else:
+                init_memory[mem_key(item.target)] = to_value(item.value)
+    # Locations a register points to exist too, initially 0.
+    for regs in init_regs:
+        for v in regs.values():
+            if isinstance(v, Addr) and v.base not in arrays:
+                init_memory.setdefault(v.base, 0)
+    for v in list(init_memory.values()):
+        if isinstance(v, Addr) and v.base not in arrays:
+            init_memory.setdefault(v.base, 0)
+
+    env = Env(test, arrays, {}, {}, "ifetch" in flags, unroll)
+    if env.ifetch:
+        from .fetch import code_locations
+        env.code_locations = code_locations(test, init_regs)
+        for loc, instr in env.code_locations.items():
+            init_memory[loc] = instr
+
+    # The values each location may hold, to a fixpoint over what threads write.
+    env.possible = {loc: {v} for loc, v in init_memory.items()}
+    runs: list[list[E.Run]] = []
+    for _ in range(MAX_VALUE_ROUNDS):
+        runs = [thread_runs(env, t, init_regs[t.index], execute) for t in test.threads]
+        grown = False
+        for thread in runs:
+            for run in thread:
+                for ev in run.events:
+                    if ev.kind == E.MEM_WRITE:
+                        values = env.possible.setdefault(ev.loc, {init_memory.get(ev.loc, 0)})
+                        if ev.value not in values:
+                            values.add(ev.value)
+                            grown = True
+        if not grown:
+            break
+    return Prepared(test, env, runs, init_memory, init_regs, types, flags)

@@ -1,0 +1,63 @@
+"""Values held in registers and memory: 64-bit integers and symbolic addresses.
+
+Integers are kept as unsigned 64-bit Python ints. Addresses of memory locations
+and of code, and instructions stored as data, stay symbolic, as in herd7.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+MASK64 = (1 << 64) - 1
+
+
+@dataclass(frozen=True)
+class Addr:
+    """The address `base + offset` of a memory location (offset in bytes)."""
+
+    base: str
+    offset: int = 0
+
+    def __str__(self) -> str:
+        return self.base if self.offset == 0 else f"{self.base}+{self.offset}"
+
+
+@dataclass(frozen=True)
+class CodeAddr:
+    """The address of the instruction at `label` in thread `thread`."""
+
+    thread: int
+    label: str
+
+    def __str__(self) -> str:
+        return f"P{self.thread}:{self.label}"
+
+
+@dataclass(frozen=True)
+class InstrBits:
+    """An instruction as a value (what a fetch returns, what a store of code writes)."""
+
+    text: str
+
+    def __str__(self) -> str:
+        return self.text
+
+
+Value = "int | Addr | CodeAddr | InstrBits"
+
+
+class ValueError_(Exception):
+    """An operation herd7 does not allow on a symbolic value."""
+
+
+def signed(value: int, bits: int = 64) -> int:
+    """Read the low `bits` of an unsigned value as a two's-complement number."""
+    value &= (1 << bits) - 1
+    return value - (1 << bits) if value >> (bits - 1) else value
+
+
+def show(value) -> str:
+    """A value as herd7 prints it in a final state: signed decimal or a symbol."""
+    if isinstance(value, int):
+        return str(signed(value))
+    return str(value)
