@@ -1,0 +1,68 @@
+"""Loading the Lark grammars of `pylitmus.grammars`, once per process, through an on-disk cache."""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+from importlib.resources import files
+from pathlib import Path
+
+import lark
+from lark import Lark
+
+# How error messages name the terminals that are not plain strings.
+TERMINAL_DESCRIPTIONS = {
+    "INT": "a number",
+    "NAME": "a name",
+    "SYMREG": "a symbolic register",
+    "STRING": 'a quoted string',
+    "QUANTIFIER": "exists, ~exists or forall",
+    "_NL": "a new line",
+    "WORD": "a register, a name or a mnemonic",
+    "IMM": "an immediate (#n)",
+    "NUMBER": "a number",
+    "PCOFF": "a PC offset (.+n)",
+    "$END": "the end",
+}
+
+
+def _cache_dir() -> Path | None:
+    """`~/.cache/pylitmus` (or under $XDG_CACHE_HOME), or None when it cannot be written."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    directory = Path(base) / "pylitmus"
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return directory if os.access(directory, os.W_OK) else None
+
+
+@functools.cache
+def load(name: str, start: str) -> Lark:
+    """The LALR parser for rule `start` of grammar `name` ("litmus" or "aarch64").
+
+    Each start rule gets its own tables: shared LALR states would let the init block's
+    newline separators leak into the contextual lexer of the final part."""
+    text = files("pylitmus.grammars").joinpath(f"{name}.lark").read_text(encoding="utf-8")
+    options = dict(parser="lalr", lexer="contextual", start=start, propagate_positions=True)
+    directory = _cache_dir()
+    if directory is not None:
+        # Lark checks the grammar's hash stored in the file; the name keeps versions apart.
+        python = "%d%d" % sys.version_info[:2]
+        cache_name = f"{name}-{start}-lark{lark.__version__}-py{python}.cache"
+        options["cache"] = str(directory / cache_name)
+    return Lark(text, **options)
+
+
+def describe_terminal(parser: Lark, name: str) -> str:
+    """A terminal as a person would name it: `','`, `a number`, ..."""
+    if name in TERMINAL_DESCRIPTIONS:
+        return TERMINAL_DESCRIPTIONS[name]
+    try:
+        pattern = parser.get_terminal(name).pattern
+    except KeyError:
+        return name
+    if pattern.type == "str":
+        return f"'{pattern.value}'"
+    return name.lower()

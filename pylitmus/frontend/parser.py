@@ -1,0 +1,278 @@
+"""Parsing herd-format AArch64 litmus files into `ast.Test`.
+
+A file is split by hand into its header lines, the init block `{...}`, the thread table and
+the final part; the init block and the final part are parsed with `litmus.lark`, each table
+cell with `aarch64.lark`. Comments are blanked out first, keeping every offset in place, and
+each piece is parsed at its real line and column, so all errors point into the file.
+"""
+
+from __future__ import annotations
+
+import re
+from os import PathLike
+
+from lark import Lark
+from lark.exceptions import (LarkError, UnexpectedCharacters, UnexpectedInput, UnexpectedToken,
+                             VisitError)
+
+from pylitmus.errors import LitmusError
+from pylitmus.frontend import ast
+from pylitmus.frontend.grammar import describe_terminal, load
+from pylitmus.frontend.source import Source
+from pylitmus.frontend.trees import CellBuilder, LitmusBuilder
+
+SUPPORTED_ARCH = "AArch64"
+META_KEYS = {key.lower(): key for key in (
+    "Variant", "CacheType", "Hash", "Cycle", "Relax", "Safe", "Orig", "Com", "Prefetch",
+    "Generator", "Stable", "Scopes", "Levels", "MemoryMap")}
+META_LINE = re.compile(r"([A-Za-z][A-Za-z0-9_-]*)\s*=\s*(.*?)\s*")
+IDENTIFIER = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
+THREAD_HEADER = re.compile(r"P([0-9]+)")
+FINAL_PART_START = re.compile(r"(?:locations|filter|exists|forall)\b|~")
+MAX_EXPECTED_SHOWN = 8
+
+
+def parse_file(path: str | PathLike) -> ast.Test:
+    """Parse the litmus file at `path`."""
+    file = str(path)
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except OSError as error:
+        raise LitmusError(f"cannot read the file: {error.strerror or error}", file) from None
+    if b"\0" in data:
+        raise LitmusError("not a litmus test: the file holds binary data", file)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        col = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
+        raise LitmusError(f"not UTF-8 text (byte 0x{data[error.start]:02x})", file, line,
+                          col) from None
+    return parse_text(text, file)
+
+
+def parse_text(text: str, file: str = "<stdin>") -> ast.Test:
+    """Parse the text of a litmus test; `file` names it in errors and positions."""
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    return _TestParser(Source(text, file)).parse()
+
+
+class _TestParser:
+    """One pass over one file; `offset` walks through `source.code`."""
+
+    def __init__(self, source: Source):
+        self.source = source
+        self.code = source.code
+        self.offset = 0
+
+    def parse(self) -> ast.Test:
+        name = self._parse_title()
+        description, meta = self._parse_header_lines()
+        init = self._parse_init()
+        threads = self._parse_threads()
+        return self._parse_final(name, description, meta, init, threads)
+
+    # ---- header ------------------------------------------------------------------------
+
+    def _next_line(self) -> tuple[int, str] | None:
+        """The next line with something on it (offset of its first character, stripped text)."""
+        while self.offset < len(self.code):
+            end = self.code.find("\n", self.offset)
+            end = len(self.code) if end < 0 else end
+            line = self.code[self.offset:end]
+            if line.strip():
+                start = self.offset + len(line) - len(line.lstrip())
+                return start, line.strip()
+            self.offset = end + 1
+        return None
+
+    def _skip_line(self) -> None:
+        end = self.code.find("\n", self.offset)
+        self.offset = len(self.code) if end < 0 else end + 1
+
+    def _parse_title(self) -> str:
+        first = self._next_line()
+        if first is None:
+            raise LitmusError("empty file: expected a first line 'AArch64 NAME'",
+                              self.source.file)
+        start, line = first
+        words = line.split()
+        arch = words[0]
+        if arch.lower() != SUPPORTED_ARCH.lower():
+            if IDENTIFIER.fullmatch(arch):
+                raise self.source.error(start, f"architecture {arch} is not supported yet "
+                                               f"(pylitmus checks AArch64 tests)")
+            raise self.source.error(start, f"expected a first line 'AArch64 NAME', "
+                                           f"found '{line}'")
+        if len(words) == 1:
+            raise self.source.error(start + len(arch), "missing test name after 'AArch64'")
+        if len(words) > 2:
+            extra = self.code.index(words[2], start + len(arch) + len(words[1]) + 1)
+            raise self.source.error(extra, f"unexpected '{words[2]}' after the test name")
+        self._skip_line()
+        return words[1].removesuffix(".litmus")  # herd names such tests without the suffix
+
+    def _parse_header_lines(self) -> tuple[str | None, dict[str, str]]:
+        """The quoted description and the KEY=value lines between the title and the `{`."""
+        description = None
+        meta: dict[str, str] = {}
+        while (found := self._next_line()) is not None:
+            start, line = found
+            if line.startswith("{"):
+                self.offset = start
+                return description, meta
+            if line.startswith('"'):
+                if len(line) < 2 or not line.endswith('"'):
+                    raise self.source.error(start, "the description line has no closing '\"'")
+                description = line[1:-1]
+            elif (match := META_LINE.fullmatch(line)) is not None:
+                key = META_KEYS.get(match.group(1).lower(), match.group(1))
+                meta[key] = match.group(2)
+            self._skip_line()  # like herd, ignore any other line before the init block
+        raise LitmusError("missing the init block '{ ... }'", self.source.file)
+
+    # ---- init block ----------------------------------------------------------------------
+
+    def _parse_init(self) -> list[ast.InitItem]:
+        start = self.offset
+        depth = 0
+        for index in range(start, len(self.code)):
+            char = self.code[index]
+            if char == "{":
+                depth += 1
+            elif char == "}":
+                depth -= 1
+                if depth == 0:
+                    self.offset = index + 1
+                    return self._run("litmus", "init", start, index + 1, "the init block")
+        raise self.source.error(start, "the init block '{' is never closed with '}'")
+
+    # ---- thread table --------------------------------------------------------------------
+
+    def _next_row(self) -> tuple[int, int] | None:
+        """The next `;`-terminated row (start offset, offset of the ';'), or None where the
+        final part or the end of the file begins."""
+        start = self.offset
+        while start < len(self.code) and self.code[start].isspace():
+            start += 1
+        if start == len(self.code) or FINAL_PART_START.match(self.code, start):
+            self.offset = start
+            return None
+        end = start
+        while end < len(self.code) and self.code[end] not in ";\n":
+            end += 1
+        if end == len(self.code) or self.code[end] == "\n":
+            raise self.source.error(end, "expected ';' at the end of this row of the "
+                                         "thread table")
+        self.offset = end + 1
+        return start, end
+
+    def _cells(self, start: int, end: int) -> list[tuple[int, int]]:
+        """The (start, end) offsets of the `|`-separated cells of a row."""
+        cells = []
+        for index in range(start, end + 1):
+            if index == end or self.code[index] == "|":
+                cells.append((start, index))
+                start = index + 1
+        return cells
+
+    def _parse_threads(self) -> list[ast.Thread]:
+        header = self._next_row()
+        if header is None:
+            raise self.source.error(self.offset,
+                                    "expected the thread table header 'P0 | P1 ...;'")
+        threads = []
+        for number, (start, end) in enumerate(self._cells(*header)):
+            text = self.code[start:end]
+            first = start + len(text) - len(text.lstrip())
+            match = THREAD_HEADER.fullmatch(text.strip())
+            if match is None or int(match.group(1)) != number:
+                raise self.source.error(first, f"expected the thread name P{number}, "
+                                               f"found '{text.strip()}'")
+            threads.append(ast.Thread(number, pos=self.source.pos(first)))
+        while (row := self._next_row()) is not None:
+            cells = self._cells(*row)
+            if len(cells) > len(threads):
+                extra = cells[len(threads)][0] - 1
+                raise self.source.error(extra, f"this row has more cells than the "
+                                               f"{len(threads)} thread(s) of the table")
+            for thread, (start, end) in zip(threads, cells):
+                self._add_cell(thread, start, end)
+        return threads
+
+    def _add_cell(self, thread: ast.Thread, start: int, end: int) -> None:
+        if not self.code[start:end].strip():
+            return
+        cell = self._run("aarch64", "cell", start, end, "this instruction")
+        for label, pos in cell.labels:
+            if label in thread.labels:
+                raise self.source.error_at(pos.line, pos.col, f"label {label} is defined "
+                                                              f"twice in P{thread.index}")
+            thread.labels[label] = len(thread.code)
+        if cell.mnemonic is not None:
+            first = self.source.offset_of(cell.mnemonic.line, cell.mnemonic.column)
+            text = self.code[first:end].strip()
+            pos = self.source.pos(first)
+            thread.code.append(ast.Instruction(cell.mnemonic.upper(), cell.operands, text, pos))
+
+    # ---- final part ----------------------------------------------------------------------
+
+    def _parse_final(self, name, description, meta, init, threads) -> ast.Test:
+        start = self.offset
+        parts = self._run("litmus", "final", start, len(self.code), "the final condition")
+        locations: list[ast.RegRef | ast.MemRef] = []
+        filter_expr = None
+        condition = ast.Condition("forall", ast.Const(True), self.source.pos(start))
+        for part in parts:
+            if isinstance(part, ast.Condition):
+                condition = part
+            elif part[0] == "locations":
+                locations = part[1]
+            else:
+                filter_expr = part[1]
+        return ast.Test(SUPPORTED_ARCH, name, description, meta, init, threads, locations,
+                        filter_expr, condition, self.source.file)
+
+    # ---- running the grammars ------------------------------------------------------------
+
+    def _run(self, grammar: str, start_symbol: str, start: int, end: int, what: str):
+        """Parse `code[start:end]` from `start_symbol` and build its AST pieces."""
+        parser = load(grammar, start_symbol)
+        builder = LitmusBuilder if grammar == "litmus" else CellBuilder
+        try:
+            tree = parser.parse(self.source.positioned(start, end))
+            return builder(self.source).transform(tree)
+        except VisitError as error:
+            if isinstance(error.orig_exc, LitmusError):
+                raise error.orig_exc from None
+            raise self.source.error(start, f"cannot read {what}: {error.orig_exc}") from None
+        except UnexpectedInput as error:
+            raise self._syntax_error(parser, error, end, what) from None
+        except LarkError as error:
+            raise self.source.error(start, f"cannot read {what}: {error}") from None
+
+    def _syntax_error(self, parser: Lark, error: UnexpectedInput, end: int,
+                      what: str) -> LitmusError:
+        if isinstance(error, UnexpectedToken) and error.token.type == "$END":
+            last = end
+            while last > 0 and self.code[last - 1].isspace():
+                last -= 1
+            message = f"unexpected end of {what}"
+            place = self.source.line_col(last)
+        elif isinstance(error, UnexpectedToken):
+            message = f"unexpected '{error.token}' in {what}"
+            place = (error.line, error.column)
+        elif isinstance(error, UnexpectedCharacters):
+            message = f"unexpected character '{error.char}' in {what}"
+            place = (error.line, error.column)
+        else:
+            message = f"syntax error in {what}"
+            place = self.source.line_col(end)
+        expected = getattr(error, "expected", None) or getattr(error, "allowed", None) or ()
+        described = sorted({describe_terminal(parser, name) for name in expected})
+        if described:
+            shown = ", ".join(described[:MAX_EXPECTED_SHOWN])
+            more = ", ..." if len(described) > MAX_EXPECTED_SHOWN else ""
+            message += f" (expected {shown}{more})"
+        return self.source.error_at(*place, message)

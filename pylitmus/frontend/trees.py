@@ -1,0 +1,273 @@
+"""Turning Lark parse trees into the dataclasses of `ast.py`."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from lark import Token, Transformer, v_args
+
+from pylitmus.frontend import ast
+from pylitmus.frontend.source import Source
+
+REGISTER = re.compile(r"(?:[XWC](?:[0-9]|[12][0-9]|30)|XZR|WZR|SP|WSP|CSP)", re.IGNORECASE)
+SHIFT_KINDS = frozenset(
+    "LSL LSR ASR ROR MSL UXTB UXTH UXTW UXTX SXTB SXTH SXTW SXTX".split())
+MNEMONIC = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:\.[A-Za-z0-9]+)?")
+THREAD_NAME = re.compile(r"P?([0-9]+)")
+CODE_LABEL = re.compile(r"\s*P?([0-9]+)\s*:\s*([A-Za-z_.][A-Za-z0-9_.]*)\s*")
+
+
+def to_int(text: str) -> int:
+    """A decimal or hex literal, maybe signed, maybe after `#`: `#-8`, `0x10`, `+4`."""
+    digits = text.lstrip("#").replace(" ", "").replace("\t", "")
+    sign = -1 if digits.startswith("-") else 1
+    digits = digits.lstrip("+-")
+    return sign * int(digits, 16 if digits[:2].lower() == "0x" else 10)
+
+
+def _register_name(text: str) -> str:
+    """A register as stored in the AST: upper case, but a symbolic `%name` keeps its case."""
+    if "%" in text:
+        prefix, _, rest = text.partition("%")
+        return f"{prefix.upper()}%{rest}"
+    return text.upper()
+
+
+class _Builder(Transformer):
+    """Common ground: the source (for positions and errors)."""
+
+    def __init__(self, source: Source):
+        super().__init__()
+        self.source = source
+
+    def _pos(self, meta_or_token) -> ast.Pos:
+        return ast.Pos(self.source.file, meta_or_token.line, meta_or_token.column)
+
+    def _error(self, meta_or_token, message: str):
+        return self.source.error_at(meta_or_token.line, meta_or_token.column, message)
+
+
+@dataclass(frozen=True)
+class _ArraySize:
+    size: int
+
+
+@v_args(meta=True)
+class LitmusBuilder(_Builder):
+    """Builds the init block (a list of `InitItem`) and the final part."""
+
+    # ---- init block ----
+
+    def init(self, meta, items):
+        flat: list[ast.InitItem] = []
+        for item in items:
+            flat.extend(item)
+        return flat
+
+    def decl(self, meta, children):
+        ctype, target, *rest = children
+        size = None
+        if rest and isinstance(rest[0], _ArraySize):
+            size = rest.pop(0).size
+        items: list[ast.InitItem] = [ast.Decl(ctype, target, size, self._pos(meta))]
+        if rest:
+            items.append(self._initial_value(meta, target, rest[0]))
+        return items
+
+    def assign(self, meta, children):
+        target, value = children
+        return [self._initial_value(meta, target, value)]
+
+    def _initial_value(self, meta, target, value):
+        if isinstance(target, ast.RegRef):
+            if isinstance(value, tuple):
+                raise self._error(meta, "a register cannot hold an array")
+            return ast.InitReg(target, value, self._pos(meta))
+        return ast.InitMem(target, value, self._pos(meta))
+
+    def scalar_type(self, meta, children):
+        return str(children[0])
+
+    def pointer_type(self, meta, children):
+        return f"{children[0]}*"
+
+    def array_size(self, meta, children):
+        return _ArraySize(to_int(children[0]))
+
+    # ---- final part ----
+
+    def final(self, meta, parts):
+        return parts
+
+    def locations(self, meta, items):
+        return ("locations", items)
+
+    def location_item(self, meta, children):
+        return children[0]  # a type annotation (`0:X0 ins_t`) changes nothing here
+
+    def filter(self, meta, children):
+        return ("filter", children[0])
+
+    def condition(self, meta, children):
+        quantifier, expr = children
+        return ast.Condition("".join(quantifier.split()), expr, self._pos(quantifier))
+
+    def implies(self, meta, children):
+        return ast.Implies(*children)
+
+    def or_(self, meta, children):
+        return ast.Or(*children)
+
+    def and_(self, meta, children):
+        return ast.And(*children)
+
+    def not_(self, meta, children):
+        return ast.Not(children[-1])
+
+    def true(self, meta, children):
+        return ast.Const(True)
+
+    def false(self, meta, children):
+        return ast.Const(False)
+
+    def atom(self, meta, children):
+        return ast.Atom(*children)
+
+    def atom_not_equal(self, meta, children):
+        return ast.Not(ast.Atom(*children))
+
+    # ---- shared pieces ----
+
+    def reg_ref(self, meta, children):
+        thread, reg = children
+        return ast.RegRef(to_int(thread), _register_name(reg), self._pos(meta))
+
+    def symbolic_reg(self, meta, children):
+        return ast.RegRef(None, str(children[0]), self._pos(meta))
+
+    def plain_location(self, meta, children):
+        return ast.MemRef(str(children[0]), None, self._pos(meta))
+
+    def location_cell(self, meta, children):
+        name, index = children
+        return ast.MemRef(str(name), to_int(index), self._pos(meta))
+
+    def number(self, meta, children):
+        return ast.Int(to_int(children[0]))
+
+    def negative_number(self, meta, children):
+        return ast.Int(-to_int(children[0]))
+
+    def symbol(self, meta, children):
+        name = str(children[0])
+        return ast.InstrValue(name) if name == "NOP" else ast.Sym(name)
+
+    def symbol_cell(self, meta, children):
+        name, index = children
+        return ast.Sym(str(name), to_int(index))
+
+    def code_label(self, meta, children):
+        thread, label = children
+        match = THREAD_NAME.fullmatch(thread)
+        if match is None:
+            raise self._error(thread, f"expected a thread name such as P1 before ':', "
+                                      f"found '{thread}'")
+        return ast.CodeLabel(int(match.group(1)), str(label))
+
+    def tagged_string(self, meta, children):
+        tag, string = children
+        content = string[1:-1]
+        if tag == "instr":
+            return ast.InstrValue(content.strip())
+        if tag == "label":
+            match = CODE_LABEL.fullmatch(content)
+            if match is None:
+                raise self._error(string, f'expected label:"P<n>:<label>", found {string}')
+            return ast.CodeLabel(int(match.group(1)), match.group(2))
+        raise self._error(tag, f"unexpected '{tag}:' (expected label:\"...\" or instr:\"...\")")
+
+    def array(self, meta, values):
+        return tuple(values)
+
+
+@dataclass(frozen=True)
+class ParsedCell:
+    """What one table cell holds: its labels and at most one instruction."""
+
+    labels: list[tuple[str, ast.Pos]]
+    mnemonic: Token | None
+    operands: tuple[ast.Operand, ...]
+
+
+@v_args(meta=True)
+class CellBuilder(_Builder):
+    """Builds one thread-table cell."""
+
+    def cell(self, meta, children):
+        labels = [child for child in children if isinstance(child, tuple)]
+        instructions = [child for child in children if not isinstance(child, tuple)]
+        if not instructions:
+            return ParsedCell(labels, None, ())
+        mnemonic, operands = instructions[0]
+        return ParsedCell(labels, mnemonic, operands)
+
+    def label(self, meta, children):
+        return (str(children[0]), self._pos(meta))
+
+    def instruction(self, meta, children):
+        mnemonic = children[0]
+        if not MNEMONIC.fullmatch(mnemonic):
+            raise self._error(mnemonic, f"'{mnemonic}' is not an instruction mnemonic")
+        operands = tuple(children[1]) if len(children) > 1 else ()
+        return [mnemonic, operands]
+
+    def operands(self, meta, children):
+        flat: list[ast.Operand] = []
+        for child in children:
+            flat.extend(child if isinstance(child, list) else [child])
+        return flat
+
+    def memory_operand(self, meta, children):
+        return list(children)
+
+    def word(self, meta, children):
+        word = children[0]
+        if len(children) == 2:
+            if word.upper() not in SHIFT_KINDS:
+                raise self._error(meta, f"unexpected amount after '{word}' "
+                                        f"(a missing ',' or an unknown shift?)")
+            return ast.Shift(word.upper(), children[1].value)
+        if REGISTER.fullmatch(word):
+            return ast.Reg(word.upper())
+        if word.upper() in SHIFT_KINDS:
+            return ast.Shift(word.upper(), None)
+        return ast.Name(str(word))
+
+    def symbolic_reg(self, meta, children):
+        return ast.Reg(_register_name(children[0]))
+
+    def immediate(self, meta, children):
+        return ast.Imm(to_int(children[0]))
+
+    def pc_offset(self, meta, children):
+        return ast.PcOffset(to_int(children[0][1:]))
+
+    def memory(self, meta, children):
+        writeback = bool(children) and isinstance(children[-1], Token)
+        if writeback:
+            children = children[:-1]
+        base, offset, modifier = (list(children) + [None, None])[:3]
+        if not isinstance(base, ast.Reg):
+            raise self._error(meta, "expected a base register after '['")
+        if offset is not None and not isinstance(offset, (ast.Reg, ast.Imm)):
+            raise self._error(meta, "expected an offset register or immediate after the base")
+        return ast.Mem(base, offset, modifier, writeback)
+
+    def modifier(self, meta, children):
+        kind = children[0].upper()
+        if kind not in SHIFT_KINDS:
+            raise self._error(children[0], f"expected a shift or extend (LSL, SXTW, ...), "
+                                           f"found '{children[0]}'")
+        amount = children[1].value if len(children) == 2 else None
+        return ast.Shift(kind, amount)

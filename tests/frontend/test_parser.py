@@ -1,0 +1,459 @@
+"""Tests of the litmus front end: one small text per construct, then the shared corpus."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from pylitmus.errors import LitmusError
+from pylitmus.frontend import ast, parse_file, parse_text
+
+SHARED = Path(__file__).parents[2].parent / "shared"
+CORPUS = SHARED / "corpus"
+
+
+def litmus(init: str = "", table: str = "P0 ;\n NOP ;", final: str = "exists (0:X0=0)",
+           header: str = "AArch64 T") -> str:
+    return f"{header}\n{{\n{init}\n}}\n{table}\n{final}\n"
+
+
+def parse(text: str) -> ast.Test:
+    return parse_text(text, "t.litmus")
+
+
+def syntax_error(text: str) -> LitmusError:
+    with pytest.raises(LitmusError) as caught:
+        parse(text)
+    return caught.value
+
+
+def only_instruction(cell: str) -> ast.Instruction:
+    (instruction,) = parse(litmus(table=f"P0 ;\n {cell} ;")).threads[0].code
+    return instruction
+
+
+def operands(cell: str) -> tuple:
+    return only_instruction(cell).operands
+
+
+def condition(final: str) -> ast.Expr:
+    return parse(litmus(final=final)).condition.expr
+
+
+def init_items(init: str) -> list:
+    return parse(litmus(init=init)).init
+
+
+def strip_pos(item):
+    """The interesting fields of an init item, positions left out."""
+    def target(t):
+        return (t.thread, t.reg) if isinstance(t, ast.RegRef) else (t.name, t.index)
+    if isinstance(item, ast.Decl):
+        return ("decl", item.ctype, target(item.target), item.array_size)
+    return (type(item).__name__, target(item.target), item.value)
+
+
+# ---- header -------------------------------------------------------------------------------
+
+
+def test_header_name_description_and_metadata():
+    text = litmus(header='AArch64 MP+dmb.sy+po=x-y_z\n"Rfe PodRR Fre"\nVariant=ifetch\n'
+                         'cachetype=DIC\nHash=abc=def\nSafe=Rfe\nMyKey = some value')
+    test = parse(text)
+    assert test.arch == "AArch64"
+    assert test.name == "MP+dmb.sy+po=x-y_z"
+    assert test.description == "Rfe PodRR Fre"
+    assert test.meta == {"Variant": "ifetch", "CacheType": "DIC", "Hash": "abc=def",
+                         "Safe": "Rfe", "MyKey": "some value"}
+    assert test.file == "t.litmus"
+
+
+def test_nested_comments_anywhere():
+    text = ("AArch64 T (* a (* nested *) comment *)\n(* header\n comment *)\n"
+            "{ (* c *) 0:X1=x; (* c *) }\n"
+            " P0 (* c *) | P1 ;\n (* c *) | (* c *) ;\n STR X0,[X1] (* c *) | NOP ;\n"
+            "exists (* c *) (0:X0=0) (* after (* the *) end *)\n")
+    test = parse(text)
+    assert test.name == "T"
+    assert [len(t.code) for t in test.threads] == [1, 1]
+
+
+def test_unsupported_architecture():
+    error = syntax_error("X86 SB\n{ x=0; }\n P0 ;\n MOV [x],$1 ;\nexists (x=1)\n")
+    assert error.message == ("architecture X86 is not supported yet "
+                             "(pylitmus checks AArch64 tests)")
+    assert (error.line, error.col) == (1, 1)
+    for arch in ("PPC", "RISCV", "C"):
+        assert "not supported yet" in syntax_error(f"{arch} T\n{{}}\n").message
+
+
+def test_first_line_that_is_no_header():
+    error = syntax_error("../tests/MP.litmus\n")
+    assert "expected a first line 'AArch64 NAME'" in error.message
+
+
+def test_litmus_suffix_is_not_part_of_the_name():
+    assert parse(litmus(header="AArch64 MP.litmus")).name == "MP"
+
+
+def test_missing_test_name():
+    assert "missing test name" in syntax_error("AArch64\n{}\n").message
+
+
+# ---- init block -----------------------------------------------------------------------------
+
+
+def test_init_register_values():
+    items = init_items('0:X1=x; 0:x2=1; 1:X3=0x10; 1:W4=-3; 0: X5 = P1:L0;\n'
+                       '0:X6=label:"P1:L2"; 0:X7=instr:"B .+8"; 0:X8=NOP; 0:X9=1:m1;'
+                       ' 0:sp=y; 0:X10=x[1]; 0:X11=label:"0:L1"')
+    assert [strip_pos(i) for i in items] == [
+        ("InitReg", (0, "X1"), ast.Sym("x")),
+        ("InitReg", (0, "X2"), ast.Int(1)),
+        ("InitReg", (1, "X3"), ast.Int(16)),
+        ("InitReg", (1, "W4"), ast.Int(-3)),
+        ("InitReg", (0, "X5"), ast.CodeLabel(1, "L0")),
+        ("InitReg", (0, "X6"), ast.CodeLabel(1, "L2")),
+        ("InitReg", (0, "X7"), ast.InstrValue("B .+8")),
+        ("InitReg", (0, "X8"), ast.InstrValue("NOP")),
+        ("InitReg", (0, "X9"), ast.CodeLabel(1, "m1")),
+        ("InitReg", (0, "SP"), ast.Sym("y")),
+        ("InitReg", (0, "X10"), ast.Sym("x", 1)),
+        ("InitReg", (0, "X11"), ast.CodeLabel(0, "L1")),
+    ]
+
+
+def test_init_memory_values():
+    items = init_items("x=1; [y]=2; *z=3; p=x; [q]=P0:L0")
+    assert [strip_pos(i) for i in items] == [
+        ("InitMem", ("x", None), ast.Int(1)),
+        ("InitMem", ("y", None), ast.Int(2)),
+        ("InitMem", ("z", None), ast.Int(3)),
+        ("InitMem", ("p", None), ast.Sym("x")),
+        ("InitMem", ("q", None), ast.CodeLabel(0, "L0")),
+    ]
+
+
+def test_init_typed_declarations():
+    items = init_items("uint64_t x; int y = -1; int *p = &x; int64_t* q=y;\n"
+                       "uint8_t t[2]; int64_t v[2] = {1, -2}; int64_t 0:X0 = 42;\n"
+                       "ins_t *0:X3; uint32_t 1:x4=0xffffffff")
+    assert [strip_pos(i) for i in items] == [
+        ("decl", "uint64_t", ("x", None), None),
+        ("decl", "int", ("y", None), None),
+        ("InitMem", ("y", None), ast.Int(-1)),
+        ("decl", "int*", ("p", None), None),
+        ("InitMem", ("p", None), ast.Sym("x")),
+        ("decl", "int64_t*", ("q", None), None),
+        ("InitMem", ("q", None), ast.Sym("y")),
+        ("decl", "uint8_t", ("t", None), 2),
+        ("decl", "int64_t", ("v", None), 2),
+        ("InitMem", ("v", None), (ast.Int(1), ast.Int(-2))),
+        ("decl", "int64_t", (0, "X0"), None),
+        ("InitReg", (0, "X0"), ast.Int(42)),
+        ("decl", "ins_t*", (0, "X3"), None),
+        ("decl", "uint32_t", (1, "X4"), None),
+        ("InitReg", (1, "X4"), ast.Int(0xFFFFFFFF)),
+    ]
+
+
+def test_init_separators():
+    items = init_items("0:X0=1\n0:X1=2 ;; 0:X2=3;\n\n   x=1\n;")
+    assert len(items) == 4
+    assert init_items("") == []
+    assert len(parse("AArch64 T\n{ 0:X0=1 }\nP0;\nNOP;\nexists (0:X0=1)").init) == 1
+
+
+def test_init_symbolic_register():
+    (decl, value) = init_items("uint64_t %P0_x=x")
+    assert decl.target.thread is None and decl.target.reg == "%P0_x"
+    assert isinstance(value, ast.InitReg) and value.value == ast.Sym("x")
+
+
+def test_init_positions():
+    test = parse("AArch64 T\n{\n  0:X1 = x;\n uint64_t  y;\n}\nP0;\nNOP;\nexists (0:X1=x)\n")
+    init_reg, decl = test.init
+    assert (init_reg.pos.line, init_reg.pos.col) == (3, 3)
+    assert (decl.pos.line, decl.pos.col) == (4, 2)
+    assert (decl.target.pos.line, decl.target.pos.col) == (4, 12)
+
+
+def test_init_indexed_scalar_is_an_error():
+    error = syntax_error(litmus(init="int64_t v[2] = {1, 2}; v[3] = 3"))
+    assert error.message.startswith("unexpected '['")
+
+
+# ---- thread table -----------------------------------------------------------------------------
+
+
+def test_thread_table_shapes():
+    table = (" P0      | P1 ;\n"
+             " L0:     |    ;\n"
+             " MOV W0,#1 | L1: L2: B L1 ;\n"
+             "         | Lend: ;")
+    test = parse(litmus(table=table))
+    p0, p1 = test.threads
+    assert (p0.index, p1.index) == (0, 1)
+    assert [i.mnemonic for i in p0.code] == ["MOV"]
+    assert p0.labels == {"L0": 0}
+    assert [i.mnemonic for i in p1.code] == ["B"]
+    assert p1.labels == {"L1": 0, "L2": 0, "Lend": 1}
+    assert (p0.pos.line, p0.pos.col) == (5, 2)
+    assert (p1.pos.line, p1.pos.col) == (5, 12)
+
+
+def test_thread_header_without_spaces_and_empty_rows():
+    test = parse("AArch64 T\n{}\nP0;\n ;\nl1:l2:B l0;\n\nl0: ;\nexists (0:X0=0)")
+    (thread,) = test.threads
+    assert thread.labels == {"l1": 0, "l2": 0, "l0": 1}
+
+
+def test_instruction_text_and_position():
+    test = parse(litmus(table="P0 | P1 ;\n L0: ldr\tx1, [x2] (* c *) | NOP ;"))
+    instruction = test.threads[0].code[0]
+    assert instruction.mnemonic == "LDR"
+    assert instruction.text == "ldr\tx1, [x2]"
+    assert (instruction.pos.line, instruction.pos.col) == (6, 6)
+
+
+def test_registers_and_immediates():
+    assert operands("MOV w0,#1") == (ast.Reg("W0"), ast.Imm(1))
+    assert operands("ADD X0,SP,#0x10") == (ast.Reg("X0"), ast.Reg("SP"), ast.Imm(16))
+    assert operands("SUB XZR,WZR,#-8") == (ast.Reg("XZR"), ast.Reg("WZR"), ast.Imm(-8))
+    assert operands("MOV W0,1") == (ast.Reg("W0"), ast.Imm(1))
+
+
+def test_shifts_and_extends():
+    assert operands("NEG W2,W1,LSL 2") == (ast.Reg("W2"), ast.Reg("W1"), ast.Shift("LSL", 2))
+    assert operands("ADD X0,X1,X2,lsl #3")[-1] == ast.Shift("LSL", 3)
+    assert operands("ADD X0,X1,W2,SXTW")[-1] == ast.Shift("SXTW", None)
+    assert operands("ADDS X0,X1,X2, ASR #1")[-1] == ast.Shift("ASR", 1)
+    assert operands("MOVZ X0,#1, LSL#16")[-1] == ast.Shift("LSL", 16)
+
+
+def test_memory_operands():
+    x1, x2, w2 = ast.Reg("X1"), ast.Reg("X2"), ast.Reg("W2")
+    assert operands("LDR X0,[X1]")[1] == ast.Mem(x1, None, None)
+    assert operands("LDR X0,[X1,#8]")[1] == ast.Mem(x1, ast.Imm(8), None)
+    assert operands("LDR X0,[X1,X2]")[1] == ast.Mem(x1, x2, None)
+    assert operands("LDR X0,[X1,X2,LSL #3]")[1] == ast.Mem(x1, x2, ast.Shift("LSL", 3))
+    assert operands("LDR X0,[X1, W2, SXTW]")[1] == ast.Mem(x1, w2, ast.Shift("SXTW", None))
+    assert operands("LDR X0,[X1,#8]!")[1] == ast.Mem(x1, ast.Imm(8), None, writeback=True)
+    assert operands("LDP X3,X4,[X1],#16") == (
+        ast.Reg("X3"), ast.Reg("X4"), ast.Mem(x1, None, None), ast.Imm(16))
+    assert operands("STR W1,[X%P0_x]")[1] == ast.Mem(ast.Reg("X%P0_x"), None, None)
+
+
+def test_names_and_pc_offsets():
+    assert operands("DMB ISHLD") == (ast.Name("ISHLD"),)
+    assert operands("DC CVAU,X0") == (ast.Name("CVAU"), ast.Reg("X0"))
+    assert operands("IC IALLU") == (ast.Name("IALLU"),)
+    assert operands("CSEL W0,W1,W2,EQ")[-1] == ast.Name("EQ")
+    assert operands("CBNZ X1,Lout") == (ast.Reg("X1"), ast.Name("Lout"))
+    assert operands("B .+8") == (ast.PcOffset(8),)
+    assert operands("B.GT .-8") == (ast.PcOffset(-8),)
+    assert operands("B .text") == (ast.Name(".text"),)
+    assert only_instruction("b.eq L0").mnemonic == "B.EQ"
+    assert operands("ISB") == ()
+    assert operands("MOV X0, %symbolic_reg") == (ast.Reg("X0"), ast.Reg("%symbolic_reg"))
+
+
+def test_unknown_mnemonics_are_accepted_with_generic_operands():
+    assert only_instruction("FROB X1, [X2], #4").mnemonic == "FROB"
+
+
+# ---- final part -------------------------------------------------------------------------------
+
+
+def atom(target, value):
+    return ("atom", target, value)
+
+
+def simplify(expr):
+    """An expression with positions stripped, for comparisons."""
+    if isinstance(expr, ast.Atom):
+        target = expr.target
+        key = (target.thread, target.reg) if isinstance(target, ast.RegRef) else (
+            target.name, target.index)
+        return atom(key, expr.value)
+    if isinstance(expr, ast.Not):
+        return ("not", simplify(expr.arg))
+    if isinstance(expr, (ast.And, ast.Or, ast.Implies)):
+        return (type(expr).__name__, simplify(expr.left), simplify(expr.right))
+    return expr
+
+
+def test_atoms():
+    assert simplify(condition("exists (0:X0=1)")) == atom((0, "X0"), ast.Int(1))
+    assert simplify(condition("exists 0: X3 = 1")) == atom((0, "X3"), ast.Int(1))
+    assert simplify(condition("exists x=1")) == atom(("x", None), ast.Int(1))
+    assert simplify(condition("exists [x]=1")) == atom(("x", None), ast.Int(1))
+    assert simplify(condition("exists x[1]=2")) == atom(("x", 1), ast.Int(2))
+    assert simplify(condition("exists 0:X0=x")) == atom((0, "X0"), ast.Sym("x"))
+    assert simplify(condition("exists 0:X0=P1:L0")) == atom((0, "X0"), ast.CodeLabel(1, "L0"))
+    assert simplify(condition("exists 0:X0=-64")) == atom((0, "X0"), ast.Int(-64))
+    assert simplify(condition("exists 0:x0=0xff")) == atom((0, "X0"), ast.Int(255))
+    assert simplify(condition("exists 0:X0=NOP")) == atom((0, "X0"), ast.InstrValue("NOP"))
+    assert simplify(condition('exists 0:X0=instr:"ADD W0,W0,#1"')) == atom(
+        (0, "X0"), ast.InstrValue("ADD W0,W0,#1"))
+    assert simplify(condition("forall x={1,2}")) == atom(("x", None), (ast.Int(1), ast.Int(2)))
+
+
+def test_quantifiers_and_constants():
+    for text, quantifier in [("exists (true)", "exists"), ("~exists (true)", "~exists"),
+                             ("~ exists (true)", "~exists"), ("forall (true)", "forall")]:
+        assert parse(litmus(final=text)).condition.quantifier == quantifier
+    assert condition("forall (false)") == ast.Const(False)
+    assert condition("forall true") == ast.Const(True)
+
+
+def test_precedence():
+    a, b, c, d = (atom((0, f"X{i}"), ast.Int(1)) for i in range(4))
+    expr = simplify(condition(r"exists ~0:X0=1 /\ 0:X1=1 \/ 0:X2=1 => 0:X3=1"))
+    assert expr == ("Implies", ("Or", ("And", ("not", a), b), c), d)
+    expr = simplify(condition(r"exists 0:X0=1 \/ 0:X1=1 /\ 0:X2=1"))
+    assert expr == ("Or", a, ("And", b, c))
+    expr = simplify(condition(r"exists ~(0:X0=1 \/ 0:X1=1)"))
+    assert expr == ("not", ("Or", a, b))
+    expr = simplify(condition(r"exists not (0:X0=1) /\ 0:X1<>1"))
+    assert expr == ("And", ("not", a), ("not", b))
+
+
+def test_locations_and_filter():
+    test = parse(litmus(final="locations [x; 0:X1; [y]; 0: X2 ins_t; t[1]]\n"
+                              "filter (0:X0=1)\nforall (true)"))
+    assert [(r.thread, r.reg) if isinstance(r, ast.RegRef) else (r.name, r.index)
+            for r in test.locations] == [("x", None), (0, "X1"), ("y", None), (0, "X2"), ("t", 1)]
+    assert simplify(test.filter) == atom((0, "X0"), ast.Int(1))
+    assert parse(litmus(final="locations [0:X0;];")).locations[0].reg == "X0"
+
+
+def test_missing_condition_means_forall_true():
+    test = parse(litmus(final="locations [0:X0;]"))
+    assert test.condition.quantifier == "forall"
+    assert test.condition.expr == ast.Const(True)
+
+
+def test_condition_with_trailing_semicolon_and_comment():
+    test = parse(litmus(final="exists (0:X0=1); (* done *)"))
+    assert (test.condition.pos.line, test.condition.pos.col) == (7, 1)
+
+
+def test_text_after_the_condition_is_an_error():
+    error = syntax_error(litmus(final="exists (0:X0=1) junk"))
+    assert error.message.startswith("unexpected 'junk'")
+    assert (error.line, error.col) == (7, 17)
+
+
+# ---- errors -----------------------------------------------------------------------------------
+
+
+def test_error_format_has_place_source_line_and_caret():
+    error = syntax_error("AArch64 T\n{ 0:X0=; }\nP0;\nNOP;\nexists (0:X0=1)\n")
+    assert (error.file, error.line, error.col) == ("t.litmus", 2, 8)
+    assert str(error).splitlines() == [
+        f"t.litmus:2:8: {error.message}", "{ 0:X0=; }", "       ^"]
+    assert error.message.startswith("unexpected ';' in the init block")
+
+
+def test_error_in_an_instruction_points_into_its_cell():
+    error = syntax_error(litmus(table="P0 | P1 ;\n NOP | LDR X0,[X1 ;"))
+    assert (error.line, error.col) == (6, 18)
+    assert "unexpected end of this instruction" in error.message
+
+
+def test_error_positions_in_the_condition():
+    error = syntax_error(litmus(final="exists (0:X0=1 /\\\n   /\\ x=1)"))
+    assert (error.line, error.col) == (8, 4)
+
+
+def test_unclosed_comment_and_init_block():
+    assert "never closed" in syntax_error("AArch64 T\n(* open\n{}\n").message
+    error = syntax_error("AArch64 T\n{ 0:X0=1;\nP0;\n")
+    assert "never closed" in error.message and error.line == 2
+
+
+def test_table_errors():
+    assert "expected ';'" in syntax_error(litmus(table="P0 ;\n NOP\n NOP ;")).message
+    assert "more cells" in syntax_error(litmus(table="P0 ;\n NOP | NOP ;")).message
+    assert "expected the thread name P1" in syntax_error(litmus(table="P0 | P2 ;")).message
+    error = syntax_error(litmus(table="P0 ;\n L0: ;\n L0: NOP ;"))
+    assert "defined twice" in error.message and error.line == 7
+
+
+def test_instruction_errors():
+    error = syntax_error(litmus(table="P0 ;\n fictional_instruction X0, X1 ;"))
+    assert "not an instruction mnemonic" in error.message
+    error = syntax_error(litmus(table="P0 ;\n STR X1, [X2], %sym ;"))
+    assert error.message.startswith("unexpected '%sym'")
+    assert "missing ','" in syntax_error(litmus(table="P0 ;\n MOV X0 #1 ;")).message
+    assert "base register" in syntax_error(litmus(table="P0 ;\n LDR X0,[foo] ;")).message
+
+
+@pytest.mark.parametrize("text", [
+    "", "AArch64", "AArch64 T", "AArch64 T\n{", "AArch64 T\n{}\n", "AArch64 T\n{}\nP0|",
+    "AArch64 T\n{}\nP0;\n[;\n", "AArch64 T\n{}\nP0;\nNOP;\nexists (", '\x00\x01',
+    "AArch64 T\n{ 0:X0=label:\"zz\" }\nP0;\n", "AArch64 T\n{ 0:X0=foo:\"a\" }\nP0;\n",
+    "AArch64 T\n{ 0:X0=Q1:L0 }\nP0;\n", "AArch64 T\n{ x=1 @ }\n",
+])
+def test_bad_input_gives_litmus_errors_only(text):
+    with pytest.raises(LitmusError):
+        parse(text)
+
+
+def test_parse_file_reads_bytes(tmp_path):
+    good = tmp_path / "good.litmus"
+    good.write_bytes(litmus().replace("\n", "\r\n").encode())
+    assert parse_file(good).file == str(good)
+    latin = tmp_path / "latin.litmus"
+    latin.write_bytes(b"AArch64 T\n(* caf\xe9 *)\n{}\n")
+    error = pytest.raises(LitmusError, parse_file, latin).value
+    assert "not UTF-8" in error.message and (error.line, error.col) == (2, 7)
+    binary = tmp_path / "binary.litmus"
+    binary.write_bytes(b"\x7fELF\x00\x01\x02")
+    assert "binary" in pytest.raises(LitmusError, parse_file, binary).value.message
+    missing = pytest.raises(LitmusError, parse_file, tmp_path / "missing.litmus").value
+    assert "cannot read" in missing.message
+
+
+# ---- the shared corpus ------------------------------------------------------------------------
+
+
+def corpus_entries() -> dict:
+    expected = CORPUS / "expected.json"
+    if not expected.is_file():
+        pytest.skip(f"the shared corpus is not there: {expected} is missing")
+    return json.loads(expected.read_text())
+
+
+def test_every_in_scope_corpus_file_parses():
+    entries = corpus_entries()
+    in_scope = [path for path, entry in entries.items()
+                if not entry["features"] and "error" not in entry]
+    failures = []
+    for path in in_scope:
+        try:
+            test = parse_file(CORPUS / path)
+        except LitmusError as error:
+            failures.append(str(error))
+            continue
+        if "test" in entries[path]:
+            assert test.name == entries[path]["test"]
+    assert not failures, "\n".join(failures[:20])
+    assert len(in_scope) > 1200
+
+
+@pytest.mark.parametrize("path", [
+    "catalogue-aarch64/MP+rel+CSEL-addr.litmus",  # a path where the first line should be
+    "herd-instructions/A135.litmus",  # a symbolic register as a post-index offset
+    "herd-instructions/A175.litmus",  # `v[3] = 3` in the init block
+    "herd-instructions/L005.litmus",  # `fictional_instruction X0, X1`
+])
+def test_corpus_syntax_errors_are_parse_errors(path):
+    entry = corpus_entries()[path]
+    assert "error" in entry
+    with pytest.raises(LitmusError) as caught:
+        parse_file(CORPUS / path)
+    assert caught.value.line >= 1
