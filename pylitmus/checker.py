@@ -104,8 +104,9 @@ def observed_locations(test: ast.Test) -> list:
     def order(item):
         name, ref = item
         if isinstance(ref, ast.RegRef):
-            return (0, ref.thread, int(name.split(":X")[1]) if ":X" in name and
-                    name.split(":X")[1].isdigit() else 0, name)
+            reg = name.split(":", 1)[1]
+            number = int(reg[1:]) if reg[1:].isdigit() else -1
+            return (0, ref.thread or 0, number, name)
         return (1, 0, 0, name)
 
     return [ref for _, ref in sorted(found.items(), key=order)]
@@ -171,7 +172,10 @@ def explore_test(prepared: Prepared, engine: str):
         frame = build_frame(prepared, runs, model)
         registers = [run.registers for run in runs]
 
-        def visit(sources, co, exec_flags, frame=frame, registers=registers):
+        def visit(sources, co, exec_flags, frame=frame, registers=registers, runs=runs):
+            for run in runs:
+                if run.error is not None:
+                    raise run.error
             memory = final_memory(frame, co)
             if test.filter is not None and not judge.holds(test.filter, registers, memory):
                 return

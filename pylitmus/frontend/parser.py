@@ -17,6 +17,7 @@ from lark.exceptions import (LarkError, UnexpectedCharacters, UnexpectedInput, U
 
 from pylitmus.errors import LitmusError
 from pylitmus.frontend import ast
+from pylitmus.frontend.ast import Pos
 from pylitmus.frontend.grammar import describe_terminal, load
 from pylitmus.frontend.source import Source
 from pylitmus.frontend.trees import CellBuilder, LitmusBuilder
@@ -276,3 +277,12 @@ class _TestParser:
             more = ", ..." if len(described) > MAX_EXPECTED_SHOWN else ""
             message += f" (expected {shown}{more})"
         return self.source.error_at(*place, message)
+
+
+def parse_instruction(text: str, file: str = "<instruction>") -> ast.Instruction:
+    """Parse one instruction written as data (`instr:"B .+8"`, `NOP`)."""
+    parser = _TestParser(Source(text, file))
+    cell = parser._run("aarch64", "cell", 0, len(text), "this instruction")
+    if cell.mnemonic is None or cell.labels:
+        raise LitmusError(f"not an instruction: {text}", file)
+    return ast.Instruction(cell.mnemonic.upper(), cell.operands, text.strip(), Pos(file, 1, 1))

@@ -28,6 +28,7 @@ class Event:
     loc: str | None = None
     value: object = None
     sets: frozenset[str] = frozenset()
+    symbolic: bool = False  # does the value depend on what a memory read returned?
 
     @property
     def is_memory(self) -> bool:
@@ -56,5 +57,7 @@ class Run:
     sca: list[tuple[int, int]] = field(default_factory=list)
     instances: list[InstanceInfo] = field(default_factory=list)
     registers: dict[str, object] = field(default_factory=dict)
+    # A run that stopped on a problem herd7 reports only if an execution uses the run.
+    error: Exception | None = None
     # Filled in by the explorer: the thread stage's relations over memory events.
     local: dict | None = None

@@ -54,9 +54,9 @@ def code_locations(test: ast.Test, init_regs) -> dict[str, InstrBits]:
 
 def location_of(ctx) -> str | None:
     """The code location of the instruction about to run, if it is fetched."""
-    for name, index in ctx.thread.labels.items():
+    for name, index in ctx.code.labels.items():
         if index == ctx.pc:
-            loc = f"P{ctx.thread.index}:{name}"
+            loc = f"P{ctx.code.index}:{name}"
             if loc in ctx.env.code_locations:
                 return loc
     return None

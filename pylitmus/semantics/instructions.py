@@ -8,6 +8,7 @@ between them. `execute(ctx, instr)` runs one instruction on a `Context`.
 
 from __future__ import annotations
 
+from ..errors import LitmusError
 from ..frontend import ast
 from . import events as E
 from .machine import Abandon, Context
@@ -36,7 +37,12 @@ BARRIER_DOMAINS = ("SY", "ST", "LD", "ISH", "ISHST", "ISHLD", "OSH", "OSHST", "O
 
 
 class Unsupported(Exception):
-    """An instruction (or operand form) pylitmus does not know."""
+    """An instruction (or operand form) pylitmus does not know, or an operation on
+    values it cannot perform (`static` says whether values play a part)."""
+
+    def __init__(self, message: str, static: bool = False):
+        super().__init__(message)
+        self.static = static
 
 
 # ---- values -----------------------------------------------------------------------
@@ -228,7 +234,10 @@ def execute(ctx: Context, instr: ast.Instruction) -> None:
     except Abandon:
         raise
     except Unsupported as exc:
-        raise ctx.error(f"{exc} in `{instr.text}`") from None
+        error = ctx.error(f"{exc} in `{instr.text}`")
+        if exc.static:
+            raise LitmusError(error.message, error.file, error.line, error.col) from None
+        raise error from None
 
 
 def _dispatch(ctx: Context, instr: ast.Instruction) -> None:
@@ -238,5 +247,5 @@ def _dispatch(ctx: Context, instr: ast.Instruction) -> None:
         if instr.mnemonic.startswith("B."):
             handler = isa.HANDLERS["B.cond"]
         else:
-            raise Unsupported(f"unknown instruction {instr.mnemonic}")
+            raise Unsupported(f"unknown instruction {instr.mnemonic}", static=True)
     handler(Semantics(ctx), instr)

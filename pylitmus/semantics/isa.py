@@ -364,7 +364,9 @@ def cache_maintenance(s: Semantics, instr):
     if name not in ("DC.CVAU", "IC.IVAU", "DC.CIVAC", "DC.CVAC", "DC.IVAC"):
         raise Unsupported(f"unknown cache operation {op.text}")
     value, ev = s.read(reg_operand(instr, 1), "ADDR")
-    c = ctx.event(E.CACHE_OP, s.loc(value), sets={name})
+    # Maintenance by a plain number touches no location of the test.
+    loc = f"#{value:x}" if isinstance(value, int) else s.loc(value)
+    c = ctx.event(E.CACHE_OP, loc, sets={name})
     ctx.data([ev], c)
 
 
@@ -512,9 +514,13 @@ def _arith_result(s, mnemonic, rd, a, b, bits, evs):
         base = "AND"
     flags = mnemonic.endswith("S") and mnemonic != "ORRS"
     if base in ("ADD", "SUB"):
-        if flags:
-            if not (isinstance(a, int) and isinstance(b, int)):
+        if flags and not (isinstance(a, int) and isinstance(b, int)):
+            # Symbolic values (addresses, instructions) compare by identity only.
+            if base != "SUB":
                 raise Unsupported(f"illegal flag-setting operation on {a} and {b}")
+            result = 0 if a == b else 1
+            n, z, c, v = 0, int(a == b), int(a == b), 0
+        elif flags:
             if base == "ADD":
                 result, n, z, c, v = nzcv_add(a, b, 0, bits)
             else:

@@ -20,6 +20,14 @@ class Abandon(Exception):
     """This run cannot happen (for example it exceeds the loop bound)."""
 
 
+class RunError(LitmusError):
+    """A problem that depends on the values a run computed (a non-symbolic address,
+    an indirect branch to data): herd7 reports it only for a consistent execution."""
+
+
+MAX_STEPS = 10_000  # instructions one run may execute (loops on concrete values)
+
+
 @dataclass
 class Env:
     """What every thread of a test shares: locations, their types, values they may hold."""
@@ -72,19 +80,22 @@ class Context:
 
     def __init__(self, env: Env, thread: ast.Thread, registers: dict, decisions: Decisions):
         self.env = env
-        self.thread = thread
+        self.thread = thread  # whose run this is
+        self.code = thread  # whose code runs now (a branch may enter another thread's code)
         self.regs = dict(registers)
         self.decisions = decisions
         self.run = E.Run(thread.index)
         self.pc = 0
         self.instance = -1
-        self.backward_taken: dict[int, int] = {}
+        self.backward_taken: dict[tuple[int, int], int] = {}
+        self.symbolic_regs: set[str] = set()
         self.exclusive_size: int | None = None  # size of the last load-exclusive, if last
         self.instr: ast.Instruction | None = None
 
     # -- events -----------------------------------------------------------------
-    def event(self, kind: str, loc=None, value=None, sets=()) -> E.Event:
-        ev = E.Event(len(self.run.events), kind, self.instance, loc, value, frozenset(sets))
+    def event(self, kind: str, loc=None, value=None, sets=(), symbolic=False) -> E.Event:
+        ev = E.Event(len(self.run.events), kind, self.instance, loc, value, frozenset(sets),
+                     symbolic)
         self.run.events.append(ev)
         return ev
 
@@ -93,11 +104,13 @@ class Context:
         for s in sources:
             if s is not None:
                 self.run.iico_data.append((s.num, target.num))
+                target.symbolic |= s.symbolic
 
     def ctrl(self, sources, target: E.Event) -> None:
         for s in sources:
             if s is not None:
                 self.run.iico_ctrl.append((s.num, target.num))
+                target.symbolic |= s.symbolic
 
     def order(self, first: E.Event, second: E.Event) -> None:
         self.run.iico_order.append((first.num, second.num))
@@ -105,8 +118,8 @@ class Context:
     def choose(self, options):
         return self.decisions.choose(list(options))
 
-    def error(self, message: str) -> LitmusError:
-        return LitmusError.at(self.instr.pos if self.instr else None, message)
+    def error(self, message: str) -> RunError:
+        return RunError.at(self.instr.pos if self.instr else None, message)
 
     # -- registers ----------------------------------------------------------------
     def read_reg(self, name: str, sets=()) -> tuple[object, E.Event | None]:
@@ -117,7 +130,7 @@ class Context:
         value = self.regs.get(key, 0)
         if name.startswith("W") and isinstance(value, int):
             value &= 0xFFFFFFFF
-        ev = self.event(E.REG_READ, key, value, sets)
+        ev = self.event(E.REG_READ, key, value, sets, key in self.symbolic_regs)
         return value, ev
 
     def write_reg(self, name: str, value, sources=(), ctrl_sources=()) -> E.Event | None:
@@ -131,6 +144,10 @@ class Context:
         ev = self.event(E.REG_WRITE, key, value)
         self.data(sources, ev)
         self.ctrl(ctrl_sources, ev)
+        if ev.symbolic:
+            self.symbolic_regs.add(key)
+        else:
+            self.symbolic_regs.discard(key)
         return ev
 
     # -- memory -------------------------------------------------------------------
@@ -152,7 +169,7 @@ class Context:
 
     def read_mem(self, loc: str, sets=(), sources=()) -> tuple[object, E.Event]:
         value = self.choose(sorted(self.env.possible.get(loc, {0}), key=repr))
-        ev = self.event(E.MEM_READ, loc, value, self.code_sets(loc, sets))
+        ev = self.event(E.MEM_READ, loc, value, self.code_sets(loc, sets), True)
         self.data(sources, ev)
         return value, ev
 
@@ -161,6 +178,16 @@ class Context:
         self.data(sources, ev)
         return ev
 
+    def decided_by_constant(self) -> bool:
+        """Did this instruction branch on a value that no memory read influenced?
+        herd7 follows such branches without counting them against --unroll."""
+        for ev in reversed(self.run.events):
+            if ev.instance != self.instance:
+                return False
+            if "BCC" in ev.sets:
+                return not ev.symbolic
+        return False
+
     def code_sets(self, loc: str, sets) -> set:
         """Accesses to code locations are in the model's set Instr."""
         return {*sets, "Instr"} if loc in self.env.code_locations else set(sets)
@@ -168,11 +195,11 @@ class Context:
     # -- control ------------------------------------------------------------------
     def jump(self, label: str) -> None:
         """Continue at a label of this thread."""
-        target = self.thread.labels.get(label)
+        target = self.code.labels.get(label)
         if label.startswith("@"):
             target = int(label[1:])
         if target is None:
-            raise self.error(f"label {label} not found on P{self.thread.index}")
+            raise self.error(f"label {label} not found on P{self.code.index}")
         self.jump_index(target, label)
 
     def jump_offset(self, offset: int) -> None:
@@ -181,9 +208,11 @@ class Context:
 
     def jump_to_value(self, target) -> None:
         """An indirect branch: the register must hold a code address of this thread."""
-        if not isinstance(target, CodeAddr) or target.thread != self.thread.index:
+        if not isinstance(target, CodeAddr) or \
+                not 0 <= target.thread < len(self.env.test.threads):
             raise self.error(f"illegal argument for the indirect branch instruction "
                              f"{self.instr.text} (must be a label)")
+        self.code = self.env.test.threads[target.thread]
         self.jump(target.label)
 
     def return_address(self) -> CodeAddr:
@@ -193,12 +222,12 @@ class Context:
     def label_address(self, label: str | None, index: int | None = None) -> CodeAddr:
         """The address of a label of this thread (or of an instruction index)."""
         if label is None:
-            names = [n for n, i in self.thread.labels.items() if i == index]
+            names = [n for n, i in self.code.labels.items() if i == index]
             label = min(names) if names else f"@{index}"
-        elif label not in self.thread.labels:
-            raise self.error(f"label {label} not found on P{self.thread.index}, although "
+        elif label not in self.code.labels:
+            raise self.error(f"label {label} not found on P{self.code.index}, although "
                              f"used in the instruction {self.instr.text}")
-        return CodeAddr(self.thread.index, label)
+        return CodeAddr(self.code.index, label)
 
     def symbol_value(self, name: str):
         return Addr(name)
@@ -207,16 +236,17 @@ class Context:
         """Continue at an instruction index, counting backward jumps against --unroll."""
         if label.startswith("@"):
             target = int(label[1:])
-        if not 0 <= target <= len(self.thread.code):
-            raise self.error(f"branch target {label} is outside the code of P{self.thread.index}")
-        if target <= self.pc:
-            taken = self.backward_taken.get(self.pc, 0) + 1
+        if not 0 <= target <= len(self.code.code):
+            raise self.error(f"branch target {label} is outside the code of P{self.code.index}")
+        if target <= self.pc and not self.decided_by_constant():
+            where = (self.code.index, self.pc)
+            taken = self.backward_taken.get(where, 0) + 1
             if taken > self.env.unroll:
                 self.env.warnings.add(
-                    f"unrolling limit exceeded at {label} on P{self.thread.index}; "
+                    f"unrolling limit exceeded at {label} on P{self.code.index}; "
                     "legal outcomes may be missing (raise --unroll)")
                 raise Abandon()
-            self.backward_taken[self.pc] = taken
+            self.backward_taken[where] = taken
         self.next_pc = target
 
 
@@ -236,8 +266,11 @@ def thread_runs(env: Env, thread: ast.Thread, registers: dict, execute) -> list[
     while True:
         ctx = Context(env, thread, registers, decisions)
         try:
-            while ctx.pc < len(thread.code):
-                ctx.instr = thread.code[ctx.pc]
+            while ctx.pc < len(ctx.code.code):
+                if ctx.instance >= MAX_STEPS:
+                    raise ctx.error(f"P{thread.index} runs more than {MAX_STEPS} instructions "
+                                    "(a loop that never ends?)")
+                ctx.instr = ctx.code.code[ctx.pc]
                 ctx.instance += 1
                 ctx.run.instances.append(
                     E.InstanceInfo(ctx.pc, ctx.instr.text, ctx.instr.pos.line))
@@ -248,5 +281,9 @@ def thread_runs(env: Env, thread: ast.Thread, registers: dict, execute) -> list[
             runs.append(ctx.run)
         except Abandon:
             pass
+        except RunError as exc:
+            ctx.run.error = exc
+            ctx.run.registers = ctx.regs
+            runs.append(ctx.run)
         if not decisions.next_sequence():
             return runs

@@ -23,7 +23,7 @@ CTYPES = {
     "uint32_t": (32, False), "uint64_t": (64, False), "char": (8, True),
     "short": (16, True), "long": (64, True), "intptr_t": (64, True), "uintptr_t": (64, False),
 }
-DEFAULT_TYPE = (64, True)
+DEFAULT_TYPE = (32, True)  # herd7's `int`
 MAX_VALUE_ROUNDS = 16
 
 
@@ -52,16 +52,20 @@ def variant_flags(test: ast.Test, requested: frozenset[str]) -> frozenset[str]:
         flags.add("ifetch")
     cache = test.meta.get("CacheType", "").upper()
     if "DIC" in cache:
-        flags.add("DIC")
+        flags.update(("DIC", "IDC"))  # DIC implies IDC
     if "IDC" in cache:
         flags.add("IDC")
     return frozenset(flags)
 
 
-def to_value(v: ast.Value):
+def to_value(v: ast.Value, arrays: dict | None = None):
+    """A literal's value; `x[2]` is the address of cell 2 of array x."""
     if isinstance(v, ast.Int):
         return v.value & MASK64
     if isinstance(v, ast.Sym):
+        if getattr(v, "index", None):
+            size = (arrays or {}).get(v.name, (8, 0))[0]
+            return Addr(v.name, v.index * size)
         return Addr(v.name)
     if isinstance(v, ast.CodeLabel):
         return CodeAddr(v.thread, v.label)
@@ -111,16 +115,16 @@ def prepare(test: ast.Test, unroll: int = 2, requested: frozenset[str] = frozens
         if isinstance(item, ast.InitReg):
             check_thread(item.target)
             from .machine import reg_key as key
-            init_regs[item.target.thread][key(item.target.reg)] = to_value(item.value)
+            init_regs[item.target.thread][key(item.target.reg)] = to_value(item.value, arrays)
         elif isinstance(item, ast.InitMem):
             name = item.target.name
             if isinstance(item.value, tuple):
                 size = len(item.value)
                 arrays.setdefault(name, (types.get(name, DEFAULT_TYPE)[0] // 8, size))
                 for i, v in enumerate(item.value):
-                    init_memory[f"{name}[{i}]"] = to_value(v)
+                    init_memory[f"{name}[{i}]"] = to_value(v, arrays)
             else:
-                init_memory[mem_key(item.target)] = to_value(item.value)
+                init_memory[mem_key(item.target)] = to_value(item.value, arrays)
     # Locations a register points to exist too, initially 0.
     for regs in init_regs:
         for v in regs.values():
