@@ -1,0 +1,205 @@
+"""Checking a batch of tests, in this process or in worker processes.
+
+Outcomes always come back in the order of the jobs, whatever the number of workers, so
+the output of a batch does not depend on `--jobs`. Worker processes (one per test, forked)
+are used for `--jobs` above 1 and for `--timeout`: a test over its time is killed and
+reported as timed out, and the batch goes on.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from dataclasses import dataclass
+from typing import Iterator
+
+from pylitmus.checker import Options, check_test
+from pylitmus.errors import LitmusError
+from pylitmus.frontend import parse_file, parse_text
+from pylitmus.report.expect import Expectation
+from pylitmus.report.inputs import Job
+from pylitmus.result import Result
+
+
+@dataclass
+class Failure:
+    """Why a test has no verdict. `text` is the full message shown to the user."""
+
+    message: str
+    file: str
+    line: int = 0
+    col: int = 0
+    text: str = ""
+    timed_out: bool = False
+
+    @classmethod
+    def from_error(cls, error: LitmusError, file: str) -> "Failure":
+        return cls(error.message, error.file or file, error.line, error.col, str(error))
+
+    @classmethod
+    def plain(cls, file: str, message: str, timed_out: bool = False) -> "Failure":
+        return cls(message, file, text=f"{file}: {message}", timed_out=timed_out)
+
+
+@dataclass
+class Outcome:
+    """One test's verdict (`result`) or the reason it has none (`failure`)."""
+
+    file: str
+    result: Result | None = None
+    failure: Failure | None = None
+    expectation: Expectation | None = None
+
+    @property
+    def status(self) -> str:
+        if self.failure is None:
+            return "ok"
+        return "timeout" if self.failure.timed_out else "error"
+
+
+def check_job(job: Job, options: Options) -> Outcome:
+    """Parse and check one test; every problem becomes a `Failure`, never an exception."""
+    if job.problem is not None:
+        return Outcome(job.file, failure=Failure.plain(job.file, job.problem))
+    try:
+        test = parse_file(job.file) if job.text is None else parse_text(job.text, job.file)
+        return Outcome(job.file, result=check_test(test, options))
+    except LitmusError as error:
+        return Outcome(job.file, failure=Failure.from_error(error, job.file))
+    except Exception as error:  # noqa: BLE001 - any bug must stay one line for the user
+        message = f"internal error: {type(error).__name__}: {error}"
+        return Outcome(job.file, failure=Failure.plain(job.file, message))
+
+
+def run_jobs(jobs: list[Job], options: Options, workers: int = 1,
+             timeout: float | None = None) -> Iterator[Outcome]:
+    """Each job's outcome, in job order."""
+    if workers <= 1 and timeout is None:
+        return (check_job(job, options) for job in jobs)
+    return _run_in_workers(jobs, options, max(workers, 1), timeout)
+
+
+def _run_in_workers(jobs: list[Job], options: Options, workers: int,
+                    timeout: float | None) -> Iterator[Outcome]:
+    import multiprocessing
+    from multiprocessing.connection import wait
+
+    context = multiprocessing.get_context("fork")
+    idle = [_Worker(context, options) for _ in range(min(workers, len(jobs)))]
+    busy: dict = {}  # connection -> worker
+    waiting = deque(enumerate(jobs))
+    finished: dict[int, Outcome] = {}
+    next_index = 0
+    try:
+        while next_index < len(jobs):
+            while waiting and idle:
+                worker = idle.pop()
+                worker.give(*waiting.popleft(), timeout)
+                busy[worker.connection] = worker
+            for connection in wait(list(busy), timeout=_time_to_first(busy.values())):
+                worker = busy.pop(connection)
+                finished[worker.index] = worker.take(jobs[worker.index])
+                idle.append(worker if worker.alive else _Worker(context, options))
+            for worker in [w for w in busy.values() if w.overdue()]:
+                del busy[worker.connection]
+                worker.stop()
+                file = jobs[worker.index].file
+                finished[worker.index] = Outcome(file, failure=Failure.plain(
+                    file, f"timed out after {timeout:g} s", timed_out=True))
+                idle.append(_Worker(context, options))
+            while next_index in finished:
+                yield finished.pop(next_index)
+                next_index += 1
+    finally:
+        for worker in idle + list(busy.values()):
+            worker.stop()
+
+
+class _Worker:
+    """A forked process checking the jobs it is given, one at a time."""
+
+    def __init__(self, context, options: Options):
+        self.connection, child_end = context.Pipe()
+        self.process = context.Process(target=_serve, args=(child_end, options), daemon=True)
+        self.process.start()
+        child_end.close()
+        self.index = -1
+        self.deadline: float | None = None
+        self.alive = True
+
+    def give(self, index: int, job: Job, timeout: float | None) -> None:
+        self.index = index
+        self.deadline = None if timeout is None else time.monotonic() + timeout
+        self.connection.send(job)
+
+    def take(self, job: Job) -> Outcome:
+        """The outcome of the job given; an internal error if the process died."""
+        try:
+            return self.connection.recv()
+        except EOFError:
+            self.stop()
+            message = f"internal error: the worker process ended with status " \
+                      f"{self.process.exitcode}"
+            return Outcome(job.file, failure=Failure.plain(job.file, message))
+
+    def overdue(self) -> bool:
+        return self.deadline is not None and time.monotonic() >= self.deadline
+
+    def stop(self) -> None:
+        self.alive = False
+        self.connection.close()
+        self.process.kill()
+        self.process.join()
+
+
+def _serve(connection, options: Options) -> None:
+    """A worker's loop: check each job received, until the connection closes."""
+    while True:
+        try:
+            job = connection.recv()
+        except (EOFError, KeyboardInterrupt):
+            return
+        outcome = check_job(job, options)
+        try:
+            connection.send(outcome)
+        except Exception as error:  # noqa: BLE001 - e.g. a result that cannot be pickled
+            message = f"internal error: cannot send the result: {error}"
+            connection.send(Outcome(job.file, failure=Failure.plain(job.file, message)))
+
+
+def _time_to_first(workers) -> float | None:
+    deadlines = [w.deadline for w in workers if w.deadline is not None]
+    return max(0.0, min(deadlines) - time.monotonic()) if deadlines else None
+
+
+@dataclass
+class Tally:
+    """Counts over a batch, for the summary and the exit status."""
+
+    tests: int = 0
+    always: int = 0
+    sometimes: int = 0
+    never: int = 0
+    mismatches: int = 0
+    errors: int = 0
+    timeouts: int = 0
+    seconds: float = 0.0
+
+    def add(self, outcome: Outcome) -> None:
+        self.tests += 1
+        if outcome.status == "error":
+            self.errors += 1
+        elif outcome.status == "timeout":
+            self.timeouts += 1
+        else:
+            observation = outcome.result.observation.lower()
+            setattr(self, observation, getattr(self, observation) + 1)
+            if outcome.expectation is not None and not outcome.expectation.matches:
+                self.mismatches += 1
+
+    @property
+    def exit_status(self) -> int:
+        """2 if some test has no verdict, else 1 if some verdict was not the expected one."""
+        if self.errors or self.timeouts:
+            return 2
+        return 1 if self.mismatches else 0
