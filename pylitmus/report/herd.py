@@ -1,0 +1,59 @@
+"""herd7's text output: one block of lines per test, messages on standard error."""
+
+from __future__ import annotations
+
+import sys
+from typing import TextIO
+
+from pylitmus.report.runner import Outcome, Tally
+from pylitmus.result import Result, State
+
+
+def state_line(state: State) -> str:
+    """`0:X0=1; [x]=2;`: a final state as herd7 prints it."""
+    return " ".join(f"{location}={value};" for location, value in state.values)
+
+
+def herd_block(result: Result) -> str:
+    """The lines herd7 prints for one test, ending with a blank line."""
+    lines = [f"Test {result.name} {result.kind}", f"States {len(result.states)}"]
+    lines += [state_line(state) for state in result.states]
+    lines += ["Ok" if result.ok else "No", "Witnesses",
+              f"Positive: {result.positive} Negative: {result.negative}"]
+    lines += [f"Flag {flag}" for flag in result.flags]
+    lines += [f"Condition {result.condition}",
+              f"Observation {result.name} {result.observation} "
+              f"{result.positive} {result.negative}",
+              f"Time {result.name} {result.seconds:.2f}", ""]
+    return "\n".join(lines) + "\n"
+
+
+def mismatch_line(outcome: Outcome) -> str:
+    result, expectation = outcome.result, outcome.expectation
+    return (f"{outcome.file}: {result.name}: expected {expectation.expected}, "
+            f"observed {result.observation} ({result.positive} positive)")
+
+
+class HerdReporter:
+    """Writes herd7's blocks to `out`; errors, warnings and mismatches to `err`."""
+
+    def __init__(self, out: TextIO | None = None, err: TextIO | None = None):
+        self.out = out or sys.stdout
+        self.err = err or sys.stderr
+
+    def start(self, total: int) -> None:
+        """Nothing to announce: herd7 prints tests as they come."""
+
+    def show(self, outcome: Outcome) -> None:
+        if outcome.failure is not None:
+            print(outcome.failure.text, file=self.err)
+            return
+        for warning in outcome.result.warnings:
+            print(f"Warning: {warning}", file=self.err)
+        self.out.write(herd_block(outcome.result))
+        self.out.flush()
+        if outcome.expectation is not None and not outcome.expectation.matches:
+            print(mismatch_line(outcome), file=self.err)
+
+    def finish(self, tally: Tally) -> None:
+        """herd7 prints no summary."""
