@@ -1,0 +1,38 @@
+"""pylitmus: a herd7-style checker of AArch64 litmus tests under the Arm memory model.
+
+    >>> import pylitmus
+    >>> result = pylitmus.check("examples/MP.litmus")
+    >>> result.observation, result.positive, result.negative
+
+`check` and `parse` take a path or the text of a test (text is anything with a newline).
+Imports are lazy, so `import pylitmus` stays cheap.
+"""
+
+from __future__ import annotations
+
+from os import PathLike
+
+__all__ = ["check", "parse"]
+
+
+def parse(path_or_text: str | PathLike):
+    """The syntax tree (`pylitmus.frontend.ast.Test`) of a test file or test text."""
+    from pylitmus.frontend import parse_file, parse_text
+
+    if isinstance(path_or_text, str) and "\n" in path_or_text:
+        return parse_text(path_or_text, "<text>")
+    return parse_file(path_or_text)
+
+
+def check(path_or_text: str | PathLike, *, variant=(), unroll: int = 2, engine: str = "auto"):
+    """Check a test file or test text; the `pylitmus.result.Result`.
+
+    `variant` is a comma-separated string or an iterable of model variants (herd7's
+    -variant), `unroll` herd7's -unroll, `engine` one of "auto", "c", "python".
+    Problems with the test raise `pylitmus.errors.LitmusError`."""
+    from pylitmus.checker import Options, check_test
+
+    if isinstance(variant, str):
+        variant = variant.split(",")
+    variants = frozenset(v.strip().lower() for v in variant if v.strip())
+    return check_test(parse(path_or_text), Options(variants, unroll, engine))
