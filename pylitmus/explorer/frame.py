@@ -15,7 +15,8 @@ from ..model import program as P
 from ..semantics import events as E
 from ..semantics.prepare import Prepared
 
-IALLU = ("IC.IALLU", "IC.IALLUIS")
+IALLU = frozenset({"IC.IALLU", "IC.IALLUIS"})
+LOCATED = frozenset({E.MEM_READ, E.MEM_WRITE, E.CACHE_OP})
 
 
 def _bitset(indices) -> int:
@@ -34,20 +35,23 @@ def _relation(n: int, pairs) -> list[int]:
 
 def _same_line(events, n: int) -> tuple[list[int], list[int]]:
     """(same-loc, scl) over events: same location; IC IALLU touches every line."""
+    located = 0
+    iallu = 0
+    by_loc: dict = {}
+    for i, ev in enumerate(events):
+        if ev.kind in LOCATED:
+            located |= 1 << i
+            if ev.loc is not None:
+                by_loc[ev.loc] = by_loc.get(ev.loc, 0) | 1 << i
+            if not ev.sets.isdisjoint(IALLU):
+                iallu |= 1 << i
     loc = [0] * n
     scl = [0] * n
-    located = [ev.kind in (E.MEM_READ, E.MEM_WRITE, E.CACHE_OP) for ev in events]
-    for i, a in enumerate(events):
-        if not located[i]:
-            continue
-        for j, b in enumerate(events):
-            if not located[j]:
-                continue
-            if a.loc is not None and a.loc == b.loc:
-                loc[i] |= 1 << j
-                scl[i] |= 1 << j
-            elif a.sets & set(IALLU) or b.sets & set(IALLU):
-                scl[i] |= 1 << j
+    for i, ev in enumerate(events):
+        if located >> i & 1:
+            row = by_loc[ev.loc] if ev.loc is not None else 0
+            loc[i] = row
+            scl[i] = row | (located if iallu >> i & 1 else iallu)
     return loc, scl
 
 
@@ -100,7 +104,28 @@ def thread_inputs(run: E.Run) -> dict:
     return inputs
 
 
-def local_relations(run: E.Run, model: P.Model) -> dict:
+class LocalRelations(dict):
+    """The thread stage's results for one run: imported name -> value, over the run's
+    memory events. Also what every frame using the run needs: those events, and the
+    values moved to where the run's events start in a frame (cached per start)."""
+
+    def __init__(self, values: dict, events: list[E.Event]):
+        super().__init__(values)
+        self.events = events
+        self._placed: dict[int, dict] = {}
+
+    def placed(self, offset: int) -> dict:
+        """The values with event k renumbered offset + k (relations: only the run's rows)."""
+        found = self._placed.get(offset)
+        if found is None:
+            found = self._placed[offset] = {
+                name: value << offset if isinstance(value, int)
+                else [row << offset for row in value]
+                for name, value in self.items()}
+        return found
+
+
+def local_relations(run: E.Run, model: P.Model) -> LocalRelations:
     """Evaluate the thread stage on a run; keep the imported names, over memory events."""
     if run.local is not None:
         return run.local
@@ -115,8 +140,8 @@ def local_relations(run: E.Run, model: P.Model) -> dict:
         else:
             local[name] = [_bitset(k for k, j in enumerate(keep) if value[i] >> j & 1)
                            for i in keep]
-    run.local = local
-    return local
+    run.local = LocalRelations(local, [run.events[i] for i in keep])
+    return run.local
 
 
 @dataclass
@@ -141,66 +166,64 @@ class Frame:
 def build_frame(prepared: Prepared, runs: tuple[E.Run, ...], model: P.Model) -> Frame:
     frame = Frame(prepared, runs)
     code_locs = prepared.env.code_locations
+    locals_ = [local_relations(run, model) for run in runs]
     # Initial writes for every location some run touches, and every known location.
     locs = set(prepared.init_memory)
-    for run in runs:
-        locs.update(ev.loc for ev in run.events
-                    if ev.kind in (E.MEM_READ, E.MEM_WRITE))
+    for local in locals_:
+        locs.update(ev.loc for ev in local.events if ev.kind in (E.MEM_READ, E.MEM_WRITE))
+    events = frame.events
     for loc in sorted(locs):
         sets = frozenset({"Exp", "IW"} | ({"Instr"} if loc in code_locs else set()))
-        frame.init_write[loc] = len(frame.events)
-        frame.events.append(E.Event(len(frame.events), E.MEM_WRITE, -1, loc,
-                                    prepared.init_memory.get(loc, 0), sets))
-        frame.thread_of.append(-1)
-    n_init = len(frame.events)
-    offsets = []
-    for t, run in enumerate(runs):
-        offsets.append(len(frame.events))
-        for ev in run.events:
-            if ev.is_memory:
-                frame.events.append(ev)
-                frame.thread_of.append(t)
+        frame.init_write[loc] = len(events)
+        events.append(E.Event(len(events), E.MEM_WRITE, -1, loc,
+                              prepared.init_memory.get(loc, 0), sets))
+    n_init = len(events)
+    frame.thread_of = [-1] * n_init
+    placed = []
+    for t, local in enumerate(locals_):
+        placed.append(local.placed(len(events)))
+        events.extend(local.events)
+        frame.thread_of.extend([t] * len(local.events))
     n = frame.n
-    # Thread-stage results, joined over threads.
+    # Thread-stage results, joined over threads: each run's events are one block.
     inputs: dict = {}
     for name, kind in model.imports.items():
         if kind == P.SET:
             value = 0
-            for off, run in zip(offsets, runs):
-                value |= local_relations(run, model)[name] << off
+            for values in placed:
+                value |= values[name]
         else:
-            value = [0] * n
-            for off, run in zip(offsets, runs):
-                for k, row in enumerate(local_relations(run, model)[name]):
-                    value[off + k] = row << off
+            value = [0] * n_init
+            for values in placed:
+                value += values[name]
         inputs[name] = value
     iw = (1 << n_init) - 1
     for name in ("W", "M", "Exp"):
         if name in inputs:
             inputs[name] |= iw
     if "Instr" in inputs:
-        inputs["Instr"] |= _bitset(i for i in range(n_init) if frame.events[i].loc in code_locs)
+        inputs["Instr"] |= _bitset(i for i in range(n_init) if events[i].loc in code_locs)
     inputs["IW"] = iw
     inputs["id"] = [1 << i for i in range(n)]
-    by_thread: dict[int, int] = {}
-    for i, t in enumerate(frame.thread_of):
-        if t >= 0:
-            by_thread[t] = by_thread.get(t, 0) | 1 << i
     full = (1 << n) - 1
-    inputs["int"] = [by_thread.get(t, 1 << i) if t >= 0 else 1 << i
-                     for i, t in enumerate(frame.thread_of)]
-    inputs["ext"] = [full & ~row for row in inputs["int"]]
-    loc, scl = _same_line(frame.events, n)
-    inputs["loc"] = loc
-    inputs["scl"] = scl
+    internal = [1 << i for i in range(n_init)]
+    start = n_init
+    for local in locals_:
+        size = len(local.events)
+        internal += [((1 << size) - 1) << start] * size
+        start += size
+    inputs["int"] = internal
+    inputs["ext"] = [full & ~row for row in internal]
+    inputs["loc"], inputs["scl"] = _same_line(events, n)
     frame.inputs = inputs
     # What is left to choose: a write for each read, an order of each location's writes.
-    for i, ev in enumerate(frame.events):
+    by_loc = frame.writes_by_loc
+    for i, ev in enumerate(events):
         if ev.kind == E.MEM_WRITE:
-            frame.writes_by_loc.setdefault(ev.loc, []).append(i)
-    for i, ev in enumerate(frame.events):
+            by_loc.setdefault(ev.loc, []).append(i)
+    for i, ev in enumerate(events):
         if ev.kind == E.MEM_READ:
             frame.reads.append(i)
-            frame.rf_choices.append([w for w in frame.writes_by_loc.get(ev.loc, [])
-                                     if frame.events[w].value == ev.value])
+            frame.rf_choices.append([w for w in by_loc.get(ev.loc, ())
+                                     if events[w].value == ev.value])
     return frame

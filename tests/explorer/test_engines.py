@@ -1,0 +1,138 @@
+"""The C engine against the Python reference engine.
+
+Differential: both engines must give the same states, counts, verdicts and flags
+on the corpus tests (../shared/corpus). The default run takes every 5th core
+test and every 10th instruction-fetch test (those exercise `choose`); set
+PYLITMUS_DIFF_ALL=1 to run every in-scope test (slow: the Python engine).
+
+Unit: the C op evaluator against evaluate.py on random relations.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+
+import pytest
+
+from pylitmus.model import evaluate as V
+from pylitmus.model import program as P
+from tests.conformance.corpus import CORE_SUITES, CORPUS, IFETCH_SUITES, load_expected, \
+    options_for
+
+native = pytest.importorskip("pylitmus.explorer.native",
+                             reason="the C core is not built (pip install -e .)")
+
+FULL = os.environ.get("PYLITMUS_DIFF_ALL") == "1"
+
+
+def corpus_cases() -> list:
+    if not (CORPUS / "expected.json").exists():
+        return [pytest.param(None, marks=pytest.mark.skip(
+            reason=f"the shared corpus is absent ({CORPUS})"))]
+    cases = []
+    for suites, step in ((CORE_SUITES, 5), (IFETCH_SUITES, 10)):
+        paths = sorted(path for path, entry in load_expected().items()
+                       if path.split("/")[0] in suites and not entry.get("features")
+                       and "error" not in entry)
+        cases += paths if FULL else paths[::step]
+    return cases
+
+
+def outcome(path: str, engine: str):
+    from pylitmus.checker import Options, check_test
+    from pylitmus.frontend import parse_file
+
+    opts = options_for(load_expected()[path])
+    try:
+        result = check_test(parse_file(CORPUS / path),
+                            Options(opts["variant"], opts["unroll"], engine))
+    except Exception as exc:  # the engines must fail alike too
+        return ("error", type(exc).__name__, str(exc))
+    return (sorted((s.values, s.count, s.satisfies) for s in result.states),
+            result.positive, result.negative, result.ok, result.observation, result.flags)
+
+
+@pytest.mark.parametrize("path", corpus_cases())
+def test_engines_agree(path):
+    assert outcome(path, "c") == outcome(path, "python")
+
+
+# ---- the op evaluator ----------------------------------------------------------------
+
+def random_set(rng: random.Random, n: int, density: float) -> int:
+    return sum(1 << i for i in range(n) if rng.random() < density)
+
+
+def random_program(rng: random.Random, n_inputs: int, n_ops: int) -> P.Stage:
+    """A stage of random ops over random inputs named s0.. (sets) and r0.. (relations)."""
+    stage = P.Stage("test")
+    sets, rels = [], []
+
+    def emit(code, kind, a=-1, b=-1, name=""):
+        dest = stage.new_slot(kind, False)
+        stage.ops.append(P.Op(code, dest, a, b, name))
+        (sets if kind == P.SET else rels).append(dest)
+        return dest
+
+    for i in range(n_inputs):
+        emit(P.INPUT, P.SET, name=f"s{i}")
+        emit(P.INPUT, P.REL, name=f"r{i}")
+    emit(P.EMPTY, P.REL)
+    for _ in range(n_ops):
+        code = rng.choice([c for c in range(P.UNION, P.COPY + 1)])
+        if code in (P.UNION, P.INTER, P.DIFF):
+            pool = rng.choice([sets, rels])
+            emit(code, stage.kinds[pool[0]], rng.choice(pool), rng.choice(pool))
+        elif code == P.SEQ:
+            emit(code, P.REL, rng.choice(rels), rng.choice(rels))
+        elif code in (P.INVERSE, P.PLUS, P.OPT):
+            emit(code, P.REL, rng.choice(rels))
+        elif code == P.IDENTITY:
+            emit(code, P.REL, rng.choice(sets))
+        elif code == P.CROSS:
+            emit(code, P.REL, rng.choice(sets), rng.choice(sets))
+        elif code == P.COMPLEMENT:
+            pool = rng.choice([sets, rels])
+            emit(code, stage.kinds[pool[0]], rng.choice(pool))
+        elif code in (P.DOMAIN, P.RANGE):
+            emit(code, P.SET, rng.choice(rels))
+        else:
+            a = rng.choice(sets + rels)
+            emit(code, stage.kinds[a], a)
+    return stage
+
+
+@pytest.mark.parametrize("n", [1, 5, 13, 63, 64, 65, 130, 256])
+def test_ops_match_the_python_evaluator(n):
+    rng = random.Random(n)
+    for _ in range(4):
+        stage = random_program(rng, 3, 60)
+        density = rng.choice([0.02, 0.1, 0.3])
+        inputs = {}
+        for i in range(3):
+            inputs[f"s{i}"] = random_set(rng, n, 0.5)
+            inputs[f"r{i}"] = [random_set(rng, n, density) for _ in range(n)]
+        want = V.evaluate_stage(stage, inputs, n)
+        got = native.evaluate(stage, stage.ops, inputs, n)
+        for slot, op in enumerate(stage.ops):
+            assert got[slot] == want[slot], (n, P.OP_NAMES[op.code])
+
+
+def test_checks_match_the_python_evaluator():
+    """Acyclicity and the other checks, through explore on a frame-like input."""
+    rng = random.Random(7)
+    for n in (3, 10, 70):
+        for _ in range(30):
+            rel = [random_set(rng, n, 2.0 / n) for _ in range(n)]
+            stage = P.Stage("test")
+            stage.new_slot(P.REL, False)
+            stage.ops.append(P.Op(P.INPUT, 0, name="r"))
+            for kind in ("acyclic", "irreflexive", "empty", "nonempty"):
+                stage.flags.append(P.Check(kind, 0, kind, True))
+            prog = native.compile_stage(stage, stage.ops)
+            ctx = native._core.Context(prog.core, n, [rel])
+            [(sources, co, mask)] = ctx.explore([], [], [], [])
+            got = {name for i, name in enumerate(prog.flag_names) if mask >> i & 1}
+            want = {f.name for f in stage.flags if V.holds(f.kind, rel, n)}
+            assert got == want
