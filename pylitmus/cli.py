@@ -25,7 +25,7 @@ def main() -> None:
 @click.option("--unroll", type=click.IntRange(min=0), default=2, show_default=True,
               help="How many times a backward branch may be taken (herd7's -unroll).")
 @click.option("--engine", type=click.Choice(ENGINES), default="auto", show_default=True,
-              help="Explorer engine: the C core, the Python reference, or C when built.")
+              help="Explorer engine: auto (C when built), c, or python (the reference).")
 @click.option("--format", "output_format", type=click.Choice(FORMATS), default="auto",
               show_default=True, help="Output: rich on a terminal, herd text otherwise.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True,

@@ -1,0 +1,46 @@
+"""The library entry points, `pylitmus.check` and `pylitmus.parse`."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import pylitmus
+from pylitmus.errors import LitmusError
+from tests.cli.conftest import BAD_TEXT, example
+
+
+def test_check_a_path_or_text() -> None:
+    from_path = pylitmus.check(example("SB+dmb.sy"))
+    from_text = pylitmus.check(Path(example("SB+dmb.sy")).read_text(), engine="python")
+    for result in (from_path, from_text):
+        assert (result.name, result.observation, result.positive, result.negative) == (
+            "SB+dmb.sy", "Never", 0, 3)
+    assert from_text.engine == "python"
+
+
+def test_check_options() -> None:
+    assert pylitmus.check(example("MP"), variant="ifetch").variant == ["ifetch"]
+    assert pylitmus.check(example("MP"), variant=["ifetch"], unroll=1).variant == ["ifetch"]
+
+
+def test_parse_a_path_or_text() -> None:
+    test = pylitmus.parse(example("IRIW"))
+    assert test.name == "IRIW" and len(test.threads) == 4
+    from_text = pylitmus.parse(Path(example("IRIW")).read_text())
+    assert (from_text.name, from_text.file) == ("IRIW", "<text>")
+    assert len(from_text.threads) == 4
+
+
+def test_errors_are_litmus_errors() -> None:
+    with pytest.raises(LitmusError, match=r"^<text>:5:19: unexpected '\)'"):
+        pylitmus.parse(BAD_TEXT)
+
+
+def test_import_is_cheap() -> None:
+    script = "import sys, pylitmus; print(sorted(m for m in sys.modules if 'pylitmus.' in m))"
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.stdout == "[]\n"
