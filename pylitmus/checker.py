@@ -41,6 +41,8 @@ def normalise(value, ctype: tuple[int, bool]):
 
 
 def show(value) -> str:
+    if isinstance(value, tuple):
+        return "{" + ",".join(show(v) for v in value) + "}"
     if isinstance(value, int):
         return str(value)
     if isinstance(value, CodeAddr):
@@ -55,24 +57,48 @@ def location_name(target) -> str:
     if isinstance(target, ast.RegRef):
         return f"{target.thread}:{target.reg if target.reg[0] not in 'WX' else 'X' + target.reg[1:]}"
     if target.index is None:
-        return f"[{target.name}]"
+        return f"[{target.name}]"  # an array as a whole prints bare; see Judge.state
     return f"{target.name}[{target.index}]"
 
 
-def show_expr(expr, top: bool = True) -> str:
-    """The condition as herd7 prints it."""
+def show_expr(expr) -> str:
+    """The condition as herd7 prints it: parenthesised, chains of one operator flat."""
+    return f"({_show(expr)})"
+
+
+def _show(expr) -> str:
     if isinstance(expr, ast.Atom):
         return f"{location_name(expr.target)}={show_atom_value(expr.value)}"
     if isinstance(expr, ast.Const):
         return "true" if expr.value else "false"
     if isinstance(expr, ast.Not):
-        return f"~{show_expr(expr.arg, False)}"
+        return f"~{_operand(expr.arg)}"
     op = {ast.And: "/\\", ast.Or: "\\/", ast.Implies: "=>"}[type(expr)]
-    text = f"{show_expr(expr.left, False)} {op} {show_expr(expr.right, False)}"
-    return f"({text})"
+    parts = []
+
+    def chain(e):
+        if type(e) is type(expr) and not isinstance(e, ast.Implies):
+            chain(e.left)
+            chain(e.right)
+        else:
+            parts.append(_operand(e))
+
+    if isinstance(expr, ast.Implies):
+        parts = [_operand(expr.left), _operand(expr.right)]
+    else:
+        chain(expr.left)
+        chain(expr.right)
+    return f" {op} ".join(parts)
+
+
+def _operand(expr) -> str:
+    text = _show(expr)
+    return f"({text})" if isinstance(expr, (ast.And, ast.Or, ast.Implies)) else text
 
 
 def show_atom_value(v) -> str:
+    if isinstance(v, tuple):
+        return "{" + ",".join(show_atom_value(x) for x in v) + "}"
     if isinstance(v, ast.Int):
         return str(v.value)
     if isinstance(v, ast.Sym):
@@ -130,16 +156,23 @@ class Judge:
             value = registers[thread].get(reg, 0)
             return normalise(value, self.prepared.type_of(key))
         key = mem_key(target)
+        ctype = self.prepared.type_of(target.name)
+        if key not in memory and target.index is None and target.name in self.prepared.env.arrays:
+            length = self.prepared.env.arrays[target.name][1]
+            return tuple(normalise(memory.get(f"{key}[{i}]", 0), ctype) for i in range(length))
         if key not in memory:
             raise LitmusError.at(target.pos, f"location {key} is not a location of the test")
-        return normalise(memory[key], self.prepared.type_of(target.name))
+        return normalise(memory[key], ctype)
 
     def holds(self, expr, registers, memory) -> bool:
         if isinstance(expr, ast.Atom):
             ctype = (self.prepared.type_of(reg_key(expr.target))
                      if isinstance(expr.target, ast.RegRef)
                      else self.prepared.type_of(expr.target.name))
-            want = normalise(to_value(expr.value), ctype)
+            if isinstance(expr.value, tuple):
+                want = tuple(normalise(to_value(v), ctype) for v in expr.value)
+            else:
+                want = normalise(to_value(expr.value), ctype)
             return self.final_value(expr.target, registers, memory) == want
         if isinstance(expr, ast.Const):
             return expr.value
@@ -153,8 +186,15 @@ class Judge:
         return (not left) or self.holds(expr.right, registers, memory)
 
     def state(self, registers, memory) -> tuple:
-        return tuple((location_name(t), show(self.final_value(t, registers, memory)))
+        return tuple((self.name(t), show(self.final_value(t, registers, memory)))
                      for t in self.shown)
+
+    def name(self, target) -> str:
+        """A location's name in a state: a whole array prints bare (`x={1,2}`)."""
+        if isinstance(target, ast.MemRef) and target.index is None and \
+                target.name in self.prepared.env.arrays:
+            return target.name
+        return location_name(target)
 
 
 def explore_test(prepared: Prepared, engine: str):

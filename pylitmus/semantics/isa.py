@@ -174,7 +174,8 @@ def _store_exclusive(s: Semantics, instr, datas_regs, bits, annot):
             ctx.run.sca.append((writes[0].num, writes[1].num))
     reset = ctx.write_reg("ResAddr", 0)
     ctx.ctrl([res_ev], reset)
-    ctx.write_reg(status, 0 if succeed else 1)
+    # The status is a decision, not a constant: loops on it count against --unroll.
+    ctx.write_reg(status, 0 if succeed else 1, symbolic=True)
 
 
 @handles(*EXCL_STORES)

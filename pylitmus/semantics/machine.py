@@ -133,7 +133,8 @@ class Context:
         ev = self.event(E.REG_READ, key, value, sets, key in self.symbolic_regs)
         return value, ev
 
-    def write_reg(self, name: str, value, sources=(), ctrl_sources=()) -> E.Event | None:
+    def write_reg(self, name: str, value, sources=(), ctrl_sources=(),
+                  symbolic: bool = False) -> E.Event | None:
         """Write a register; a W register write zeroes the upper half."""
         if name in ("XZR", "WZR"):
             return None
@@ -141,7 +142,7 @@ class Context:
         if isinstance(value, int):
             value &= 0xFFFFFFFF if name.startswith("W") else MASK64
         self.regs[key] = value
-        ev = self.event(E.REG_WRITE, key, value)
+        ev = self.event(E.REG_WRITE, key, value, symbolic=symbolic)
         self.data(sources, ev)
         self.ctrl(ctrl_sources, ev)
         if ev.symbolic:
@@ -190,7 +191,9 @@ class Context:
 
     def code_sets(self, loc: str, sets) -> set:
         """Accesses to code locations are in the model's set Instr."""
-        return {*sets, "Instr"} if loc in self.env.code_locations else set(sets)
+        if self.env.ifetch and loc in self.env.code_locations:
+            return {*sets, "Instr"}
+        return set(sets)
 
     # -- control ------------------------------------------------------------------
     def jump(self, label: str) -> None:

@@ -91,6 +91,8 @@ def prepare(test: ast.Test, unroll: int = 2, requested: frozenset[str] = frozens
     nthreads = len(test.threads)
 
     def check_thread(ref: ast.RegRef):
+        if ref.thread is None:
+            raise LitmusError.at(ref.pos, f"symbolic register {ref.reg} is not supported")
         if not 0 <= ref.thread < nthreads:
             raise LitmusError.at(ref.pos, f"thread {ref.thread} does not exist")
 
@@ -135,11 +137,11 @@ def prepare(test: ast.Test, unroll: int = 2, requested: frozenset[str] = frozens
             init_memory.setdefault(v.base, 0)
 
     env = Env(test, arrays, {}, {}, "ifetch" in flags, unroll)
-    if env.ifetch:
-        from .fetch import code_locations
-        env.code_locations = code_locations(test, init_regs)
-        for loc, instr in env.code_locations.items():
-            init_memory[loc] = instr
+    # Code whose address the test exports can be read (and, with ifetch, fetched).
+    from .fetch import code_locations
+    env.code_locations = code_locations(test, init_regs)
+    for loc, instr in env.code_locations.items():
+        init_memory[loc] = instr
 
     # The values each location may hold, to a fixpoint over what threads write.
     env.possible = {loc: {v} for loc, v in init_memory.items()}

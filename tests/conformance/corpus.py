@@ -32,7 +32,7 @@ def options_for(entry: dict) -> dict:
 @dataclass
 class Comparison:
     path: str
-    status: str  # agree | disagree | error | unsupported
+    status: str  # agree | disagree | error | crash
     detail: str = ""
     seconds: float = 0.0
 
@@ -50,6 +50,8 @@ def compare(path: str, entry: dict, engine: str = "auto") -> Comparison:
         if "error" in entry:
             return Comparison(path, "agree", f"refused: {exc.message}")
         return Comparison(path, "error", str(exc).splitlines()[0])
+    except Exception as exc:  # a bug of ours: counted, never hidden
+        return Comparison(path, "crash", f"{type(exc).__name__}: {exc}")
     if "error" in entry:
         return Comparison(path, "disagree", "herd7 refuses this test; pylitmus gave a verdict")
     got = {
