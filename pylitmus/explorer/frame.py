@@ -173,7 +173,8 @@ def build_frame(prepared: Prepared, runs: tuple[E.Run, ...], model: P.Model) -> 
         locs.update(ev.loc for ev in local.events if ev.kind in (E.MEM_READ, E.MEM_WRITE))
     events = frame.events
     for loc in sorted(locs):
-        sets = frozenset({"Exp", "IW"} | ({"Instr"} if loc in code_locs else set()))
+        sets = frozenset({"Exp", "IW"} | ({"Instr"} if loc in code_locs and
+                                          prepared.env.ifetch else set()))
         frame.init_write[loc] = len(events)
         events.append(E.Event(len(events), E.MEM_WRITE, -1, loc,
                               prepared.init_memory.get(loc, 0), sets))
@@ -201,7 +202,7 @@ def build_frame(prepared: Prepared, runs: tuple[E.Run, ...], model: P.Model) -> 
     for name in ("W", "M", "Exp"):
         if name in inputs:
             inputs[name] |= iw
-    if "Instr" in inputs:
+    if "Instr" in inputs and prepared.env.ifetch:
         inputs["Instr"] |= _bitset(i for i in range(n_init) if events[i].loc in code_locs)
     inputs["IW"] = iw
     inputs["id"] = [1 << i for i in range(n)]
