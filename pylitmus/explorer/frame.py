@@ -55,29 +55,31 @@ def _same_line(events, n: int) -> tuple[list[int], list[int]]:
     return loc, scl
 
 
+# Thread-stage sets given by an event's kind; the others come from its `sets`.
+KIND_SETS = {E.MEM_READ: "R", E.MEM_WRITE: "W", E.REG_READ: "Rreg", E.REG_WRITE: "Wreg",
+             E.BRANCH: "B"}
+NAMED_SETS = frozenset(P.THREAD_SETS) - set(KIND_SETS.values()) - {"M", "Imp"}
+
+
 def thread_inputs(run: E.Run) -> dict:
     """The base sets and relations of the thread stage for one run."""
     evs = run.events
     n = len(evs)
-
-    def having(pred):
-        return _bitset(i for i, ev in enumerate(evs) if pred(ev))
-
-    inputs = {
-        "R": having(lambda e: e.kind == E.MEM_READ),
-        "W": having(lambda e: e.kind == E.MEM_WRITE),
-        "Rreg": having(lambda e: e.kind == E.REG_READ),
-        "Wreg": having(lambda e: e.kind == E.REG_WRITE),
-        "B": having(lambda e: e.kind == E.BRANCH),
-    }
-    inputs["M"] = inputs["R"] | inputs["W"]
-    inputs["Imp"] = inputs["M"] & ~having(lambda e: "Exp" in e.sets)
-    for name in P.THREAD_SETS:
-        if name not in inputs:
-            inputs[name] = having(lambda e, name=name: name in e.sets)
+    inputs = dict.fromkeys(P.THREAD_SETS, 0)
     by_instance: dict[int, int] = {}
+    regs: dict[str, int] = {}
     for i, ev in enumerate(evs):
-        by_instance[ev.instance] = by_instance.get(ev.instance, 0) | 1 << i
+        bit = 1 << i
+        kind_set = KIND_SETS.get(ev.kind)
+        if kind_set is not None:
+            inputs[kind_set] |= bit
+        for name in NAMED_SETS.intersection(ev.sets):
+            inputs[name] |= bit
+        by_instance[ev.instance] = by_instance.get(ev.instance, 0) | bit
+        if ev.kind in (E.REG_READ, E.REG_WRITE):
+            regs[ev.loc] = regs.get(ev.loc, 0) | bit
+    inputs["M"] = inputs["R"] | inputs["W"]
+    inputs["Imp"] = inputs["M"] & ~inputs["Exp"]
     later = 0
     po = [0] * n
     for i in range(n - 1, -1, -1):
@@ -90,10 +92,6 @@ def thread_inputs(run: E.Run) -> dict:
     loc, scl = _same_line(evs, n)
     inputs["same-loc"] = loc
     inputs["scl"] = scl
-    regs: dict[str, int] = {}
-    for i, ev in enumerate(evs):
-        if ev.kind in (E.REG_READ, E.REG_WRITE):
-            regs[ev.loc] = regs.get(ev.loc, 0) | 1 << i
     inputs["same-reg"] = [regs[ev.loc] if ev.kind in (E.REG_READ, E.REG_WRITE) else 0
                           for ev in evs]
     inputs["iico_data"] = _relation(n, run.iico_data)
@@ -107,12 +105,13 @@ def thread_inputs(run: E.Run) -> dict:
 class LocalRelations(dict):
     """The thread stage's results for one run: imported name -> value, over the run's
     memory events. Also what every frame using the run needs: those events, and the
-    values moved to where the run's events start in a frame (cached per start)."""
+    values moved to where the run's events start in a frame (cached per start, and
+    shared by the runs with the same results)."""
 
-    def __init__(self, values: dict, events: list[E.Event]):
+    def __init__(self, values: dict, events: list[E.Event], placed: dict[int, dict]):
         super().__init__(values)
         self.events = events
-        self._placed: dict[int, dict] = {}
+        self._placed = placed
 
     def placed(self, offset: int) -> dict:
         """The values with event k renumbered offset + k (relations: only the run's rows)."""
@@ -125,13 +124,25 @@ class LocalRelations(dict):
         return found
 
 
-def local_relations(run: E.Run, model: P.Model) -> LocalRelations:
-    """Evaluate the thread stage on a run; keep the imported names, over memory events."""
-    if run.local is not None:
-        return run.local
-    n = len(run.events)
-    slots = V.evaluate_stage(model.thread, thread_inputs(run), n)
-    keep = [i for i, ev in enumerate(run.events) if ev.is_memory]
+# Runs of a thread that differ only in the values they read have the same thread-stage
+# inputs, hence the same results: evaluate once per model and distinct inputs.
+_STAGE_RESULTS: dict[int, tuple[P.Model, dict]] = {}
+_STAGE_RESULTS_LIMIT = 4096
+
+
+def _thread_results(model: P.Model, run: E.Run) -> tuple[dict, dict]:
+    """(imported name -> value over memory events, shared placed-values cache) of a run."""
+    entry = _STAGE_RESULTS.get(id(model))
+    if entry is None or entry[0] is not model:
+        entry = _STAGE_RESULTS[id(model)] = (model, {})
+    cache = entry[1]
+    inputs = thread_inputs(run)
+    keep = tuple(i for i, ev in enumerate(run.events) if ev.is_memory)
+    key = (keep, tuple(v if isinstance(v, int) else tuple(v) for v in inputs.values()))
+    found = cache.get(key)
+    if found is not None:
+        return found
+    slots = V.evaluate_stage(model.thread, inputs, len(run.events))
     local = {}
     for name, kind in model.imports.items():
         value = slots[model.thread.names[name]]
@@ -140,7 +151,17 @@ def local_relations(run: E.Run, model: P.Model) -> LocalRelations:
         else:
             local[name] = [_bitset(k for k, j in enumerate(keep) if value[i] >> j & 1)
                            for i in keep]
-    run.local = LocalRelations(local, [run.events[i] for i in keep])
+    if len(cache) >= _STAGE_RESULTS_LIMIT:
+        cache.clear()
+    found = cache[key] = (local, {})
+    return found
+
+
+def local_relations(run: E.Run, model: P.Model) -> LocalRelations:
+    """Evaluate the thread stage on a run; keep the imported names, over memory events."""
+    if run.local is None:
+        values, placed = _thread_results(model, run)
+        run.local = LocalRelations(values, [ev for ev in run.events if ev.is_memory], placed)
     return run.local
 
 

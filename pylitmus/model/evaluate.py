@@ -80,6 +80,7 @@ def run_ops(stage: P.Stage, ops, slots: list, inputs: dict, n: int) -> None:
     """Evaluate `ops` of `stage` into `slots`; inputs maps input names to values."""
     full = (1 << n) - 1
     kinds = stage.kinds
+    diagonal: dict[int, int] = {}  # slots computed here as [S]: slot -> S
     for op in ops:
         c, a, b = op.code, op.a, op.b
         if c == P.INPUT:
@@ -88,6 +89,8 @@ def run_ops(stage: P.Stage, ops, slots: list, inputs: dict, n: int) -> None:
             v = [0] * n
         elif c == P.COPY:
             v = slots[a]
+            if a in diagonal:
+                diagonal[op.dest] = diagonal[a]
         elif c in (P.UNION, P.INTER, P.DIFF):
             x, y = slots[a], slots[b]
             if kinds[a] == P.SET:
@@ -99,7 +102,14 @@ def run_ops(stage: P.Stage, ops, slots: list, inputs: dict, n: int) -> None:
             else:
                 v = [p & ~q for p, q in zip(x, y)]
         elif c == P.SEQ:
-            v = seq(slots[a], slots[b])
+            if a in diagonal:  # [S]; r keeps the rows of S
+                s = diagonal[a]
+                v = [row if s >> i & 1 else 0 for i, row in enumerate(slots[b])]
+            elif b in diagonal:  # r; [S] keeps the columns of S
+                s = diagonal[b]
+                v = [row & s for row in slots[a]]
+            else:
+                v = seq(slots[a], slots[b])
         elif c == P.INVERSE:
             v = inverse(slots[a], n)
         elif c == P.PLUS:
@@ -109,6 +119,7 @@ def run_ops(stage: P.Stage, ops, slots: list, inputs: dict, n: int) -> None:
         elif c == P.IDENTITY:
             s = slots[a]
             v = [(1 << i) if s >> i & 1 else 0 for i in range(n)]
+            diagonal[op.dest] = s
         elif c == P.CROSS:
             s, t = slots[a], slots[b]
             v = [t if s >> i & 1 else 0 for i in range(n)]
