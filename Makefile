@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 
 .PHONY: run test conformance bench clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml setup.py pylitmus/explorer/_core.c
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[test]'
