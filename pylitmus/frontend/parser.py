@@ -279,6 +279,11 @@ class _TestParser:
         return self.source.error_at(*place, message)
 
 
+def parse_expression(text: str, file: str = "<expression>") -> ast.Expr:
+    """Parse a proposition written as in a final condition (`0:X0=1 /\\ x=2`)."""
+    return _TestParser(Source(text, file))._run("litmus", "expr", 0, len(text), "the expression")
+
+
 def parse_instruction(text: str, file: str = "<instruction>") -> ast.Instruction:
     """Parse one instruction written as data (`instr:"B .+8"`, `NOP`)."""
     parser = _TestParser(Source(text, file))
