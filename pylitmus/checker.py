@@ -15,9 +15,10 @@ from .explorer.frame import build_frame
 from .frontend import ast
 from .model.program import load_model
 from .result import Result, State
-from .semantics.prepare import Prepared, mem_key, prepare, reg_key, to_value
+from .semantics.prepare import Prepared, check_label, mem_key, prepare, reg_key, to_value
 from .semantics.values import CodeAddr, InstrBits, signed
 
+CODE_SPACING = 100_000  # herd7 places the code of thread Pn at (n + 1) * 100000
 KINDS = {"exists": "Allowed", "~exists": "Forbidden", "forall": "Required"}
 
 
@@ -46,6 +47,8 @@ def show(value) -> str:
     if isinstance(value, int):
         return str(value)
     if isinstance(value, CodeAddr):
+        if value.label.startswith("@"):  # no label: herd7's numeric code address
+            return str(CODE_SPACING * (value.thread + 1) + 4 * int(value.label[1:]))
         return f'label:"{value}"'
     if isinstance(value, InstrBits):
         return value.text if " " not in value.text else f'instr:"{value.text}"'
@@ -108,24 +111,25 @@ def show_atom_value(v) -> str:
     return v.text if " " not in v.text else f'instr:"{v.text}"'
 
 
+def atoms(expr):
+    """The atoms of a condition, left to right."""
+    if isinstance(expr, ast.Atom):
+        yield expr
+    elif isinstance(expr, ast.Not):
+        yield from atoms(expr.arg)
+    elif isinstance(expr, (ast.And, ast.Or, ast.Implies)):
+        yield from atoms(expr.left)
+        yield from atoms(expr.right)
+
+
 def observed_locations(test: ast.Test) -> list:
     """The locations a state shows: those of `locations [...]` and of the condition."""
     found: dict[str, object] = {}
-
-    def walk(e):
-        if isinstance(e, ast.Atom):
-            found.setdefault(location_name(e.target), e.target)
-        elif isinstance(e, ast.Not):
-            walk(e.arg)
-        elif isinstance(e, (ast.And, ast.Or, ast.Implies)):
-            walk(e.left)
-            walk(e.right)
-
     for ref in test.locations:
         found.setdefault(location_name(ref), ref)
-    walk(test.condition.expr)
-    if test.filter is not None:
-        walk(test.filter)
+    for expr in (test.condition.expr, test.filter):
+        for atom in atoms(expr):
+            found.setdefault(location_name(atom.target), atom.target)
 
     def order(item):
         name, ref = item
@@ -145,6 +149,13 @@ class Judge:
         self.prepared = prepared
         self.test = prepared.test
         self.shown = observed_locations(self.test)
+        known = set(prepared.init_memory) | set(prepared.env.arrays)
+        for atom in atoms(self.test.condition.expr):
+            if isinstance(atom.value, ast.CodeLabel):
+                check_label(self.test, atom.value, self.test.condition.pos, "the condition")
+            if isinstance(atom.value, ast.Sym) and atom.value.name not in known:
+                raise LitmusError.at(self.test.condition.pos, "the condition introduces a new "
+                                     f"symbolic location: {atom.value.name}")
 
     def final_value(self, target, registers, memory):
         if isinstance(target, ast.RegRef):

@@ -48,8 +48,24 @@ def code_locations(test: ast.Test, init_regs) -> dict[str, InstrBits]:
         index = thread.labels.get(label)
         if index is None or index >= len(thread.code):
             continue
-        locations[f"P{thread_index}:{label}"] = InstrBits(thread.code[index].text)
+        locations[f"P{thread_index}:{label}"] = as_data(thread, index)
     return locations
+
+
+RELATIVE = ("B", "BL", "CBZ", "CBNZ", "TBZ", "TBNZ", "ADR")
+
+
+def as_data(thread: ast.Thread, index: int) -> InstrBits:
+    """An instruction of the code as a value: label targets become PC offsets
+    (`B L1` two instructions on is `B .+8`), as in its binary encoding."""
+    instr = thread.code[index]
+    last = instr.operands[-1] if instr.operands else None
+    relative = instr.mnemonic in RELATIVE or instr.mnemonic.startswith("B.")
+    if relative and isinstance(last, ast.Name) and last.text in thread.labels:
+        offset = (thread.labels[last.text] - index) * 4
+        cut = instr.text.rfind(last.text)
+        return InstrBits(f"{instr.text[:cut]}.{offset:+d}")
+    return InstrBits(instr.text)
 
 
 def location_of(ctx) -> str | None:
@@ -82,9 +98,16 @@ def execute_fetched(ctx, instr: ast.Instruction, run_instruction) -> None:
     decision = ctx.event(E.BRANCH, sets={"PRED"})
     ctx.data([fetch], decision)
     first = len(ctx.run.events)
-    fetched = instr if value.text == instr.text else decode(value.text)
-    run_instruction(ctx, ast.Instruction(fetched.mnemonic, fetched.operands, fetched.text,
-                                         instr.pos) if fetched is not instr else instr)
+    if value == ctx.env.code_locations[loc]:
+        run_instruction(ctx, instr)
+    else:
+        fetched = decode(value.text)
+        ctx.running_copy = True
+        try:
+            run_instruction(ctx, ast.Instruction(fetched.mnemonic, fetched.operands,
+                                                 fetched.text, instr.pos))
+        finally:
+            ctx.running_copy = False
     targets = set(range(first, len(ctx.run.events)))
     for edges in (ctx.run.iico_data, ctx.run.iico_ctrl, ctx.run.iico_order):
         for a, b in edges:

@@ -53,7 +53,12 @@ def width_of(reg: str) -> int:
 
 
 def truncate(value, bits: int):
-    return value & ((1 << bits) - 1) if isinstance(value, int) else value
+    """The low `bits` of a value; a memory address cannot be cut (herd7's mask error)."""
+    if isinstance(value, int):
+        return value & ((1 << bits) - 1)
+    if isinstance(value, Addr) and bits < 64:
+        raise Unsupported(f"illegal operation mask{bits} on {value}")
+    return value
 
 
 def add(a, b):
@@ -64,6 +69,10 @@ def add(a, b):
         return Addr(a.base, signed(a.offset + b))
     if isinstance(b, Addr) and isinstance(a, int):
         return Addr(b.base, signed(b.offset + a))
+    if b == 0:
+        return a
+    if a == 0:
+        return b
     raise Unsupported(f"illegal operation add on {a} and {b}")
 
 

@@ -448,6 +448,9 @@ def branch_register(s: Semantics, instr):
     ctx.data([ev], bcc)
     if instr.mnemonic == "BLR":
         ctx.write_reg("X30", ctx.return_address())
+    if instr.mnemonic == "RET" and target == 0:
+        ctx.finish()  # returning from the thread's own code ends the thread
+        return
     ctx.jump_to_value(target)
 
 
@@ -615,9 +618,17 @@ def conditional_select(s: Semantics, instr):
 @handles("ADR")
 def adr(s: Semantics, instr):
     target = operand(instr, 1)
+    ctx = s.ctx
     if isinstance(target, ast.PcOffset):
-        raise Unsupported(f"replace offset by label in instruction {instr.text}")
-    s.ctx.write_reg(reg_operand(instr, 0), s.ctx.label_address(target.text))
+        # Only an instruction stored as data (so encoded) may hold an offset.
+        if not ctx.running_copy:
+            raise Unsupported(f"replace offset by label in instruction {instr.text}", static=True)
+        address = ctx.label_address(None, ctx.pc + target.offset // 4)
+        if address.label.startswith("@"):
+            raise Unsupported(f"no label at the target of {instr.text}, cannot handle")
+        ctx.write_reg(reg_operand(instr, 0), address)
+        return
+    ctx.write_reg(reg_operand(instr, 0), ctx.label_address(target.text))
 
 
 @handles("MUL", "MNEG", "MADD", "MSUB", "SMULL", "UMULL", "SMADDL", "UMADDL", "SMSUBL",

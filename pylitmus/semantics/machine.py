@@ -90,6 +90,7 @@ class Context:
         self.backward_taken: dict[tuple[int, int], int] = {}
         self.symbolic_regs: set[str] = set()
         self.exclusive_size: int | None = None  # size of the last load-exclusive, if last
+        self.running_copy = False  # executing an instruction fetched from data
         self.instr: ast.Instruction | None = None
 
     # -- events -----------------------------------------------------------------
@@ -165,7 +166,13 @@ class Context:
                 raise self.error(f"address {address} is not a location of the test")
             return address.base
         if isinstance(address, CodeAddr):
-            return str(address)
+            loc = str(address)
+            if loc not in self.env.code_locations:
+                thread = self.env.test.threads[address.thread]
+                if thread.labels.get(address.label) == len(thread.code):
+                    raise self.error(f"final label {address.label} cannot be overwritten")
+                raise self.error(f"{loc} is not an instruction the test can access")
+            return loc
         raise self.error(f"non symbolic address: {address}")
 
     def read_mem(self, loc: str, sets=(), sources=()) -> tuple[object, E.Event]:
@@ -175,6 +182,9 @@ class Context:
         return value, ev
 
     def write_mem(self, loc: str, value, sets=(), sources=()) -> E.Event:
+        if loc in self.env.code_locations and not self.env.ifetch:
+            raise self.error(f"store to {loc} requires instruction fetch "
+                             "(use --variant ifetch)")
         ev = self.event(E.MEM_WRITE, loc, value, self.code_sets(loc, sets))
         self.data(sources, ev)
         return ev
@@ -218,6 +228,11 @@ class Context:
         self.code = self.env.test.threads[target.thread]
         self.jump(target.label)
 
+    def finish(self) -> None:
+        """End the run after this instruction."""
+        self.code = self.thread
+        self.next_pc = len(self.thread.code)
+
     def return_address(self) -> CodeAddr:
         """The code address of the next instruction (what BL writes into X30)."""
         return self.label_address(None, self.pc + 1)
@@ -254,7 +269,10 @@ class Context:
 
 
 def reg_key(name: str) -> str:
-    """The architectural register a name denotes: W3 and X3 are both X3."""
+    """The architectural register a name denotes: W3 and X3 are both X3; a symbolic
+    register (`%x`, written `X%x` or `W%x` in code) is one register of its own."""
+    if "%" in name:
+        return name[name.index("%"):]
     if name[0] in "WX" and name[1:].isdigit():
         return "X" + name[1:]
     if name in ("SP", "WSP"):

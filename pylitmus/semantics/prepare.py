@@ -81,6 +81,14 @@ def reg_key(ref: ast.RegRef) -> str:
     return f"{ref.thread}:{key(ref.reg)}"
 
 
+def check_label(test: ast.Test, value: ast.CodeLabel, pos, where: str) -> None:
+    """A code label named as a value must exist on the thread it names."""
+    threads = test.threads
+    if not 0 <= value.thread < len(threads) or value.label not in threads[value.thread].labels:
+        raise LitmusError.at(pos, f"label {value.label} not found on P{value.thread}, "
+                                  f"yet it is used in {where}")
+
+
 def prepare(test: ast.Test, unroll: int = 2, requested: frozenset[str] = frozenset()) -> Prepared:
     """Build the environment and enumerate every thread's runs."""
     flags = variant_flags(test, requested)
@@ -91,9 +99,7 @@ def prepare(test: ast.Test, unroll: int = 2, requested: frozenset[str] = frozens
     nthreads = len(test.threads)
 
     def check_thread(ref: ast.RegRef):
-        if ref.thread is None:
-            raise LitmusError.at(ref.pos, f"symbolic register {ref.reg} is not supported")
-        if not 0 <= ref.thread < nthreads:
+        if ref.thread is not None and not 0 <= ref.thread < nthreads:
             raise LitmusError.at(ref.pos, f"thread {ref.thread} does not exist")
 
     for item in test.init:
@@ -114,10 +120,16 @@ def prepare(test: ast.Test, unroll: int = 2, requested: frozenset[str] = frozens
                 else:
                     init_memory.setdefault(name, 0)
     for item in test.init:
+        value = getattr(item, "value", None)
+        if isinstance(value, ast.CodeLabel):
+            check_label(test, value, item.pos, "the initialization list")
         if isinstance(item, ast.InitReg):
             check_thread(item.target)
             from .machine import reg_key as key
-            init_regs[item.target.thread][key(item.target.reg)] = to_value(item.value, arrays)
+            # A symbolic register (`%x`, no thread) starts with its value in every thread.
+            owners = range(nthreads) if item.target.thread is None else [item.target.thread]
+            for thread in owners:
+                init_regs[thread][key(item.target.reg)] = to_value(item.value, arrays)
         elif isinstance(item, ast.InitMem):
             name = item.target.name
             if isinstance(item.value, tuple):

@@ -34,12 +34,7 @@ def _listed(path: str) -> bool:
     return KNOWN.exists() and f"`{path}`" in KNOWN.read_text()
 
 
-@pytest.mark.parametrize("group", [
-    "core", "catalogue-aarch64",
-    pytest.param("ifetch", marks=pytest.mark.xfail(
-        strict=True, reason="issue 3 is open: 335/342 (97.9%) of instruction-fetch verdicts "
-                            "agree; the rest are listed in KNOWN_DIFFERENCES.md")),
-])
+@pytest.mark.parametrize("group", GROUPS)
 def test_verdicts_agree_with_herd7(group):
     suites, goal = GROUPS[group]
     results = [r for suite in suites for r in _results(suite)]
