@@ -1,0 +1,127 @@
+"""Each instruction class on a one-thread test: the final registers and memory it must
+leave, by the AArch64 architecture (values worked out by hand, not read off pylitmus)."""
+
+from __future__ import annotations
+
+import pytest
+
+import pylitmus
+from pylitmus.errors import LitmusError
+
+
+def final_states(code: str, init: str = "", condition: str = "true", variant=()):
+    """The final states of a one-thread test, as sets of `loc=value` strings."""
+    text = f"AArch64 T\n{{ {init} }}\n P0 ;\n" + "".join(
+        f" {line} ;\n" for line in code.strip().splitlines()) + f"forall ({condition})\n"
+    result = pylitmus.check(text, variant=variant, engine="python")
+    return [dict(s.values) for s in result.states], result
+
+
+def only_state(code: str, init: str, condition: str):
+    states, result = final_states(code, init, condition)
+    assert result.observation == "Always", states
+    return states
+
+
+# ---- data processing and flags ---------------------------------------------------
+
+@pytest.mark.parametrize("code, condition", [
+    ("MOV X0,#5\nADD X1,X0,#3", "0:X1=8"),
+    ("MOV X0,#5\nSUB X1,X0,#7", "0:X1=-2"),
+    ("MOV W0,#-1", "0:X0=4294967295"),  # a W write zeroes the top half
+    ("MOVZ X0,#42,LSL #48", "0:X0=11821949021847552"),
+    ("MOV X0,#0\nMOVK X0,#1,LSL #16", "0:X0=65536"),
+    ("MOVN X0,#0", "0:X0=-1"),
+    ("MOV X0,#6\nEOR X1,X0,#3\nAND X2,X0,#3\nORR X3,X0,#1", "0:X1=5 /\\ 0:X2=2 /\\ 0:X3=7"),
+    ("MOV X0,#6\nMVN X1,X0\nNEG X2,X0", "0:X1=-7 /\\ 0:X2=-6"),
+    ("MOV X0,#-8\nASR X1,X0,#2\nLSR X2,X0,#60\nLSL X3,X0,#1", "0:X1=-2 /\\ 0:X2=15 /\\ 0:X3=-16"),
+    ("MOV X1,#3\nMOV X2,#4\nMUL X0,X1,X2\nMADD X3,X1,X2,X1", "0:X0=12 /\\ 0:X3=15"),
+    ("MOV W1,#0x80\nSXTB X2,W1\nUBFM X3,X1,#4,#7", "0:X2=-128 /\\ 0:X3=8"),
+    ("MOV W1,#0x1234\nREV16 W2,W1\nRBIT W3,W1", "0:X2=13330 /\\ 0:X3=742916096"),
+])
+def test_alu(code, condition):
+    only_state(code, "uint64_t 0:X0; uint64_t 0:X1; uint64_t 0:X2; uint64_t 0:X3;"
+               .replace("uint64_t", "int64_t"), condition)
+
+
+@pytest.mark.parametrize("setup, cond, taken", [
+    ("MOV X0,#1\nCMP X0,#1", "EQ", 1), ("MOV X0,#1\nCMP X0,#2", "LT", 1),
+    ("MOV X0,#1\nCMP X0,#2", "HI", 0), ("MOV X0,#-1\nCMP X0,#1", "HI", 1),
+    ("MOV X0,#-1\nCMN X0,#1", "EQ", 1), ("MOV X0,#2\nTST X0,#1", "NE", 0),
+    ("MOV X0,#0\nSUBS X1,X0,#1", "MI", 1), ("MOV X0,#1\nADDS X1,X0,#1", "PL", 1),
+])
+def test_flags_and_conditions(setup, cond, taken):
+    code = f"{setup}\nCSET X5,{cond}\nMOV X6,#0\nB.{cond} L0\nMOV X6,#2\nL0:"
+    only_state(code, "", f"0:X5={taken} /\\ 0:X6={0 if taken else 2}")
+
+
+def test_conditional_select_family():
+    code = ("MOV X1,#10\nMOV X2,#20\nCMP X1,X2\nCSEL X3,X1,X2,EQ\nCSINC X4,X1,X2,EQ\n"
+            "CSINV X5,X1,X2,EQ\nCSNEG X6,X1,X2,EQ\nCINC X7,X1,NE")
+    only_state(code, "int64_t 0:X5; int64_t 0:X6;",
+               "0:X3=20 /\\ 0:X4=21 /\\ 0:X5=-21 /\\ 0:X6=-20 /\\ 0:X7=11")
+
+
+# ---- loads and stores -------------------------------------------------------------
+
+def test_widths_and_sign_extension():
+    init = "uint64_t x = 0xff80; 0:X1=x; int64_t 0:X3; int64_t 0:X4;"
+    code = "LDRB W2,[X1]\nLDRSB X3,[X1]\nLDRSH X4,[X1]\nLDRH W5,[X1]"
+    only_state(code, init, "0:X2=128 /\\ 0:X3=-128 /\\ 0:X4=-128 /\\ 0:X5=65408")
+
+
+def test_addressing_forms():
+    init = "uint64_t t[4] = {10,11,12,13}; 0:X1=t; 0:X2=2; 0:X6=t;"
+    code = ("LDR X3,[X1,#8]\nLDR X4,[X1,X2,LSL #3]\nLDR X5,[X6],#8\nLDR X7,[X6,#8]!")
+    only_state(code, init, "0:X3=11 /\\ 0:X4=12 /\\ 0:X5=10 /\\ 0:X7=12")
+
+
+def test_store_sizes_and_pairs():
+    init = "uint64_t t[2]; uint64_t u[2] = {5,6}; 0:X1=t; 0:X2=u; 0:X3=0x1ff;"
+    code = "STRB W3,[X1]\nLDP X4,X5,[X2]\nSTP X5,X4,[X1]"
+    only_state(code, init, "t[0]=6 /\\ t[1]=5 /\\ 0:X4=5 /\\ 0:X5=6")
+
+
+# ---- exclusives and atomics ---------------------------------------------------------
+
+def test_store_exclusive_may_fail_but_never_without_load():
+    states, _ = final_states("LDXR X2,[X1]\nSTXR W3,X4,[X1]", "0:X1=x; 0:X4=7;",
+                             "0:X3=0 => [x]=7")
+    assert {(s["0:X3"], s["[x]"]) for s in states} == {("0", "7"), ("1", "0")}
+    states, _ = final_states("STXR W3,X4,[X1]", "0:X1=x; 0:X4=7;", "0:X3=1 /\\ [x]=0")
+    assert {(s["0:X3"], s["[x]"]) for s in states} == {("1", "0")}
+
+
+@pytest.mark.parametrize("code, condition", [
+    ("LDADD X2,X3,[X1]", "0:X3=5 /\\ [x]=7"),
+    ("SWP X2,X3,[X1]", "0:X3=5 /\\ [x]=2"),
+    ("LDCLR X2,X3,[X1]", "[x]=5"),  # 5 & ~2
+    ("LDSET X2,X3,[X1]", "[x]=7"),
+    ("LDEOR X2,X3,[X1]", "[x]=7"),
+    ("STADD X2,[X1]", "[x]=7"),
+    ("LDUMAX X2,X3,[X1]", "[x]=5"),
+    ("CAS X4,X2,[X1]", "0:X4=5 /\\ [x]=2"),  # X4=5 matches: swap in X2
+    ("CAS X5,X2,[X1]", "0:X5=5 /\\ [x]=5"),  # X5=0 does not: X5 gets the old value
+])
+def test_atomics(code, condition):
+    only_state(code, "uint64_t x = 5; 0:X1=x; 0:X2=2; 0:X4=5;", condition)
+
+
+def test_compare_and_swap_pair():
+    init = "uint64_t t[2] = {1,2}; 0:X4=t; 0:X0=1; 0:X1=2; 0:X2=8; 0:X3=9;"
+    only_state("CASP X0,X1,X2,X3,[X4]", init, "t[0]=8 /\\ t[1]=9 /\\ 0:X0=1 /\\ 0:X1=2")
+
+
+# ---- control --------------------------------------------------------------------------
+
+def test_branches_and_calls():
+    code = ("MOV X0,#0\nCBZ X0,L1\nMOV X1,#1\nL1:\nTBNZ X0,#0,L2\nBL F\nB L2\nF:\n"
+            "MOV X2,#3\nRET\nL2:")
+    only_state(code, "", "0:X1=0 /\\ 0:X2=3")
+
+
+def test_unknown_instruction_is_an_error_naming_it():
+    with pytest.raises(LitmusError) as error:
+        final_states("FROB X0,X1")
+    assert "unknown instruction FROB" in str(error.value)
+    assert error.value.line == 4
