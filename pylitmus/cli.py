@@ -36,8 +36,18 @@ def main() -> None:
 @click.option("--expect", "kinds_path", type=click.Path(exists=True, dir_okay=False),
               help="Expected kinds, herd7's -kinds format: lines `NAME Allowed|Forbidden|"
                    "Required`. Exit status 1 when a verdict contradicts one.")
+@click.option("--explain", is_flag=True,
+              help="After each test, an interleaving of the condition's witness (or of the "
+                   "--state): how that outcome can happen, or why the model forbids it.")
+@click.option("--state", "state_text", metavar="STATE",
+              help="With --explain or --graph: the final state to explain, as in a condition "
+                   "('0:X0=1 /\\ x=2') or as the report prints it ('0:X0=1; x=2;').")
+@click.option("--graph", "graph_dir", type=click.Path(file_okay=False), metavar="DIR",
+              help="Write each test's explained execution as DIR/NAME.dot (and .svg when "
+                   "Graphviz's dot is installed).")
 def check(paths: tuple[str, ...], variant: str, unroll: int, engine: str, output_format: str,
-          jobs: int, timeout: float | None, no_color: bool, kinds_path: str | None) -> None:
+          jobs: int, timeout: float | None, no_color: bool, kinds_path: str | None,
+          explain: bool, state_text: str | None, graph_dir: str | None) -> None:
     """Check litmus tests: PATH is a .litmus file, a directory (every .litmus below it),
     a herd index file (@name: one path per line) or - for standard input.
 
@@ -50,9 +60,17 @@ def check(paths: tuple[str, ...], variant: str, unroll: int, engine: str, output
     kinds = read_kinds(kinds_path)
     options = Options(variant=parse_variant(variant), unroll=unroll, engine=engine)
     color = not no_color and not os.environ.get("NO_COLOR")
+    if explain and output_format == "json":
+        raise click.UsageError("--explain prints text: use it with --format herd or rich")
+    if state_text is not None and not (explain or graph_dir):
+        raise click.UsageError("--state goes with --explain or --graph")
     reporter = make_reporter(output_format, color)
-    tally = run_batch(collect_jobs(paths), options, reporter, kinds, jobs, timeout)
-    sys.exit(tally.exit_status)
+    witnesses = None
+    if explain or graph_dir:
+        witnesses = WitnessShow(options, read_state(state_text), explain, graph_dir, reporter)
+    tally = run_batch(collect_jobs(paths), options, reporter, kinds, jobs, timeout, witnesses)
+    failed = witnesses is not None and witnesses.failed
+    sys.exit(max(tally.exit_status, 2 if failed else 0))
 
 
 def parse_variant(text: str) -> frozenset[str]:
@@ -71,6 +89,57 @@ def read_kinds(path: str | None) -> dict[str, str]:
         raise click.BadParameter(str(error), param_hint="--expect") from None
 
 
+def read_state(text: str | None):
+    if text is None:
+        return None
+    from pylitmus.errors import LitmusError
+    from pylitmus.witness import parse_state
+
+    try:
+        return parse_state(text)
+    except LitmusError as error:
+        raise click.BadParameter(str(error), param_hint="--state") from None
+
+
+class WitnessShow:
+    """`--explain` and `--graph` for each test checked: its witness, found again."""
+
+    def __init__(self, options, state, explain: bool, graph_dir: str | None, reporter):
+        self.options = options
+        self.state = state
+        self.explain = explain
+        self.graph_dir = graph_dir
+        self.console = getattr(reporter, "console", None)  # the Rich reporter's
+        self.failed = False
+
+    def __call__(self, job, outcome) -> None:
+        from pylitmus.errors import LitmusError
+        from pylitmus.frontend import parse_file, parse_text
+        from pylitmus.witness import find_witness
+
+        result = outcome.result
+        first = result.states[0].values if result.states else None
+        try:
+            test = parse_file(job.file) if job.text is None else parse_text(job.text, job.file)
+            witness = find_witness(test, self.options, self.state, first)
+        except LitmusError as error:
+            click.echo(f"{outcome.file}: cannot explain: {error}", err=True)
+            self.failed = True
+            return
+        if self.explain:
+            from pylitmus.report.explain import explain
+
+            text = explain(witness)
+            if self.console is not None:
+                from rich.text import Text
+                self.console.print(Text(text.rstrip("\n")), soft_wrap=True)
+            else:
+                click.echo(text)
+        if self.graph_dir:
+            from pylitmus.report.graph import write_graphs
+            write_graphs(witness, self.graph_dir)
+
+
 def make_reporter(output_format: str, color: bool):
     """The reporter for `--format`; `auto` is rich on a terminal, herd text otherwise."""
     if output_format == "auto":
@@ -86,18 +155,21 @@ def make_reporter(output_format: str, color: bool):
 
 
 def run_batch(jobs, options, reporter, kinds: dict[str, str], workers: int,
-              timeout: float | None):
-    """Check every job, reporting each outcome in order; the batch's `Tally`."""
+              timeout: float | None, witnesses=None):
+    """Check every job, reporting each outcome in order (then `witnesses(job, outcome)`,
+    when given, for each checked test); the batch's `Tally`."""
     from pylitmus.report.expect import expectation_for
     from pylitmus.report.runner import Tally, run_jobs
 
     tally = Tally()
     start = time.perf_counter()
     reporter.start(len(jobs))
-    for outcome in run_jobs(jobs, options, workers, timeout):
+    for job, outcome in zip(jobs, run_jobs(jobs, options, workers, timeout)):
         if outcome.result is not None:
             outcome.expectation = expectation_for(outcome.result, kinds)
         reporter.show(outcome)
+        if witnesses is not None and outcome.result is not None:
+            witnesses(job, outcome)
         tally.add(outcome)
     tally.seconds = time.perf_counter() - start
     reporter.finish(tally)
