@@ -74,7 +74,8 @@ def describe(execution: Execution, event: int) -> str:
     ev = execution.frame.events[event]
     if execution.thread(event) < 0:
         return f"the initial {ev.loc} = {shown_value(execution, ev.loc, ev.value)}"
-    return f"{thread_name(execution, event)} {event_text(execution, event)} (line {line_of(execution, event)})"
+    return (f"{thread_name(execution, event)} {event_text(execution, event)}"
+            f" (line {line_of(execution, event)})")
 
 
 def interleaving(execution: Execution) -> list[int]:
@@ -152,8 +153,9 @@ def coherence_lines(execution: Execution) -> list[str]:
         if len(writes) < 2:
             continue
         ordered = sorted(writes, key=lambda w: -bin(execution.co[w]).count("1"))
-        chain = " -> ".join(f"{thread_name(execution, w)} {shown_value(execution, loc, events[w].value)}"
-                            for w in ordered)
+        chain = " -> ".join(
+            f"{thread_name(execution, w)} {shown_value(execution, loc, events[w].value)}"
+            for w in ordered)
         lines.append(f"  {loc}: {chain}")
     return lines
 
@@ -194,8 +196,9 @@ def state_text(execution: Execution) -> str:
 
 def initial_text(execution: Execution) -> str:
     events = execution.frame.events
-    return "; ".join(f"{events[w].loc} = {shown_value(execution, events[w].loc, events[w].value)}"
-                     for w in range(execution.n) if execution.thread(w) < 0)
+    return "; ".join(
+        f"{events[w].loc} = {shown_value(execution, events[w].loc, events[w].value)}"
+        for w in range(execution.n) if execution.thread(w) < 0)
 
 
 def explain(witness: Witness) -> str:

@@ -20,7 +20,8 @@ from pylitmus.report.explain import event_text, instruction_text, line_of, shown
 from pylitmus.witness import Execution, Witness
 
 STYLES = {"po": 'color="black"', "rf": 'color="red", fontcolor="red"',
-          "co": 'color="blue", fontcolor="blue"', "fr": 'color="darkorange", fontcolor="darkorange"'}
+          "co": 'color="blue", fontcolor="blue"',
+          "fr": 'color="darkorange", fontcolor="darkorange"'}
 CYCLE_STYLE = 'color="purple", fontcolor="purple", penwidth=2.5, style="bold"'
 SVG_TIMEOUT = 60
 
