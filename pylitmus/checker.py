@@ -11,7 +11,7 @@ import time
 from dataclasses import dataclass
 
 from .errors import LitmusError
-from .explorer.frame import build_frame
+from .explorer.frame import FrameBuilder
 from .frontend import ast
 from .model.program import load_model
 from .result import Result, State
@@ -156,34 +156,48 @@ class Judge:
             if isinstance(atom.value, ast.Sym) and atom.value.name not in known:
                 raise LitmusError.at(self.test.condition.pos, "the condition introduces a new "
                                      f"symbolic location: {atom.value.name}")
+        self.names = [self.name(t) for t in self.shown]
+        self._readers: dict[int, object] = {}  # id of a target or atom -> its reader
 
     def final_value(self, target, registers, memory):
+        reader = self._readers.get(id(target))
+        if reader is None:
+            reader = self._readers[id(target)] = self._reader(target)
+        return reader(registers, memory)
+
+    def _reader(self, target):
+        """A function of (registers, memory) giving the target's final value."""
         if isinstance(target, ast.RegRef):
             key = reg_key(target)
             thread = target.thread
-            if not 0 <= thread < len(registers):
-                raise LitmusError.at(target.pos, f"thread {thread} does not exist")
             reg = key.split(":", 1)[1]
-            value = registers[thread].get(reg, 0)
-            return normalise(value, self.prepared.type_of(key))
+            ctype = self.prepared.type_of(key)
+
+            def register(registers, memory):
+                if not 0 <= thread < len(registers):
+                    raise LitmusError.at(target.pos, f"thread {thread} does not exist")
+                return normalise(registers[thread].get(reg, 0), ctype)
+            return register
         key = mem_key(target)
         ctype = self.prepared.type_of(target.name)
-        if key not in memory and target.index is None and target.name in self.prepared.env.arrays:
-            length = self.prepared.env.arrays[target.name][1]
-            return tuple(normalise(memory.get(f"{key}[{i}]", 0), ctype) for i in range(length))
-        if key not in memory:
+        arrays = self.prepared.env.arrays
+        length = arrays[target.name][1] \
+            if target.index is None and target.name in arrays else None
+
+        def location(registers, memory):
+            if key in memory:
+                return normalise(memory[key], ctype)
+            if length is not None:
+                return tuple(normalise(memory.get(f"{key}[{i}]", 0), ctype)
+                             for i in range(length))
             raise LitmusError.at(target.pos, f"location {key} is not a location of the test")
-        return normalise(memory[key], ctype)
+        return location
 
     def holds(self, expr, registers, memory) -> bool:
         if isinstance(expr, ast.Atom):
-            ctype = (self.prepared.type_of(reg_key(expr.target))
-                     if isinstance(expr.target, ast.RegRef)
-                     else self.prepared.type_of(expr.target.name))
-            if isinstance(expr.value, tuple):
-                want = tuple(normalise(to_value(v), ctype) for v in expr.value)
-            else:
-                want = normalise(to_value(expr.value), ctype)
+            want = self._readers.get(id(expr))
+            if want is None:
+                want = self._readers[id(expr)] = self._wanted(expr)
             return self.final_value(expr.target, registers, memory) == want
         if isinstance(expr, ast.Const):
             return expr.value
@@ -196,9 +210,18 @@ class Judge:
             return left or self.holds(expr.right, registers, memory)
         return (not left) or self.holds(expr.right, registers, memory)
 
+    def _wanted(self, atom: ast.Atom):
+        """The value an atom compares with, as the location's type reads it."""
+        ctype = (self.prepared.type_of(reg_key(atom.target))
+                 if isinstance(atom.target, ast.RegRef)
+                 else self.prepared.type_of(atom.target.name))
+        if isinstance(atom.value, tuple):
+            return tuple(normalise(to_value(v), ctype) for v in atom.value)
+        return normalise(to_value(atom.value), ctype)
+
     def state(self, registers, memory) -> tuple:
-        return tuple((self.name(t), show(self.final_value(t, registers, memory)))
-                     for t in self.shown)
+        return tuple((name, show(self.final_value(t, registers, memory)))
+                     for name, t in zip(self.names, self.shown))
 
     def name(self, target) -> str:
         """A location's name in a state: a whole array prints bare (`x={1,2}`)."""
@@ -219,38 +242,32 @@ def explore_test(prepared: Prepared, engine: str):
         from .explorer import native as chosen_engine
     else:
         from .explorer import python as chosen_engine
+    builder = FrameBuilder(prepared, model)
     for runs in itertools.product(*prepared.runs):
-        frame = build_frame(prepared, runs, model)
+        frame = builder.frame(runs)
+        found = chosen_engine.explore(frame, model)
+        if not found:
+            continue
+        for run in runs:
+            if run.error is not None:
+                raise run.error
         registers = [run.registers for run in runs]
-
-        def visit(sources, co, exec_flags, frame=frame, registers=registers, runs=runs):
-            for run in runs:
-                if run.error is not None:
-                    raise run.error
-            memory = final_memory(frame, co)
+        for (lasts, exec_flags), count in found.items():
+            memory = final_memory(frame, lasts)
             if test.filter is not None and not judge.holds(test.filter, registers, memory):
-                return
+                continue
             key = judge.state(registers, memory)
             entry = counts.get(key)
             if entry is None:
                 entry = counts[key] = [0, judge.holds(test.condition.expr, registers, memory)]
-            entry[0] += 1
+            entry[0] += count
             flags.update(exec_flags)
-
-        chosen_engine.explore(frame, model, visit)
     return counts, flags
 
 
-def final_memory(frame, co) -> dict:
-    """Each location's value after the execution: its coherence-last write."""
-    memory = {}
-    for loc, writes in frame.writes_by_loc.items():
-        mask = 0
-        for w in writes:
-            mask |= 1 << w
-        last = next(w for w in writes if not co[w] & mask)
-        memory[loc] = frame.events[last].value
-    return memory
+def final_memory(frame, lasts) -> dict:
+    """Each location's value after the execution, from its coherence-last write."""
+    return {loc: frame.events[w].value for loc, w in zip(frame.writes_by_loc, lasts)}
 
 
 def check_test(test: ast.Test, options: Options = Options()) -> Result:

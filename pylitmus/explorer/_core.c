@@ -18,7 +18,9 @@
  *   Context.is_empty(i) is the slot's value empty?
  *   Context.explore(choice_inputs, reads, rf_choices, locations)
  *       sets the chosen inputs ((src, value) pairs), runs the chosen ops, then
- *       returns [(sources, co, flag_mask)] for every consistent execution.
+ *       counts the consistent executions by what the caller needs of them:
+ *       {(last writes, flag_mask): count}, last writes being the coherence-last
+ *       write of each location, in the order of `locations`.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -799,6 +801,7 @@ static PyObject *context_is_empty(Context *c, PyObject *arg) {
 
 typedef struct {
     int first, count;  /* the location's writes: writes[first .. first+count) */
+    int index;         /* its place in the caller's list */
 } Loc;
 
 typedef struct {
@@ -808,7 +811,6 @@ typedef struct {
     int *choice_first;  /* read r's candidates: choices[choice_first[r] ..] */
     int *choice_count;
     int *choices;       /* write events */
-    PyObject **choice_obj; /* the same, as the caller's int objects */
     int *picked;        /* index into choices of each read's source */
     int nlocs;
     Loc *locs;
@@ -816,7 +818,9 @@ typedef struct {
     int *order;         /* per location, the coherence order built so far */
     int ndecisions;
     int *dec_loc, *dec_k;  /* co decision: insert writes[first+k] of location */
-    PyObject *out;
+    PyObject **write_obj;  /* event number -> the caller's int object */
+    PyObject *out;         /* {(last writes, flag mask): count} */
+    PyObject *one;
     int failed;         /* a Python error is set */
 } Search;
 
@@ -886,24 +890,29 @@ static void record(Search *s) {
         if (tests_hold(c, &one, 1, 0))
             mask |= 1LL << i;
     }
-    PyObject *sources = PyTuple_New(s->nreads);
-    PyObject *co = value_to_py(c->co, KIND_REL, c->d.n, c->d.W);
+    PyObject *lasts = PyTuple_New(s->nlocs);
     PyObject *flags = PyLong_FromLongLong(mask);
-    PyObject *item = NULL;
-    if (sources && co && flags) {
-        for (int r = 0; r < s->nreads; r++) {
-            PyObject *w = s->choice_obj[s->choice_first[r] + s->picked[r]];
+    PyObject *key = NULL, *count = NULL;
+    if (lasts && flags) {
+        for (int l = 0; l < s->nlocs; l++) {
+            const Loc *loc = &s->locs[l];
+            PyObject *w = s->write_obj[s->order[loc->first + loc->count - 1]];
             Py_INCREF(w);
-            PyTuple_SET_ITEM(sources, r, w);
+            PyTuple_SET_ITEM(lasts, loc->index, w);
         }
-        item = PyTuple_Pack(3, sources, co, flags);
+        key = PyTuple_Pack(2, lasts, flags);
     }
-    Py_XDECREF(sources);
-    Py_XDECREF(co);
-    Py_XDECREF(flags);
-    if (!item || PyList_Append(s->out, item) < 0)
+    if (key) {
+        PyObject *old = PyDict_GetItemWithError(s->out, key);
+        if (old || !PyErr_Occurred())
+            count = old ? PyNumber_Add(old, s->one) : (Py_INCREF(s->one), s->one);
+    }
+    if (!count || PyDict_SetItem(s->out, key, count) < 0)
         s->failed = 1;
-    Py_XDECREF(item);
+    Py_XDECREF(lasts);
+    Py_XDECREF(flags);
+    Py_XDECREF(key);
+    Py_XDECREF(count);
 }
 
 static void search(Search *s, int dec) {
@@ -1034,15 +1043,15 @@ static PyObject *context_explore(Context *c, PyObject *args) {
         nwrites += (int)PySequence_Fast_GET_SIZE(rows[s.nreads + l]);
     }
     size_t ints = 4 * (size_t)s.nreads + (size_t)nchoices + 4 * (size_t)nwrites + 4;
-    mem = PyMem_Calloc(1, ints * sizeof(int) + (size_t)(nchoices + 1) * sizeof(PyObject *)
+    mem = PyMem_Calloc(1, ints * sizeof(int) + (size_t)(n + 1) * sizeof(PyObject *)
                           + (size_t)(s.nlocs + 1) * sizeof(Loc));
     if (!mem) {
         PyErr_NoMemory();
         goto done;
     }
     s.locs = (Loc *)mem;
-    s.choice_obj = (PyObject **)(s.locs + s.nlocs + 1);
-    int *next = (int *)(s.choice_obj + nchoices + 1);
+    s.write_obj = (PyObject **)(s.locs + s.nlocs + 1);
+    int *next = (int *)(s.write_obj + n + 1);
     s.read_ev = next, next += s.nreads;
     s.choice_first = next, next += s.nreads;
     s.choice_count = next, next += s.nreads;
@@ -1063,20 +1072,27 @@ static PyObject *context_explore(Context *c, PyObject *args) {
         for (int k = 0; k < s.choice_count[r]; k++, at++) {
             if (int_item(rows[r], k, n, &s.choices[at]) < 0)
                 goto done;
-            s.choice_obj[at] = PySequence_Fast_GET_ITEM(rows[r], k);
         }
     }
-    s.out = PyList_New(0);
-    if (!s.out || any_empty)
+    s.out = PyDict_New();
+    s.one = PyLong_FromLong(1);
+    if (!s.out || !s.one || any_empty)
         goto done;  /* a read with nothing to read from: no execution */
 
     for (int l = 0, at = 0; l < s.nlocs; l++) {
         PyObject *ws = rows[s.nreads + l];
         s.locs[l].first = at;
         s.locs[l].count = (int)PySequence_Fast_GET_SIZE(ws);
-        for (int k = 0; k < s.locs[l].count; k++, at++)
+        s.locs[l].index = l;
+        if (!s.locs[l].count) {
+            PyErr_SetString(PyExc_ValueError, "a location without writes");
+            goto done;
+        }
+        for (int k = 0; k < s.locs[l].count; k++, at++) {
             if (int_item(ws, k, n, &s.writes[at]) < 0)
                 goto done;
+            s.write_obj[s.writes[at]] = PySequence_Fast_GET_ITEM(ws, k);
+        }
     }
     qsort(s.locs, s.nlocs, sizeof(Loc), loc_order);
 
@@ -1087,8 +1103,6 @@ static PyObject *context_explore(Context *c, PyObject *args) {
     s.ndecisions = s.nreads;
     for (int l = 0; l < s.nlocs; l++) {
         Loc *loc = &s.locs[l];
-        if (!loc->count)
-            continue;
         int init = s.writes[loc->first];
         s.order[loc->first] = init;
         for (int k = 1; k < loc->count; k++) {
@@ -1113,6 +1127,7 @@ done:
         PyMem_Free(rows);
     }
     PyMem_Free(mem);
+    Py_XDECREF(s.one);
     if (PyErr_Occurred() || s.failed) {
         Py_XDECREF(s.out);
         return NULL;
@@ -1124,7 +1139,7 @@ static PyMethodDef context_methods[] = {
     {"slot", (PyCFunction)context_slot, METH_O, "A slot's value (int set or list of rows)."},
     {"is_empty", (PyCFunction)context_is_empty, METH_O, "Is a slot's value empty?"},
     {"explore", (PyCFunction)context_explore, METH_VARARGS,
-     "explore(choice_inputs, reads, rf_choices, locations) -> [(sources, co, flag_mask)]"},
+     "explore(choice_inputs, reads, rf_choices, locations) -> {(last writes, flag_mask): count}"},
     {NULL, NULL, 0, NULL},
 };
 

@@ -3,6 +3,8 @@
 A `Frame` numbers the memory events of the chosen runs (initial writes first),
 evaluates the model's thread stage on each run (once per run, cached), joins
 the results, and lists the read-from and coherence choices left to enumerate.
+All of that but the events' values and the rf choices depends only on the
+frame's `Shape`, built once per test for the frames that share it.
 Both engines start from a frame.
 """
 
@@ -104,14 +106,16 @@ def thread_inputs(run: E.Run) -> dict:
 
 class LocalRelations(dict):
     """The thread stage's results for one run: imported name -> value, over the run's
-    memory events. Also what every frame using the run needs: those events, and the
+    memory events. Also what every frame using the run needs: those events, the
     values moved to where the run's events start in a frame (cached per start, and
-    shared by the runs with the same results)."""
+    shared by the runs with the same results), and a key saying what the run gives
+    a frame's shape."""
 
     def __init__(self, values: dict, events: list[E.Event], placed: dict[int, dict]):
         super().__init__(values)
         self.events = events
         self._placed = placed
+        self.shape_key = (id(placed), tuple((ev.kind, ev.loc, ev.sets) for ev in events))
 
     def placed(self, offset: int) -> dict:
         """The values with event k renumbered offset + k (relations: only the run's rows)."""
@@ -166,86 +170,127 @@ def local_relations(run: E.Run, model: P.Model) -> LocalRelations:
 
 
 @dataclass
+class Shape:
+    """What a frame's runs decide apart from the values their events carry: shared by
+    the frames whose runs have the same thread-stage results, event kinds and
+    locations. `memo` keeps an engine's own per-shape work."""
+
+    init_events: list[E.Event]
+    inputs: dict
+    reads: list[int]
+    writes_by_loc: dict[str, list[int]]
+    locals_: list[LocalRelations]  # keeps the runs' results (and shape keys) alive
+    memo: dict = field(default_factory=dict)
+
+
+@dataclass
 class Frame:
     """Memory events of one combination of runs, numbered; initial writes first."""
 
-    prepared: Prepared
     runs: tuple[E.Run, ...]
-    events: list[E.Event] = field(default_factory=list)
-    thread_of: list[int] = field(default_factory=list)  # -1 for initial writes
-    inputs: dict = field(default_factory=dict)
-    reads: list[int] = field(default_factory=list)
-    rf_choices: list[list[int]] = field(default_factory=list)
-    writes_by_loc: dict[str, list[int]] = field(default_factory=dict)
-    init_write: dict[str, int] = field(default_factory=dict)
+    shape: Shape
+    events: list[E.Event]
+    rf_choices: list[list[int]]  # the writes each read may read from
 
     @property
     def n(self) -> int:
         return len(self.events)
 
+    @property
+    def inputs(self) -> dict:
+        return self.shape.inputs
 
-def build_frame(prepared: Prepared, runs: tuple[E.Run, ...], model: P.Model) -> Frame:
-    frame = Frame(prepared, runs)
-    code_locs = prepared.env.code_locations
-    locals_ = [local_relations(run, model) for run in runs]
-    # Initial writes for every location some run touches, and every known location.
-    locs = set(prepared.init_memory)
-    for local in locals_:
-        locs.update(ev.loc for ev in local.events if ev.kind in (E.MEM_READ, E.MEM_WRITE))
-    events = frame.events
-    for loc in sorted(locs):
-        sets = frozenset({"Exp", "IW"} | ({"Instr"} if loc in code_locs and
-                                          prepared.env.ifetch else set()))
-        frame.init_write[loc] = len(events)
-        events.append(E.Event(len(events), E.MEM_WRITE, -1, loc,
-                              prepared.init_memory.get(loc, 0), sets))
-    n_init = len(events)
-    frame.thread_of = [-1] * n_init
-    placed = []
-    for t, local in enumerate(locals_):
-        placed.append(local.placed(len(events)))
-        events.extend(local.events)
-        frame.thread_of.extend([t] * len(local.events))
-    n = frame.n
-    # Thread-stage results, joined over threads: each run's events are one block.
-    inputs: dict = {}
-    for name, kind in model.imports.items():
-        if kind == P.SET:
-            value = 0
-            for values in placed:
-                value |= values[name]
-        else:
-            value = [0] * n_init
-            for values in placed:
-                value += values[name]
-        inputs[name] = value
-    iw = (1 << n_init) - 1
-    for name in ("W", "M", "Exp"):
-        if name in inputs:
-            inputs[name] |= iw
-    if "Instr" in inputs and prepared.env.ifetch:
-        inputs["Instr"] |= _bitset(i for i in range(n_init) if events[i].loc in code_locs)
-    inputs["IW"] = iw
-    inputs["id"] = [1 << i for i in range(n)]
-    full = (1 << n) - 1
-    internal = [1 << i for i in range(n_init)]
-    start = n_init
-    for local in locals_:
-        size = len(local.events)
-        internal += [((1 << size) - 1) << start] * size
-        start += size
-    inputs["int"] = internal
-    inputs["ext"] = [full & ~row for row in internal]
-    inputs["loc"], inputs["scl"] = _same_line(events, n)
-    frame.inputs = inputs
-    # What is left to choose: a write for each read, an order of each location's writes.
-    by_loc = frame.writes_by_loc
-    for i, ev in enumerate(events):
-        if ev.kind == E.MEM_WRITE:
-            by_loc.setdefault(ev.loc, []).append(i)
-    for i, ev in enumerate(events):
-        if ev.kind == E.MEM_READ:
-            frame.reads.append(i)
-            frame.rf_choices.append([w for w in by_loc.get(ev.loc, ())
-                                     if events[w].value == ev.value])
-    return frame
+    @property
+    def reads(self) -> list[int]:
+        return self.shape.reads
+
+    @property
+    def writes_by_loc(self) -> dict[str, list[int]]:
+        return self.shape.writes_by_loc
+
+
+class FrameBuilder:
+    """Builds the frames of one test, each distinct shape once."""
+
+    SHAPES_LIMIT = 256  # a shape's inputs and engine state grow with n²: keep a few
+
+    def __init__(self, prepared: Prepared, model: P.Model):
+        self.prepared = prepared
+        self.model = model
+        self.shapes: dict[tuple, Shape] = {}
+
+    def frame(self, runs: tuple[E.Run, ...]) -> Frame:
+        locals_ = [local_relations(run, self.model) for run in runs]
+        key = tuple(local.shape_key for local in locals_)
+        shape = self.shapes.get(key)
+        if shape is None:
+            if len(self.shapes) >= self.SHAPES_LIMIT:
+                self.shapes.clear()
+            shape = self.shapes[key] = self._shape(locals_)
+        events = list(shape.init_events)
+        for local in locals_:
+            events += local.events
+        by_loc = shape.writes_by_loc
+        rf_choices = []
+        for r in shape.reads:
+            ev = events[r]
+            rf_choices.append([w for w in by_loc.get(ev.loc, ()) if events[w].value == ev.value])
+        return Frame(runs, shape, events, rf_choices)
+
+    def _shape(self, locals_: list[LocalRelations]) -> Shape:
+        prepared, model = self.prepared, self.model
+        code_locs = prepared.env.code_locations
+        # Initial writes for every location some run touches, and every known location.
+        locs = set(prepared.init_memory)
+        for local in locals_:
+            locs.update(ev.loc for ev in local.events if ev.kind in (E.MEM_READ, E.MEM_WRITE))
+        events: list[E.Event] = []
+        for loc in sorted(locs):
+            sets = frozenset({"Exp", "IW"} | ({"Instr"} if loc in code_locs and
+                                              prepared.env.ifetch else set()))
+            events.append(E.Event(len(events), E.MEM_WRITE, -1, loc,
+                                  prepared.init_memory.get(loc, 0), sets))
+        init_events = list(events)
+        n_init = len(events)
+        placed = []
+        for local in locals_:
+            placed.append(local.placed(len(events)))
+            events.extend(local.events)
+        n = len(events)
+        # Thread-stage results, joined over threads: each run's events are one block.
+        inputs: dict = {}
+        for name, kind in model.imports.items():
+            if kind == P.SET:
+                value = 0
+                for values in placed:
+                    value |= values[name]
+            else:
+                value = [0] * n_init
+                for values in placed:
+                    value += values[name]
+            inputs[name] = value
+        iw = (1 << n_init) - 1
+        for name in ("W", "M", "Exp"):
+            if name in inputs:
+                inputs[name] |= iw
+        if "Instr" in inputs and prepared.env.ifetch:
+            inputs["Instr"] |= _bitset(i for i in range(n_init) if events[i].loc in code_locs)
+        inputs["IW"] = iw
+        inputs["id"] = [1 << i for i in range(n)]
+        full = (1 << n) - 1
+        internal = [1 << i for i in range(n_init)]
+        start = n_init
+        for local in locals_:
+            size = len(local.events)
+            internal += [((1 << size) - 1) << start] * size
+            start += size
+        inputs["int"] = internal
+        inputs["ext"] = [full & ~row for row in internal]
+        inputs["loc"], inputs["scl"] = _same_line(events, n)
+        # What is left to choose: a write for each read, an order of each location's writes.
+        by_loc: dict[str, list[int]] = {}
+        for i, ev in enumerate(events):
+            if ev.kind == E.MEM_WRITE:
+                by_loc.setdefault(ev.loc, []).append(i)
+        reads = [i for i, ev in enumerate(events) if ev.kind == E.MEM_READ]
+        return Shape(init_events, inputs, reads, by_loc, locals_)

@@ -3,9 +3,10 @@
 The C core interprets the model's execution stage (the ops of `program.py`) on
 bit rows and enumerates rf and co itself, pruning partial candidates with the
 monotone checks (docs/explorer.md). This module compiles a stage once into a
-`_core.Program`, then per frame hands the core the frame's inputs and lets it
-run the static ops, enumerates the `choose` orientations in Python (almost
-always a single empty one), and reports each consistent execution.
+`_core.Program`; per frame shape, it hands the core the shape's inputs to run
+the static ops on and enumerates the `choose` orientations in Python (almost
+always a single empty one); per frame, it counts the consistent executions by
+their coherence-last writes and flags, all the checker needs of them.
 """
 
 from __future__ import annotations
@@ -105,19 +106,29 @@ def _choice_options(prog: Compiled, ctx: _core.Context, n: int):
     return itertools.product(*options)
 
 
-def explore(frame: Frame, model: P.Model, visit) -> None:
-    """Call `visit(rf_sources, co, flags)` for every consistent execution of the frame."""
+def _shape_state(prog: Compiled, frame: Frame) -> tuple:
+    """(Context with the static ops run, choice options, locations) of the frame's shape."""
+    found = frame.shape.memo.get("native")
+    if found is None or found[0] is not prog:
+        n = frame.n
+        ctx = _core.Context(prog.core, n, [frame.inputs[name] for name in prog.input_names])
+        found = frame.shape.memo["native"] = (
+            prog, ctx, list(_choice_options(prog, ctx, n)), list(frame.writes_by_loc.values()))
+    return found
+
+
+def explore(frame: Frame, model: P.Model) -> dict:
+    """The frame's consistent executions, counted: {(last writes, flags): count}."""
     if not all(frame.rf_choices):
-        return  # a read with no write to read from: no candidate at all
-    prog = compiled_for(model.execution)
-    n = frame.n
-    inputs = frame.inputs
-    ctx = _core.Context(prog.core, n, [inputs[name] for name in prog.input_names])
-    locations = list(frame.writes_by_loc.values())
-    for choice in _choice_options(prog, ctx, n):
+        return {}  # a read with no write to read from: no candidate at all
+    prog, ctx, choices, locations = _shape_state(compiled_for(model.execution), frame)
+    counts: dict = {}
+    for choice in choices:
         found = ctx.explore(choice, frame.reads, frame.rf_choices, locations)
-        for sources, co, mask in found:
-            visit(sources, co, flag_set(prog, mask))
+        for (lasts, mask), count in found.items():
+            key = (lasts, flag_set(prog, mask))
+            counts[key] = counts.get(key, 0) + count
+    return counts
 
 
 def evaluate(stage: P.Stage, ops: list[P.Op], inputs: dict, n: int) -> list:

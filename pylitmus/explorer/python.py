@@ -51,13 +51,25 @@ def coherence_orders(frame: Frame):
         yield co
 
 
-def explore(frame: Frame, model: P.Model, visit) -> None:
-    """Call `visit(rf_sources, co, flags)` for every consistent execution of the frame."""
+def last_writes(frame: Frame, co: list[int]) -> tuple[int, ...]:
+    """Each location's coherence-last write, in the order of `frame.writes_by_loc`."""
+    lasts = []
+    for writes in frame.writes_by_loc.values():
+        mask = 0
+        for w in writes:
+            mask |= 1 << w
+        lasts.append(next(w for w in writes if not co[w] & mask))
+    return tuple(lasts)
+
+
+def explore(frame: Frame, model: P.Model) -> dict:
+    """The frame's consistent executions, counted: {(last writes, flags): count}."""
     stage = model.execution
     n = frame.n
     static, chosen, dynamic = P.partition(stage)
     slots: list = [None] * len(stage.kinds)
     V.run_ops(stage, static, slots, frame.inputs, n)
+    counts: dict = {}
     for choice in choice_assignments(stage, slots, n):
         inputs = dict(frame.inputs, **choice)
         V.run_ops(stage, chosen, slots, inputs, n)
@@ -72,4 +84,6 @@ def explore(frame: Frame, model: P.Model, visit) -> None:
                 if all(V.holds(c.kind, slots[c.slot], n) for c in stage.checks):
                     flags = frozenset(f.name for f in stage.flags
                                       if V.holds(f.kind, slots[f.slot], n))
-                    visit(sources, co, flags)
+                    key = (last_writes(frame, co), flags)
+                    counts[key] = counts.get(key, 0) + 1
+    return counts

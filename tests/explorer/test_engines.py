@@ -132,7 +132,7 @@ def test_checks_match_the_python_evaluator():
                 stage.flags.append(P.Check(kind, 0, kind, True))
             prog = native.compile_stage(stage, stage.ops)
             ctx = native._core.Context(prog.core, n, [rel])
-            [(sources, co, mask)] = ctx.explore([], [], [], [])
+            [((), mask)] = ctx.explore([], [], [], [])
             got = {name for i, name in enumerate(prog.flag_names) if mask >> i & 1}
             want = {f.name for f in stage.flags if V.holds(f.kind, rel, n)}
             assert got == want
