@@ -30,6 +30,7 @@ META_LINE = re.compile(r"([A-Za-z][A-Za-z0-9_-]*)\s*=\s*(.*?)\s*")
 IDENTIFIER = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 THREAD_HEADER = re.compile(r"P([0-9]+)")
 FINAL_PART_START = re.compile(r"(?:locations|filter|exists|forall)\b|~")
+MISSPELT_QUANTIFIER = re.compile(r"([A-Za-z~]+)\s*[(\[]")
 MAX_EXPECTED_SHOWN = 8
 
 
@@ -56,7 +57,27 @@ def parse_file(path: str | PathLike) -> ast.Test:
 def parse_text(text: str, file: str = "<stdin>") -> ast.Test:
     """Parse the text of a litmus test; `file` names it in errors and positions."""
     text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
-    return _TestParser(Source(text, file)).parse()
+    try:
+        source = Source(text, file)
+    except LitmusError:
+        _reject_other_arch(text, file)  # C code has `(*` that is no comment
+        raise
+    return _TestParser(source).parse()
+
+
+def _reject_other_arch(text: str, file: str) -> None:
+    """Refuse a test whose first word names an architecture other than AArch64."""
+    words = text.split(maxsplit=1)
+    if words and IDENTIFIER.fullmatch(words[0]) and words[0].lower() != SUPPORTED_ARCH.lower():
+        offset = text.index(words[0])
+        line = text.count("\n", 0, offset) + 1
+        col = offset - (text.rfind("\n", 0, offset) + 1) + 1
+        raise LitmusError(_not_supported(words[0]), file, line, col,
+                          text.split("\n")[line - 1])
+
+
+def _not_supported(arch: str) -> str:
+    return f"architecture {arch} is not supported yet (pylitmus checks AArch64 tests)"
 
 
 class _TestParser:
@@ -102,8 +123,7 @@ class _TestParser:
         arch = words[0]
         if arch.lower() != SUPPORTED_ARCH.lower():
             if IDENTIFIER.fullmatch(arch):
-                raise self.source.error(start, f"architecture {arch} is not supported yet "
-                                               f"(pylitmus checks AArch64 tests)")
+                raise self.source.error(start, _not_supported(arch))
             raise self.source.error(start, f"expected a first line 'AArch64 NAME', "
                                            f"found '{line}'")
         if len(words) == 1:
@@ -164,6 +184,9 @@ class _TestParser:
         while end < len(self.code) and self.code[end] not in ";\n":
             end += 1
         if end == len(self.code) or self.code[end] == "\n":
+            if (word := MISSPELT_QUANTIFIER.match(self.code, start)) is not None:
+                raise self.source.error(start, f"expected exists, ~exists, forall, locations "
+                                               f"or filter, found '{word.group(1)}'")
             raise self.source.error(end, "expected ';' at the end of this row of the "
                                          "thread table")
         self.offset = end + 1
