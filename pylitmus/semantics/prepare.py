@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from ..errors import LitmusError
 from ..frontend import ast
 from . import events as E
+from .checks import check_static
 from .instructions import execute
 from .machine import Env, thread_runs
 from .values import MASK64, Addr, CodeAddr, InstrBits
@@ -91,6 +92,7 @@ def check_label(test: ast.Test, value: ast.CodeLabel, pos, where: str) -> None:
 
 def prepare(test: ast.Test, unroll: int = 2, requested: frozenset[str] = frozenset()) -> Prepared:
     """Build the environment and enumerate every thread's runs."""
+    check_static(test)
     flags = variant_flags(test, requested)
     types: dict[str, tuple[int, bool]] = {}
     arrays: dict[str, tuple[int, int]] = {}

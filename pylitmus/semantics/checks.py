@@ -1,0 +1,72 @@
+"""Checks on a parsed test that need no run: registers and labels are real.
+
+herd7 refuses such tests before running them, wherever the bad name appears (an
+instruction no run reaches included); so does pylitmus, pointing at the name.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..errors import LitmusError
+from ..frontend import ast
+from ..frontend.trees import REGISTER
+
+SYSTEM_REGISTER = re.compile(r"[A-Z][A-Z0-9]*_EL[0-3]")
+REGISTER_LIKE = re.compile(r"[XWR][0-9]+", re.IGNORECASE)  # a word meant as a register
+LABEL_TAKERS = frozenset(("B", "BL", "CBZ", "CBNZ", "TBZ", "TBNZ", "ADR"))
+
+
+def check_static(test: ast.Test) -> None:
+    """Raise a `LitmusError` at the first unknown register or undefined label."""
+    for ref in _register_refs(test):
+        if ref.thread is not None and not _is_register(ref.reg):
+            raise LitmusError.at(ref.pos, f"unknown register {ref.reg}")
+    for thread in test.threads:
+        for instr in thread.code:
+            _check_instruction(test, thread, instr)
+
+
+def _is_register(name: str) -> bool:
+    return REGISTER.fullmatch(name) is not None or SYSTEM_REGISTER.fullmatch(name) is not None
+
+
+def _check_instruction(test: ast.Test, thread: ast.Thread, instr: ast.Instruction) -> None:
+    takes_label = instr.mnemonic in LABEL_TAKERS or instr.mnemonic.startswith("B.")
+    for i, op in enumerate(instr.operands):
+        if not isinstance(op, ast.Name):
+            continue
+        if takes_label and i == len(instr.operands) - 1:
+            _check_label(test, thread, instr, op.text)
+        elif REGISTER_LIKE.fullmatch(op.text):
+            raise LitmusError.at(instr.pos, f"unknown register {op.text} in `{instr.text}`")
+
+
+def _check_label(test: ast.Test, thread: ast.Thread, instr: ast.Instruction,
+                 label: str) -> None:
+    if label in thread.labels:
+        return
+    owners = [t.index for t in test.threads if label in t.labels]
+    message = f"label {label} is not defined on P{thread.index}, although used in `{instr.text}`"
+    if owners:
+        message += f" (it is P{owners[0]}'s: use a register holding P{owners[0]}:{label})"
+    raise LitmusError.at(instr.pos, message)
+
+
+def _register_refs(test: ast.Test):
+    """Every `thread:register` of the init block, `locations`, filter and condition."""
+    for item in test.init:
+        if isinstance(item.target, ast.RegRef):
+            yield item.target
+    for ref in test.locations:
+        if isinstance(ref, ast.RegRef):
+            yield ref
+    exprs = [test.condition.expr] + ([test.filter] if test.filter is not None else [])
+    while exprs:
+        expr = exprs.pop()
+        if isinstance(expr, ast.Atom) and isinstance(expr.target, ast.RegRef):
+            yield expr.target
+        elif isinstance(expr, ast.Not):
+            exprs.append(expr.arg)
+        elif isinstance(expr, (ast.And, ast.Or, ast.Implies)):
+            exprs += [expr.left, expr.right]
