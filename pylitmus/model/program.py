@@ -9,8 +9,12 @@ written once, in `aarch64.model`.
 from __future__ import annotations
 
 import functools
+import os
+import pickle
+import zlib
 from dataclasses import dataclass, field
 from importlib import resources
+from pathlib import Path
 
 # Op codes, shared with the C core (keep the numbers in step with _core.c).
 INPUT, EMPTY, UNION, INTER, DIFF, SEQ, INVERSE, PLUS, OPT, IDENTITY, CROSS, \
@@ -278,9 +282,34 @@ def _parser():
 
 @functools.lru_cache(maxsize=None)
 def load_model(variant_flags: frozenset[str] = frozenset(), name: str = "aarch64.model") -> Model:
-    """Compile the packaged model for a set of variant flags (ifetch, DIC, IDC)."""
+    """Compile the packaged model for a set of variant flags (ifetch, DIC, IDC), or load
+    it from the user cache, where it is kept with what it was compiled from: the model
+    text, the flags and this compiler's source."""
+    from ..frontend.grammar import _cache_dir
+
     text = resources.files("pylitmus.model").joinpath(name).read_text()
-    return compile_model(text, variant_flags)
+    source = (text, tuple(sorted(variant_flags)), Path(__file__).read_bytes())
+    directory = _cache_dir()
+    path = None
+    if directory is not None:
+        digest = zlib.crc32(source[2], zlib.crc32(repr(source[:2]).encode()))
+        path = directory / f"model-{name}-{digest:08x}.pickle"
+        try:
+            with open(path, "rb") as handle:
+                cached_source, model = pickle.load(handle)
+            if cached_source == source:
+                return model
+        except (OSError, pickle.PickleError, EOFError, AttributeError, ValueError, TypeError):
+            pass
+    model = compile_model(text, variant_flags)
+    if path is not None:
+        try:
+            temp = path.with_suffix(f".{os.getpid()}.tmp")
+            temp.write_bytes(pickle.dumps((source, model), pickle.HIGHEST_PROTOCOL))
+            os.replace(temp, path)
+        except OSError:
+            pass
+    return model
 
 
 def compile_model(text: str, variant_flags: frozenset[str] = frozenset()) -> Model:
