@@ -242,7 +242,7 @@ def explore_test(prepared: Prepared, engine: str):
         from .explorer import native as chosen_engine
     else:
         from .explorer import python as chosen_engine
-    builder = FrameBuilder(prepared, model)
+    builder = FrameBuilder(prepared, model, chosen_engine.evaluate_stage)
     for runs in itertools.product(*prepared.runs):
         frame = builder.frame(runs)
         found = chosen_engine.explore(frame, model)

@@ -111,9 +111,11 @@ class LocalRelations(dict):
     shared by the runs with the same results), and a key saying what the run gives
     a frame's shape."""
 
-    def __init__(self, values: dict, events: list[E.Event], placed: dict[int, dict]):
+    def __init__(self, values: dict, events: list[E.Event], placed: dict[int, dict],
+                 evaluate):
         super().__init__(values)
         self.events = events
+        self.evaluate = evaluate  # the thread-stage evaluator that gave the values
         self._placed = placed
         self.shape_key = (id(placed), tuple((ev.kind, ev.loc, ev.sets) for ev in events))
 
@@ -129,43 +131,66 @@ class LocalRelations(dict):
 
 
 # Runs of a thread that differ only in the values they read have the same thread-stage
-# inputs, hence the same results: evaluate once per model and distinct inputs.
-_STAGE_RESULTS: dict[int, tuple[P.Model, dict]] = {}
+# inputs, hence the same results: evaluate once per model, evaluator and distinct
+# inputs. The inputs are found from the run's events and edges, values left out
+# (cached too).
+_STAGE_RESULTS: dict[tuple, tuple[P.Model, dict, dict]] = {}
 _STAGE_RESULTS_LIMIT = 4096
 
 
-def _thread_results(model: P.Model, run: E.Run) -> tuple[dict, dict]:
+def _run_key(run: E.Run) -> tuple:
+    """All that `thread_inputs` reads of a run."""
+    return (tuple((ev.kind, ev.instance, ev.loc, ev.sets) for ev in run.events),
+            tuple(run.iico_data), tuple(run.iico_ctrl), tuple(run.iico_order),
+            tuple(run.sca))
+
+
+def _thread_results(model: P.Model, run: E.Run, evaluate) -> tuple[dict, dict]:
     """(imported name -> value over memory events, shared placed-values cache) of a run."""
-    entry = _STAGE_RESULTS.get(id(model))
+    entry = _STAGE_RESULTS.get((id(model), evaluate))
     if entry is None or entry[0] is not model:
-        entry = _STAGE_RESULTS[id(model)] = (model, {})
-    cache = entry[1]
+        entry = _STAGE_RESULTS[id(model), evaluate] = (model, {}, {})
+    _, by_inputs, by_run = entry
+    run_key = _run_key(run)
+    found = by_run.get(run_key)
+    if found is not None:
+        return found
     inputs = thread_inputs(run)
     keep = tuple(i for i, ev in enumerate(run.events) if ev.is_memory)
     key = (keep, tuple(v if isinstance(v, int) else tuple(v) for v in inputs.values()))
-    found = cache.get(key)
-    if found is not None:
-        return found
-    slots = V.evaluate_stage(model.thread, inputs, len(run.events))
-    local = {}
-    for name, kind in model.imports.items():
-        value = slots[model.thread.names[name]]
-        if kind == P.SET:
-            local[name] = _bitset(k for k, i in enumerate(keep) if value >> i & 1)
-        else:
-            local[name] = [_bitset(k for k, j in enumerate(keep) if value[i] >> j & 1)
-                           for i in keep]
-    if len(cache) >= _STAGE_RESULTS_LIMIT:
-        cache.clear()
-    found = cache[key] = (local, {})
+    found = by_inputs.get(key)
+    if found is None:
+        values = evaluate(model.thread, inputs, len(run.events),
+                          [model.thread.names[name] for name in model.imports])
+        local = {}
+        for (name, kind), value in zip(model.imports.items(), values):
+            if kind == P.SET:
+                local[name] = _bitset(k for k, i in enumerate(keep) if value >> i & 1)
+            else:
+                local[name] = [_bitset(k for k, j in enumerate(keep) if value[i] >> j & 1)
+                               for i in keep]
+        found = by_inputs[key] = (local, {})
+    if len(by_run) >= _STAGE_RESULTS_LIMIT:
+        by_run.clear()
+        by_inputs.clear()
+    by_run[run_key] = found
     return found
 
 
-def local_relations(run: E.Run, model: P.Model) -> LocalRelations:
-    """Evaluate the thread stage on a run; keep the imported names, over memory events."""
-    if run.local is None:
-        values, placed = _thread_results(model, run)
-        run.local = LocalRelations(values, [ev for ev in run.events if ev.is_memory], placed)
+def evaluate_in_python(stage: P.Stage, inputs: dict, n: int, wanted: list[int]) -> list:
+    """Run every op of a stage without rf or co (the thread stage) with the reference
+    evaluator: the wanted slots."""
+    slots = V.evaluate_stage(stage, inputs, n)
+    return [slots[s] for s in wanted]
+
+
+def local_relations(run: E.Run, model: P.Model, evaluate) -> LocalRelations:
+    """Evaluate the thread stage on a run with `evaluate(stage, inputs, n, slots)` (an
+    engine's); keep the imported names, over memory events."""
+    if run.local is None or run.local.evaluate is not evaluate:
+        values, placed = _thread_results(model, run, evaluate)
+        run.local = LocalRelations(values, [ev for ev in run.events if ev.is_memory], placed,
+                                   evaluate)
     return run.local
 
 
@@ -214,13 +239,14 @@ class FrameBuilder:
 
     SHAPES_LIMIT = 256  # a shape's inputs and engine state grow with n²: keep a few
 
-    def __init__(self, prepared: Prepared, model: P.Model):
+    def __init__(self, prepared: Prepared, model: P.Model, evaluate=evaluate_in_python):
         self.prepared = prepared
         self.model = model
+        self.evaluate = evaluate  # the thread stage's evaluator; see local_relations
         self.shapes: dict[tuple, Shape] = {}
 
     def frame(self, runs: tuple[E.Run, ...]) -> Frame:
-        locals_ = [local_relations(run, self.model) for run in runs]
+        locals_ = [local_relations(run, self.model, self.evaluate) for run in runs]
         key = tuple(local.shape_key for local in locals_)
         shape = self.shapes.get(key)
         if shape is None:

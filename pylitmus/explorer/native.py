@@ -106,6 +106,13 @@ def _choice_options(prog: Compiled, ctx: _core.Context, n: int):
     return itertools.product(*options)
 
 
+def evaluate_stage(stage: P.Stage, inputs: dict, n: int, wanted: list[int]) -> list:
+    """Run every op of a stage without rf or co (the thread stage): the wanted slots."""
+    prog = compiled_for(stage)
+    ctx = _core.Context(prog.core, n, [inputs[name] for name in prog.input_names])
+    return [ctx.slot(s) for s in wanted]
+
+
 def _shape_state(prog: Compiled, frame: Frame) -> tuple:
     """(Context with the static ops run, choice options, locations) of the frame's shape."""
     found = frame.shape.memo.get("native")

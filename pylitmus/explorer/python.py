@@ -9,7 +9,9 @@ import itertools
 
 from ..model import evaluate as V
 from ..model import program as P
-from .frame import Frame
+from .frame import Frame, evaluate_in_python
+
+evaluate_stage = evaluate_in_python  # the thread stage, as this engine runs it
 
 
 def orientations(pairs: list[int], fixed: list[int], n: int):
