@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from .errors import LitmusError
 from .explorer.frame import FrameBuilder
 from .frontend import ast
+from .limits import LimitError, Limits, limit_message
 from .model.program import load_model
 from .result import Result, State
 from .semantics.prepare import Prepared, check_label, mem_key, prepare, reg_key, to_value
@@ -24,11 +25,12 @@ KINDS = {"exists": "Allowed", "~exists": "Forbidden", "forall": "Required"}
 
 @dataclass(frozen=True)
 class Options:
-    """How to check: herd7's -variant and -unroll, and which engine."""
+    """How to check: herd7's -variant and -unroll, which engine, and pylitmus's limits."""
 
     variant: frozenset[str] = frozenset()
     unroll: int = 2
     engine: str = "auto"
+    limits: Limits = Limits()
 
 
 # ---- values as herd7 compares and prints them --------------------------------------
@@ -243,11 +245,16 @@ def explore_test(prepared: Prepared, engine: str):
     else:
         from .explorer import python as chosen_engine
     builder = FrameBuilder(prepared, model, chosen_engine.evaluate_stage)
+    executions, limit = 0, prepared.env.limits.max_executions
     for runs in itertools.product(*prepared.runs):
         frame = builder.frame(runs)
         found = chosen_engine.explore(frame, model)
         if not found:
             continue
+        executions += sum(found.values())
+        if executions > limit:
+            raise LimitError(limit_message("too many consistent executions",
+                                           "--max-executions", limit), test.file)
         for run in runs:
             if run.error is not None:
                 raise run.error
@@ -273,7 +280,7 @@ def final_memory(frame, lasts) -> dict:
 def check_test(test: ast.Test, options: Options = Options()) -> Result:
     """Check one parsed test."""
     start = time.perf_counter()
-    prepared = prepare(test, options.unroll, options.variant)
+    prepared = prepare(test, options.unroll, options.variant, options.limits)
     engine = "python" if options.engine == "python" else _native_or_python()
     counts, flags = explore_test(prepared, engine)
     quantifier = test.condition.quantifier

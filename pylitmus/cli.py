@@ -8,6 +8,8 @@ import time
 
 import click
 
+from pylitmus.limits import MAX_EXECUTIONS, MAX_STEPS
+
 FORMATS = ("auto", "rich", "herd", "json")
 ENGINES = ("auto", "c", "python")
 
@@ -32,6 +34,13 @@ def main() -> None:
               help="Tests checked at once, in worker processes. Output order is unchanged.")
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), metavar="SECONDS",
               help="Time limit per test; a test over it is reported as timed out.")
+@click.option("--max-executions", type=click.IntRange(min=1), default=MAX_EXECUTIONS,
+              show_default=True, metavar="N",
+              help="Limit per test on thread runs, their combinations and consistent "
+                   "executions; a test over it is an error.")
+@click.option("--max-steps", type=click.IntRange(min=1), default=MAX_STEPS, show_default=True,
+              metavar="N", help="Instructions one thread run may execute (loops on values "
+                                "no read changes are not bounded by --unroll).")
 @click.option("--no-color", is_flag=True, help="Plain text, no colours (as does NO_COLOR).")
 @click.option("--expect", "kinds_path", type=click.Path(exists=True, dir_okay=False),
               help="Expected kinds, herd7's -kinds format: lines `NAME Allowed|Forbidden|"
@@ -46,8 +55,8 @@ def main() -> None:
               help="Write each test's explained execution as DIR/NAME.dot (and .svg when "
                    "Graphviz's dot is installed).")
 def check(paths: tuple[str, ...], variant: str, unroll: int, engine: str, output_format: str,
-          jobs: int, timeout: float | None, no_color: bool, kinds_path: str | None,
-          explain: bool, state_text: str | None, graph_dir: str | None) -> None:
+          jobs: int, timeout: float | None, max_executions: int, max_steps: int,
+          no_color: bool, kinds_path: str | None, explain: bool, state_text: str | None, graph_dir: str | None) -> None:
     """Check litmus tests: PATH is a .litmus file, a directory (every .litmus below it),
     a herd index file (@name: one path per line) or - for standard input.
 
@@ -55,10 +64,12 @@ def check(paths: tuple[str, ...], variant: str, unroll: int, engine: str, output
     test could not be checked (unreadable, malformed, timed out).
     """
     from pylitmus.checker import Options
+    from pylitmus.limits import Limits
     from pylitmus.report.inputs import collect_jobs
 
     kinds = read_kinds(kinds_path)
-    options = Options(variant=parse_variant(variant), unroll=unroll, engine=engine)
+    options = Options(variant=parse_variant(variant), unroll=unroll, engine=engine,
+                      limits=Limits(max_executions, max_steps))
     color = not no_color and not os.environ.get("NO_COLOR")
     if explain and output_format == "json":
         raise click.UsageError("--explain prints text: use it with --format herd or rich")

@@ -250,7 +250,7 @@ def find_witness(test: ast.Test, options: Options = Options(), state: ast.Expr |
     condition, else (the condition never holds) one reaching `first_state` (a state as the
     report prints it: (location, value) pairs), with the rejected candidate that would
     satisfy the condition."""
-    prepared = prepare(test, options.unroll, options.variant)
+    prepared = prepare(test, options.unroll, options.variant, options.limits)
     model = load_model(prepared.variant)
     judge = Judge(prepared)
 

@@ -15,6 +15,7 @@ from typing import Iterator
 
 from pylitmus.checker import Options, check_test
 from pylitmus.errors import LitmusError
+from pylitmus.limits import limit_message
 from pylitmus.frontend import parse_file, parse_text
 from pylitmus.report.expect import Expectation
 from pylitmus.report.inputs import Job
@@ -105,7 +106,7 @@ def _run_in_workers(jobs: list[Job], options: Options, workers: int,
                 worker.stop()
                 file = jobs[worker.index].file
                 finished[worker.index] = Outcome(file, failure=Failure.plain(
-                    file, f"timed out after {timeout:g} s", timed_out=True))
+                    file, limit_message("timed out", "--timeout", f"{timeout:g}"), timed_out=True))
                 idle.append(_Worker(context, options))
             while next_index in finished:
                 yield finished.pop(next_index)

@@ -8,10 +8,12 @@ semantics (`instructions.py`) are plain straight-line code that asks `choose`.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 
 from ..errors import LitmusError
 from ..frontend import ast
+from ..limits import LimitError, Limits, limit_message
 from . import events as E
 from .values import MASK64, Addr, CodeAddr, InstrBits
 
@@ -25,9 +27,6 @@ class RunError(LitmusError):
     an indirect branch to data): herd7 reports it only for a consistent execution."""
 
 
-MAX_STEPS = 10_000  # instructions one run may execute (loops on concrete values)
-
-
 @dataclass
 class Env:
     """What every thread of a test shares: locations, their types, values they may hold."""
@@ -39,6 +38,7 @@ class Env:
     ifetch: bool
     unroll: int
     warnings: set[str] = field(default_factory=set)
+    limits: Limits = Limits()
 
 
 class Decisions:
@@ -284,13 +284,18 @@ def thread_runs(env: Env, thread: ast.Thread, registers: dict, execute) -> list[
     """Every run of `thread` from `registers`; `execute(ctx, instr)` runs one instruction."""
     decisions = Decisions()
     runs = []
-    while True:
+    for tried in itertools.count(1):
+        if tried > env.limits.max_executions:
+            raise LimitError.at(thread.pos, limit_message(
+                f"P{thread.index} has too many runs", "--max-executions",
+                env.limits.max_executions))
         ctx = Context(env, thread, registers, decisions)
         try:
             while ctx.pc < len(ctx.code.code):
-                if ctx.instance >= MAX_STEPS:
-                    raise ctx.error(f"P{thread.index} runs more than {MAX_STEPS} instructions "
-                                    "(a loop that never ends?)")
+                if ctx.instance >= env.limits.max_steps:
+                    raise ctx.error(limit_message(f"P{thread.index} runs on (a loop that "
+                                                  "never ends?)", "--max-steps",
+                                                  env.limits.max_steps))
                 ctx.instr = ctx.code.code[ctx.pc]
                 ctx.instance += 1
                 ctx.run.instances.append(

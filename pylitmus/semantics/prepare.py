@@ -7,10 +7,12 @@ thread's runs under those values.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 from ..errors import LitmusError
 from ..frontend import ast
+from ..limits import LimitError, Limits, limit_message
 from . import events as E
 from .checks import check_static
 from .instructions import execute
@@ -90,7 +92,8 @@ def check_label(test: ast.Test, value: ast.CodeLabel, pos, where: str) -> None:
                                   f"yet it is used in {where}")
 
 
-def prepare(test: ast.Test, unroll: int = 2, requested: frozenset[str] = frozenset()) -> Prepared:
+def prepare(test: ast.Test, unroll: int = 2, requested: frozenset[str] = frozenset(),
+            limits: Limits = Limits()) -> Prepared:
     """Build the environment and enumerate every thread's runs."""
     check_static(test)
     flags = variant_flags(test, requested)
@@ -150,7 +153,7 @@ def prepare(test: ast.Test, unroll: int = 2, requested: frozenset[str] = frozens
         if isinstance(v, Addr) and v.base not in arrays:
             init_memory.setdefault(v.base, 0)
 
-    env = Env(test, arrays, {}, {}, "ifetch" in flags, unroll)
+    env = Env(test, arrays, {}, {}, "ifetch" in flags, unroll, limits=limits)
     # Code whose address the test exports can be read (and, with ifetch, fetched).
     from .fetch import code_locations
     env.code_locations = code_locations(test, init_regs)
@@ -173,4 +176,8 @@ def prepare(test: ast.Test, unroll: int = 2, requested: frozenset[str] = frozens
                             grown = True
         if not grown:
             break
+    combinations = math.prod(len(thread) for thread in runs)
+    if combinations > limits.max_executions:
+        raise LimitError(limit_message(f"{combinations} combinations of thread runs",
+                                       "--max-executions", limits.max_executions), test.file)
     return Prepared(test, env, runs, init_memory, init_regs, types, flags)

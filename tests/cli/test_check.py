@@ -107,7 +107,9 @@ def test_timeout(run) -> None:
     result = run("--format", "json", "--timeout", "0.0001", example("MP"), example("SB"))
     assert result.exit_code == 2
     assert [r["status"] for r in json_lines(result.stdout)] == ["timeout", "timeout"]
-    assert result.stderr.splitlines()[0] == f"{example('MP')}: timed out after 0.0001 s"
+    assert result.stderr.splitlines()[0] == (
+        f"{example('MP')}: timed out: over the limit --timeout=0.0001 "
+        "(raise it with --timeout N)")
     assert run("--timeout", "60", example("MP")).exit_code == 0
 
 

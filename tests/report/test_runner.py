@@ -43,7 +43,8 @@ def test_workers_keep_job_order() -> None:
 def test_a_test_over_time_is_reported_and_the_batch_goes_on() -> None:
     outcomes = list(run_jobs([Job(SMALL[0]), Job(SMALL[1])], Options(), timeout=1e-4))
     assert [o.status for o in outcomes] == ["timeout", "timeout"]
-    assert outcomes[0].failure.text == f"{SMALL[0]}: timed out after 0.0001 s"
+    assert outcomes[0].failure.text == (
+        f"{SMALL[0]}: timed out: over the limit --timeout=0.0001 (raise it with --timeout N)")
     relaxed = list(run_jobs([Job(SMALL[0])], Options(), timeout=60))
     assert relaxed[0].status == "ok"
 
