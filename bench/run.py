@@ -7,7 +7,8 @@
    (interpreter start-up, imports, model compilation included), its peak memory,
    herd7's time (one process per file) and the ratio pylitmus check / herd7.
 2. The core suites of the corpus (the 940 in-scope tests herd7 was timed on) in one
-   process, against herd7's 6.7 s.
+   process, against herd7's 6.7 s; then again with 2 worker processes (the runner of
+   `--jobs 2`), against half of that.
 3. `pylitmus check --format herd examples/ptdump.litmus` wall time against 0.28 s.
 """
 
@@ -57,18 +58,48 @@ def child_one(path: str, engine: str) -> None:
                       "negative": result.negative, "engine": result.engine}))
 
 
-def child_core(engine: str) -> None:
+def core_paths() -> tuple[dict, list[str]]:
     sys.path.insert(0, str(ROOT))
-    from tests.conformance.corpus import CORE_SUITES, compare, load_expected
+    from tests.conformance.corpus import CORE_SUITES, load_expected
 
     expected = load_expected()
-    paths = sorted(p for p, e in expected.items()
-                   if p.split("/")[0] in CORE_SUITES and not e.get("features"))
+    return expected, sorted(p for p, e in expected.items()
+                            if p.split("/")[0] in CORE_SUITES and not e.get("features"))
+
+
+def child_core(engine: str) -> None:
+    expected, paths = core_paths()
+    from tests.conformance.corpus import compare
+
     start = time.perf_counter()
     statuses: dict[str, int] = {}
     for path in paths:
         status = compare(path, expected[path], engine).status
         statuses[status] = statuses.get(status, 0) + 1
+    seconds = time.perf_counter() - start
+    print(json.dumps({"seconds": seconds, "tests": len(paths), "statuses": statuses}))
+
+
+def child_core_jobs(engine: str, jobs: int) -> None:
+    """The core suites through the batch runner's worker processes, one batch per set
+    of options (outcome statuses only: the one-process run compares with herd7)."""
+    from pylitmus.checker import Options
+    from pylitmus.report.inputs import Job
+    from pylitmus.report.runner import run_jobs
+
+    expected, paths = core_paths()
+    from tests.conformance.corpus import CORPUS, options_for
+
+    batches: dict[tuple, list[Job]] = {}
+    for path in paths:
+        opts = options_for(expected[path])
+        key = (opts["variant"], opts["unroll"])
+        batches.setdefault(key, []).append(Job(str(CORPUS / path)))
+    start = time.perf_counter()
+    statuses: dict[str, int] = {}
+    for (variant, unroll), batch in batches.items():
+        for outcome in run_jobs(batch, Options(variant, unroll, engine), workers=jobs):
+            statuses[outcome.status] = statuses.get(outcome.status, 0) + 1
     seconds = time.perf_counter() - start
     print(json.dumps({"seconds": seconds, "tests": len(paths), "statuses": statuses}))
 
@@ -97,17 +128,22 @@ def bench_files(engine: str) -> None:
               f"{herd if herd is not None else '-':>9}{ratio:>8}  {counts}  [{got['engine']}]")
 
 
-def bench_core(engine: str) -> None:
-    code, out, wall, rss = run_child([sys.executable, __file__, "--child-core",
-                                      "--engine", engine])
+def bench_core(engine: str, jobs: int) -> None:
+    argv = [sys.executable, __file__, "--engine", engine]
+    argv += ["--child-core"] if jobs == 1 else ["--child-core-jobs", str(jobs)]
+    code, out, wall, rss = run_child(argv)
+    what = "one process" if jobs == 1 else f"--jobs {jobs}"
     if code != 0:
-        print(f"core suites: failed: {out.strip().splitlines()[-1] if out else code}")
+        print(f"core suites, {what}: failed: {out.strip().splitlines()[-1] if out else code}")
         return
     got = json.loads(out.strip().splitlines()[-1])
     statuses = ", ".join(f"{k} {v}" for k, v in sorted(got["statuses"].items()))
-    print(f"core suites, one process: {got['tests']} tests in {got['seconds']:.2f} s "
-          f"(process {wall:.2f} s, peak {rss / 1024:.0f} MB); herd7 {HERD_CORE_SECONDS} s; "
-          f"ratio {got['seconds'] / HERD_CORE_SECONDS:.2f}; vs herd7: {statuses}")
+    herd = HERD_CORE_SECONDS / jobs
+    herd_name = "herd7" if jobs == 1 else f"herd7 / {jobs}"
+    print(f"core suites, {what}: {got['tests']} tests in {got['seconds']:.2f} s "
+          f"(process {wall:.2f} s, peak {rss / 1024:.0f} MB); {herd_name} {herd:.2f} s; "
+          f"ratio {got['seconds'] / herd:.2f}; "
+          f"{'vs herd7' if jobs == 1 else 'outcomes'}: {statuses}")
 
 
 def bench_ptdump() -> None:
@@ -136,18 +172,22 @@ def main() -> None:
     parser.add_argument("--engine", default="auto", choices=("auto", "c", "python"))
     parser.add_argument("--child-one")
     parser.add_argument("--child-core", action="store_true")
+    parser.add_argument("--child-core-jobs", type=int)
     parser.add_argument("--skip-core", action="store_true", help="skip the corpus batch")
     args = parser.parse_args()
     if args.child_one:
         return child_one(args.child_one, args.engine)
     if args.child_core:
         return child_core(args.engine)
+    if args.child_core_jobs:
+        return child_core_jobs(args.engine, args.child_core_jobs)
     if not BENCH.is_dir():
         print(f"skipped: {BENCH} is not there")
         return
     bench_files(args.engine)
     if not args.skip_core:
-        bench_core(args.engine)
+        bench_core(args.engine, 1)
+        bench_core(args.engine, 2)
     bench_ptdump()
 
 
