@@ -1,6 +1,6 @@
 """Scaling: check time against size for two families of growing tests, both engines.
 
-  python bench/scaling.py [--limit SECONDS] [--sb 2..8] [--w2r2 2..4]
+  python bench/scaling.py [--limit SECONDS] [--sb 2..8] [--w2r2 2..3]
 
 SBk: k threads in a ring, each writing its location then (after a DMB) reading the
 next thread's; 2^k combinations of thread runs, one coherence order each.
