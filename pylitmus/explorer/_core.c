@@ -41,6 +41,9 @@ enum { DEP_RF = 1, DEP_CO = 2 };
  * need on top, what the flags need on top. */
 enum { G_PRUNE, G_CHECK, G_FLAG, N_GROUPS };
 
+/* A context's slots take at most this much memory (1 GiB). */
+#define MAX_STORE_WORDS (((size_t)1 << 30) / sizeof(word))
+
 #define BIT(i) ((word)1 << ((i) & 63))
 #define WORD(i) ((i) >> 6)
 
@@ -704,6 +707,13 @@ static PyObject *context_new(PyTypeObject *type, PyObject *args, PyObject *kw) {
     for (int s = 0; s < prog->nslots; s++)
         if (!prog->aliased[s])
             total += value_words(prog->kind[s], &c->d);
+    if (total > MAX_STORE_WORDS) {
+        /* Calloc would succeed lazily and the machine swap as the ops touch it. */
+        Py_DECREF(c);
+        PyErr_Format(PyExc_MemoryError, "%d events need more than %zu MiB of slots", n,
+                     MAX_STORE_WORDS * sizeof(word) >> 20);
+        return NULL;
+    }
     c->store = PyMem_Calloc(total, sizeof(word));
     c->slot = PyMem_Calloc(prog->nslots + 1, sizeof(word *));
     c->stack = PyMem_Calloc(n + 1, sizeof(int));
