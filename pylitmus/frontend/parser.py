@@ -32,6 +32,7 @@ THREAD_HEADER = re.compile(r"P([0-9]+)")
 FINAL_PART_START = re.compile(r"(?:locations|filter|exists|forall)\b|~")
 MISSPELT_QUANTIFIER = re.compile(r"([A-Za-z~]+)\s*[(\[]")
 MAX_EXPECTED_SHOWN = 8
+MAX_FILE_BYTES = 1 << 20  # litmus tests are a few hundred bytes
 
 
 def parse_file(path: str | PathLike) -> ast.Test:
@@ -42,6 +43,9 @@ def parse_file(path: str | PathLike) -> ast.Test:
             data = handle.read()
     except OSError as error:
         raise LitmusError(f"cannot read the file: {error.strerror or error}", file) from None
+    if len(data) > MAX_FILE_BYTES:
+        raise LitmusError(f"not a litmus test: {len(data)} bytes, over the "
+                          f"{MAX_FILE_BYTES >> 20} MiB pylitmus reads", file)
     if b"\0" in data:
         raise LitmusError("not a litmus test: the file holds binary data", file)
     try:

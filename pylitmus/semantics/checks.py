@@ -1,4 +1,4 @@
-"""Checks on a parsed test that need no run: registers and labels are real.
+"""Checks on a parsed test that need no run: threads, registers and labels are real.
 
 herd7 refuses such tests before running them, wherever the bad name appears (an
 instruction no run reaches included); so does pylitmus, pointing at the name.
@@ -18,9 +18,14 @@ LABEL_TAKERS = frozenset(("B", "BL", "CBZ", "CBNZ", "TBZ", "TBNZ", "ADR"))
 
 
 def check_static(test: ast.Test) -> None:
-    """Raise a `LitmusError` at the first unknown register or undefined label."""
+    """Raise a `LitmusError` at the first unknown thread, register or label."""
     for ref in _register_refs(test):
-        if ref.thread is not None and not _is_register(ref.reg):
+        if ref.thread is None:
+            continue
+        if ref.thread >= len(test.threads):
+            raise LitmusError.at(ref.pos, f"thread {ref.thread} does not exist (the thread "
+                                          f"table has P0 to P{len(test.threads) - 1})")
+        if not _is_register(ref.reg):
             raise LitmusError.at(ref.pos, f"unknown register {ref.reg}")
     for thread in test.threads:
         for instr in thread.code:

@@ -293,9 +293,9 @@ def thread_runs(env: Env, thread: ast.Thread, registers: dict, execute) -> list[
         try:
             while ctx.pc < len(ctx.code.code):
                 if ctx.instance >= env.limits.max_steps:
-                    raise ctx.error(limit_message(f"P{thread.index} runs on (a loop that "
-                                                  "never ends?)", "--max-steps",
-                                                  env.limits.max_steps))
+                    raise LimitError.at(ctx.instr.pos, limit_message(
+                        f"P{thread.index} runs on (a loop that never ends?)", "--max-steps",
+                        env.limits.max_steps))
                 ctx.instr = ctx.code.code[ctx.pc]
                 ctx.instance += 1
                 ctx.run.instances.append(
