@@ -174,10 +174,11 @@ def prepare(test: ast.Test, unroll: int = 2, requested: frozenset[str] = frozens
                         if ev.value not in values:
                             values.add(ev.value)
                             grown = True
+        combinations = math.prod(len(thread) for thread in runs)  # grows with the values
+        if combinations > limits.max_executions:
+            raise LimitError(limit_message(f"{combinations} combinations of thread runs",
+                                           "--max-executions", limits.max_executions),
+                             test.file)
         if not grown:
             break
-    combinations = math.prod(len(thread) for thread in runs)
-    if combinations > limits.max_executions:
-        raise LimitError(limit_message(f"{combinations} combinations of thread runs",
-                                       "--max-executions", limits.max_executions), test.file)
     return Prepared(test, env, runs, init_memory, init_regs, types, flags)

@@ -32,7 +32,8 @@ def expected_rows() -> list:
 def check(*arguments: str):
     """(exit status, stdout, stderr) of `pylitmus check --format herd ...`."""
     result = CliRunner().invoke(main, ["check", "--format", "herd", *arguments])
-    assert isinstance(result.exception, SystemExit), result.exception
+    assert result.exception is None or isinstance(result.exception, SystemExit), \
+        result.exception
     return result.exit_code, result.stdout, result.stderr
 
 
