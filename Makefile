@@ -10,6 +10,7 @@ $(STAMP): pyproject.toml setup.py pylitmus/explorer/_core.c
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[test]'
+	$(PY) -m compileall -q pylitmus
 	touch $(STAMP)
 
 ## run: check every test in examples/ (the main job)

@@ -259,6 +259,7 @@ def explore_test(prepared: Prepared, engine: str):
             if run.error is not None:
                 raise run.error
         registers = [run.registers for run in runs]
+        run_flags = frozenset().union(*(run.local.flags for run in runs))
         for (lasts, exec_flags), count in found.items():
             memory = final_memory(frame, lasts)
             if test.filter is not None and not judge.holds(test.filter, registers, memory):
@@ -268,7 +269,7 @@ def explore_test(prepared: Prepared, engine: str):
             if entry is None:
                 entry = counts[key] = [0, judge.holds(test.condition.expr, registers, memory)]
             entry[0] += count
-            flags.update(exec_flags)
+            flags.update(exec_flags, run_flags)
     return counts, flags
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from ..model import evaluate as V
 from ..model import program as P
 from ..semantics import events as E
+from ..semantics.machine import code_sets
 from ..semantics.prepare import Prepared
 
 IALLU = frozenset({"IC.IALLU", "IC.IALLUIS"})
@@ -112,9 +113,10 @@ class LocalRelations(dict):
     a frame's shape."""
 
     def __init__(self, values: dict, events: list[E.Event], placed: dict[int, dict],
-                 evaluate):
+                 evaluate, flags: frozenset[str]):
         super().__init__(values)
         self.events = events
+        self.flags = flags  # the thread stage's flags this run raises
         self.evaluate = evaluate  # the thread-stage evaluator that gave the values
         self._placed = placed
         self.shape_key = (id(placed), tuple((ev.kind, ev.loc, ev.sets) for ev in events))
@@ -145,8 +147,9 @@ def _run_key(run: E.Run) -> tuple:
             tuple(run.sca))
 
 
-def _thread_results(model: P.Model, run: E.Run, evaluate) -> tuple[dict, dict]:
-    """(imported name -> value over memory events, shared placed-values cache) of a run."""
+def _thread_results(model: P.Model, run: E.Run, evaluate) -> tuple[dict, dict, frozenset]:
+    """(imported name -> value over memory events, shared placed-values cache, flags
+    raised) of a run."""
     entry = _STAGE_RESULTS.get((id(model), evaluate))
     if entry is None or entry[0] is not model:
         entry = _STAGE_RESULTS[id(model), evaluate] = (model, {}, {})
@@ -160,8 +163,13 @@ def _thread_results(model: P.Model, run: E.Run, evaluate) -> tuple[dict, dict]:
     key = (keep, tuple(v if isinstance(v, int) else tuple(v) for v in inputs.values()))
     found = by_inputs.get(key)
     if found is None:
-        values = evaluate(model.thread, inputs, len(run.events),
-                          [model.thread.names[name] for name in model.imports])
+        n = len(run.events)
+        flags = model.thread.flags
+        values = evaluate(model.thread, inputs, n,
+                          [model.thread.names[name] for name in model.imports]
+                          + [f.slot for f in flags])
+        raised = frozenset(f.name for f, value in zip(flags, values[len(model.imports):])
+                           if V.holds(f.kind, value, n))
         local = {}
         for (name, kind), value in zip(model.imports.items(), values):
             if kind == P.SET:
@@ -169,7 +177,7 @@ def _thread_results(model: P.Model, run: E.Run, evaluate) -> tuple[dict, dict]:
             else:
                 local[name] = [_bitset(k for k, j in enumerate(keep) if value[i] >> j & 1)
                                for i in keep]
-        found = by_inputs[key] = (local, {})
+        found = by_inputs[key] = (local, {}, raised)
     if len(by_run) >= _STAGE_RESULTS_LIMIT:
         by_run.clear()
         by_inputs.clear()
@@ -188,9 +196,9 @@ def local_relations(run: E.Run, model: P.Model, evaluate) -> LocalRelations:
     """Evaluate the thread stage on a run with `evaluate(stage, inputs, n, slots)` (an
     engine's); keep the imported names, over memory events."""
     if run.local is None or run.local.evaluate is not evaluate:
-        values, placed = _thread_results(model, run, evaluate)
+        values, placed, flags = _thread_results(model, run, evaluate)
         run.local = LocalRelations(values, [ev for ev in run.events if ev.is_memory], placed,
-                                   evaluate)
+                                   evaluate, flags)
     return run.local
 
 
@@ -265,17 +273,15 @@ class FrameBuilder:
 
     def _shape(self, locals_: list[LocalRelations]) -> Shape:
         prepared, model = self.prepared, self.model
-        code_locs = prepared.env.code_locations
         # Initial writes for every location some run touches, and every known location.
         locs = set(prepared.init_memory)
         for local in locals_:
             locs.update(ev.loc for ev in local.events if ev.kind in (E.MEM_READ, E.MEM_WRITE))
         events: list[E.Event] = []
         for loc in sorted(locs):
-            sets = frozenset({"Exp", "IW"} | ({"Instr"} if loc in code_locs and
-                                              prepared.env.ifetch else set()))
-            events.append(E.Event(len(events), E.MEM_WRITE, -1, loc,
-                                  prepared.init_memory.get(loc, 0), sets))
+            value = prepared.init_memory.get(loc, 0)
+            sets = frozenset({"Exp", "IW", "W", "M"} | code_sets(prepared.env, loc, value))
+            events.append(E.Event(len(events), E.MEM_WRITE, -1, loc, value, sets))
         init_events = list(events)
         n_init = len(events)
         placed = []
@@ -296,11 +302,9 @@ class FrameBuilder:
                     value += values[name]
             inputs[name] = value
         iw = (1 << n_init) - 1
-        for name in ("W", "M", "Exp"):
-            if name in inputs:
-                inputs[name] |= iw
-        if "Instr" in inputs and prepared.env.ifetch:
-            inputs["Instr"] |= _bitset(i for i in range(n_init) if events[i].loc in code_locs)
+        for name, kind in model.imports.items():
+            if kind == P.SET:
+                inputs[name] |= _bitset(i for i in range(n_init) if name in events[i].sets)
         inputs["IW"] = iw
         inputs["id"] = [1 << i for i in range(n)]
         full = (1 << n) - 1

@@ -28,7 +28,9 @@ SET, REL = "set", "rel"
 THREAD_SETS = ("R", "W", "M", "Rreg", "Wreg", "B", "BCC", "Exp", "Imp", "A", "Q", "L",
                "X", "EX", "NoRet", "Instr", "DATA", "ADDR", "dmb.full", "dmb.ld", "dmb.st",
                "dsb.full", "dsb.ld", "dsb.st", "ISB", "DC.CVAU", "IC.IVAU", "IC.IALLU",
-               "IC.IALLUIS")
+               "IC.IALLUIS", "Restricted-CMODX",
+               *(f"{kind}.{scope}{access}" for kind in ("DMB", "DSB")
+                 for scope in ("NSH", "ISH", "OSH") for access in ("", "LD", "ST")))
 THREAD_RELS = ("po", "same-loc", "same-reg", "iico_data", "iico_ctrl", "iico_order",
                "same-instance", "id", "sca", "scl")
 EXECUTION_SETS = ("IW",)
@@ -155,6 +157,10 @@ class _Compiler:
             kind = self.thread_kinds.get(name)
             if kind is not None:
                 self.imports[name] = kind
+                if name not in self.thread.names:  # a thread input only this stage uses
+                    self.stage = self.thread
+                    self.lookup(name)
+                    self.stage = st
         if kind is None:
             raise ModelError(f"unknown name {name!r} in the {st.name} stage")
         slot = self.emit(INPUT, kind, name=name, dynamic=name in DYNAMIC_INPUTS)

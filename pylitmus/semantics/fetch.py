@@ -16,6 +16,18 @@ from ..frontend import ast
 from . import events as E
 from .values import CodeAddr, InstrBits
 
+# Instructions that may be modified while another thread could execute them
+# (Arm ARM B2.2.5, concurrent modification and execution of instructions).
+CMODX_SAFE = frozenset({"B", "BL", "CBZ", "CBNZ", "TBZ", "TBNZ", "ISB", "NOP", "SVC"})
+
+
+def cmodx_restricted(value) -> bool:
+    """Is this value an instruction outside the CMODX list?"""
+    if not isinstance(value, InstrBits):
+        return False
+    return value.text.split(None, 1)[0].upper() not in CMODX_SAFE
+
+
 # Branches to a label are not instructions a test may store (herd7 cannot encode them).
 LABEL_BRANCHES = ("B", "BL", "CBZ", "CBNZ", "TBZ", "TBNZ")
 

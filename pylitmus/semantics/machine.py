@@ -177,7 +177,7 @@ class Context:
 
     def read_mem(self, loc: str, sets=(), sources=()) -> tuple[object, E.Event]:
         value = self.choose(sorted(self.env.possible.get(loc, {0}), key=repr))
-        ev = self.event(E.MEM_READ, loc, value, self.code_sets(loc, sets), True)
+        ev = self.event(E.MEM_READ, loc, value, self.code_sets(loc, value, sets), True)
         self.data(sources, ev)
         return value, ev
 
@@ -185,7 +185,7 @@ class Context:
         if loc in self.env.code_locations and not self.env.ifetch:
             raise self.error(f"store to {loc} requires instruction fetch "
                              "(use --variant ifetch)")
-        ev = self.event(E.MEM_WRITE, loc, value, self.code_sets(loc, sets))
+        ev = self.event(E.MEM_WRITE, loc, value, self.code_sets(loc, value, sets))
         self.data(sources, ev)
         return ev
 
@@ -199,11 +199,9 @@ class Context:
                 return not ev.symbolic
         return False
 
-    def code_sets(self, loc: str, sets) -> set:
-        """Accesses to code locations are in the model's set Instr."""
-        if self.env.ifetch and loc in self.env.code_locations:
-            return {*sets, "Instr"}
-        return set(sets)
+    def code_sets(self, loc: str, value, sets) -> set:
+        """The sets of an access: with ifetch, `code_sets` of the location and value."""
+        return set(sets) | code_sets(self.env, loc, value)
 
     # -- control ------------------------------------------------------------------
     def jump(self, label: str) -> None:
@@ -266,6 +264,15 @@ class Context:
                 raise Abandon()
             self.backward_taken[where] = taken
         self.next_pc = target
+
+
+def code_sets(env: Env, loc: str, value) -> set:
+    """Under ifetch, accesses to code are in Instr, and those carrying an instruction
+    outside the architecture's list for concurrent modification in Restricted-CMODX."""
+    if not (env.ifetch and loc in env.code_locations):
+        return set()
+    from .fetch import cmodx_restricted
+    return {"Instr", "Restricted-CMODX"} if cmodx_restricted(value) else {"Instr"}
 
 
 def reg_key(name: str) -> str:

@@ -60,12 +60,12 @@ def compare(path: str, entry: dict, engine: str = "auto") -> Comparison:
         "states": sorted(line for line in (" ".join(f"{k}={v};" for k, v in s.values)
                                            for s in result.states) if line),
         "ok": result.ok, "positive": result.positive, "negative": result.negative,
-        "observation": result.observation,
+        "observation": result.observation, "flags": sorted(result.flags),
     }
     want = {
         "states": sorted(entry.get("states", got["states"])), "ok": entry.get("ok", got["ok"]),
         "positive": entry["positive"], "negative": entry["negative"],
-        "observation": entry["observation"],
+        "observation": entry["observation"], "flags": sorted(entry.get("flags", [])),
     }
     diffs = [k for k in want if got[k] != want[k]]
     if diffs:
