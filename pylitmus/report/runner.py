@@ -88,25 +88,29 @@ def _run_in_workers(jobs: list[Job], options: Options, workers: int,
     context = multiprocessing.get_context("fork")
     idle = [_Worker(context, options) for _ in range(min(workers, len(jobs)))]
     busy: dict = {}  # connection -> worker
-    waiting = deque(enumerate(jobs))
+    # Jobs go out in chunks, so that workers do not wait on the parent between tests;
+    # one at a time under --timeout, which is per test.
+    size = 1 if timeout is not None else max(1, min(16, len(jobs) // (8 * len(idle) or 1)))
+    waiting = deque(list(enumerate(jobs))[k:k + size] for k in range(0, len(jobs), size))
     finished: dict[int, Outcome] = {}
     next_index = 0
     try:
         while next_index < len(jobs):
             while waiting and idle:
                 worker = idle.pop()
-                worker.give(*waiting.popleft(), timeout)
+                worker.give(waiting.popleft(), timeout)
                 busy[worker.connection] = worker
             for connection in wait(list(busy), timeout=_time_to_first(busy.values())):
                 worker = busy.pop(connection)
-                finished[worker.index] = worker.take(jobs[worker.index])
+                finished.update(worker.take())
                 idle.append(worker if worker.alive else _Worker(context, options))
             for worker in [w for w in busy.values() if w.overdue()]:
                 del busy[worker.connection]
                 worker.stop()
-                file = jobs[worker.index].file
-                finished[worker.index] = Outcome(file, failure=Failure.plain(
-                    file, limit_message("timed out", "--timeout", f"{timeout:g}"), timed_out=True))
+                for index, job in worker.chunk:
+                    finished[index] = Outcome(job.file, failure=Failure.plain(
+                        job.file, limit_message("timed out", "--timeout", f"{timeout:g}"),
+                        timed_out=True))
                 idle.append(_Worker(context, options))
             while next_index in finished:
                 yield finished.pop(next_index)
@@ -117,31 +121,34 @@ def _run_in_workers(jobs: list[Job], options: Options, workers: int,
 
 
 class _Worker:
-    """A forked process checking the jobs it is given, one at a time."""
+    """A forked process checking the chunks of jobs it is given, one chunk at a time."""
 
     def __init__(self, context, options: Options):
         self.connection, child_end = context.Pipe()
         self.process = context.Process(target=_serve, args=(child_end, options), daemon=True)
         self.process.start()
         child_end.close()
-        self.index = -1
+        self.chunk: list[tuple[int, Job]] = []
         self.deadline: float | None = None
         self.alive = True
 
-    def give(self, index: int, job: Job, timeout: float | None) -> None:
-        self.index = index
+    def give(self, chunk: list[tuple[int, Job]], timeout: float | None) -> None:
+        self.chunk = chunk
         self.deadline = None if timeout is None else time.monotonic() + timeout
-        self.connection.send(job)
+        self.connection.send([job for _, job in chunk])
 
-    def take(self, job: Job) -> Outcome:
-        """The outcome of the job given; an internal error if the process died."""
+    def take(self) -> dict[int, Outcome]:
+        """The outcomes of the chunk given, by job index; internal errors if the process
+        died."""
+        indices = [index for index, _ in self.chunk]
         try:
-            return self.connection.recv()
+            return dict(zip(indices, self.connection.recv()))
         except EOFError:
             self.stop()
             message = f"internal error: the worker process ended with status " \
                       f"{self.process.exitcode}"
-            return Outcome(job.file, failure=Failure.plain(job.file, message))
+            return {index: Outcome(job.file, failure=Failure.plain(job.file, message))
+                    for index, job in self.chunk}
 
     def overdue(self) -> bool:
         return self.deadline is not None and time.monotonic() >= self.deadline
@@ -154,18 +161,19 @@ class _Worker:
 
 
 def _serve(connection, options: Options) -> None:
-    """A worker's loop: check each job received, until the connection closes."""
+    """A worker's loop: check each chunk of jobs received, until the connection closes."""
     while True:
         try:
-            job = connection.recv()
+            chunk = connection.recv()
         except (EOFError, KeyboardInterrupt):
             return
-        outcome = check_job(job, options)
+        outcomes = [check_job(job, options) for job in chunk]
         try:
-            connection.send(outcome)
+            connection.send(outcomes)
         except Exception as error:  # noqa: BLE001 - e.g. a result that cannot be pickled
             message = f"internal error: cannot send the result: {error}"
-            connection.send(Outcome(job.file, failure=Failure.plain(job.file, message)))
+            connection.send([Outcome(job.file, failure=Failure.plain(job.file, message))
+                             for job in chunk])
 
 
 def _time_to_first(workers) -> float | None:
