@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test conformance bench clean
+.PHONY: run test conformance bench fuzz sanitize clean
 
 $(STAMP): pyproject.toml setup.py pylitmus/explorer/_core.c
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,26 @@ conformance: $(STAMP)
 ## bench: figures against herd7's recorded times (not a pass/fail test)
 bench: $(STAMP)
 	$(PY) bench/run.py
+
+## fuzz: the property-based tests with many more examples (FUZZ_EXAMPLES each)
+FUZZ_EXAMPLES ?= 2000
+fuzz: $(STAMP)
+	PYLITMUS_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(PY) -m pytest -q tests/property
+
+## sanitize: the engine differential with the C core under ASan and UBSan (zero reports)
+SAN_CORE := build/sanitize/_core.so
+SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+sanitize: $(STAMP)
+	mkdir -p build/sanitize
+	gcc -shared -fPIC -O1 -g -std=c11 $(SAN_FLAGS) \
+	    -I$$($(PY) -c "import sysconfig; print(sysconfig.get_paths()['include'])") \
+	    pylitmus/explorer/_core.c -o $(SAN_CORE)
+	LD_PRELOAD="$$(gcc -print-file-name=libasan.so) $$(gcc -print-file-name=libubsan.so)" \
+	    ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	    $(PY) -m tests.sanitize $(SAN_CORE) > build/sanitize/report.txt 2>&1; \
+	    status=$$?; tail -3 build/sanitize/report.txt; exit $$status
+	@! grep -E "ERROR: AddressSanitizer|runtime error:" build/sanitize/report.txt
+	@echo "sanitize: zero AddressSanitizer/UndefinedBehaviorSanitizer reports"
 
 clean:
 	rm -rf $(VENV) build *.egg-info
