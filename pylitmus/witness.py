@@ -13,9 +13,9 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass, field
 
-from pylitmus.checker import Judge, Options, show_expr
+from pylitmus.checker import Judge, Options, final_memory, show_expr
 from pylitmus.explorer import frame as F
-from pylitmus.explorer.python import choice_assignments, coherence_orders
+from pylitmus.explorer.python import candidates, last_writes
 from pylitmus.frontend import ast
 from pylitmus.frontend.parser import parse_expression
 from pylitmus.model import evaluate as V
@@ -163,52 +163,12 @@ def shortest_cycle(rows: list[int]) -> list[int] | None:
     return best
 
 
-def final_memory(frame: F.Frame, co: list[int]) -> dict:
-    """Each location's value after the execution: its coherence-last write."""
-    memory = {}
-    for loc, writes in frame.writes_by_loc.items():
-        mask = sum(1 << w for w in writes)
-        last = next(w for w in writes if not co[w] & mask)
-        memory[loc] = frame.events[last].value
-    return memory
-
-
-def candidates(frame: F.Frame, model: P.Model):
-    """Every candidate execution of a frame, as (rf, co, slots, failed checks); the loops
-    of the reference engine without its filter. `slots` is reused: copy to keep it."""
-    stage = model.execution
-    n = frame.n
-    static, chosen, dynamic = P.partition(stage)
-    slots: list = [None] * len(stage.kinds)
-    V.run_ops(stage, static, slots, frame.inputs, n)
-    for choice in choice_assignments(stage, slots, n):
-        inputs = dict(frame.inputs, **choice)
-        V.run_ops(stage, chosen, slots, inputs, n)
-        for sources in itertools.product(*frame.rf_choices):
-            rf = [0] * n
-            for r, w in zip(frame.reads, sources):
-                rf[w] |= 1 << r
-            inputs["rf"] = rf
-            for co in coherence_orders(frame):
-                inputs["co"] = co
-                V.run_ops(stage, dynamic, slots, inputs, n)
-                failed = [c for c in stage.checks if not V.holds(c.kind, slots[c.slot], n)]
-                yield rf, co, slots, failed
-
-
-def frame_maker(prepared, model: P.Model):
-    """runs -> their frame, with the explorer's frame builder."""
-    if hasattr(F, "FrameBuilder"):
-        return F.FrameBuilder(prepared, model).frame
-    return lambda runs: F.build_frame(prepared, runs, model)
-
-
 def search(prepared, model: P.Model, wanted) -> tuple[Execution | None, Execution | None]:
     """(the first consistent execution whose final registers and memory satisfy
     `wanted(registers, memory)`, or None; when there is none, the first candidate that
     does, which the model rejects under every choice it makes, or None)."""
     judge = Judge(prepared)
-    make_frame = frame_maker(prepared, model)
+    make_frame = F.FrameBuilder(prepared, model).frame
     rejected = None
     for runs in itertools.product(*prepared.runs):
         if any(run.error is not None for run in runs):
@@ -218,7 +178,7 @@ def search(prepared, model: P.Model, wanted) -> tuple[Execution | None, Executio
         for rf, co, slots, failed in candidates(frame, model):
             if failed and rejected is not None:
                 continue
-            memory = final_memory(frame, co)
+            memory = final_memory(frame, last_writes(frame, co))
             if not wanted(registers, memory):
                 continue
             execution = Execution(frame, model, registers, memory,
@@ -270,7 +230,7 @@ def find_witness(test: ast.Test, options: Options = Options(), state: ast.Expr |
     found, rejected = search(prepared, model, satisfying(test.condition.expr))
     if found is not None:
         return Witness(test.name, f"a witness of {condition}", found)
-    note = (f"the condition never holds: no candidate execution satisfies it"
+    note = ("the condition never holds: no candidate execution satisfies it"
             if rejected is None else "the condition never holds")
     anything = satisfying(ast.Const(True))
 

@@ -64,14 +64,14 @@ def last_writes(frame: Frame, co: list[int]) -> tuple[int, ...]:
     return tuple(lasts)
 
 
-def explore(frame: Frame, model: P.Model) -> dict:
-    """The frame's consistent executions, counted: {(last writes, flags): count}."""
+def candidates(frame: Frame, model: P.Model):
+    """Every candidate execution of a frame, as (rf, co, slots, failed checks).
+    `slots` is reused from one candidate to the next: copy it to keep it."""
     stage = model.execution
     n = frame.n
     static, chosen, dynamic = P.partition(stage)
     slots: list = [None] * len(stage.kinds)
     V.run_ops(stage, static, slots, frame.inputs, n)
-    counts: dict = {}
     for choice in choice_assignments(stage, slots, n):
         inputs = dict(frame.inputs, **choice)
         V.run_ops(stage, chosen, slots, inputs, n)
@@ -83,9 +83,18 @@ def explore(frame: Frame, model: P.Model) -> dict:
             for co in coherence_orders(frame):
                 inputs["co"] = co
                 V.run_ops(stage, dynamic, slots, inputs, n)
-                if all(V.holds(c.kind, slots[c.slot], n) for c in stage.checks):
-                    flags = frozenset(f.name for f in stage.flags
-                                      if V.holds(f.kind, slots[f.slot], n))
-                    key = (last_writes(frame, co), flags)
-                    counts[key] = counts.get(key, 0) + 1
+                failed = [c for c in stage.checks if not V.holds(c.kind, slots[c.slot], n)]
+                yield rf, co, slots, failed
+
+
+def explore(frame: Frame, model: P.Model) -> dict:
+    """The frame's consistent executions, counted: {(last writes, flags): count}."""
+    stage = model.execution
+    counts: dict = {}
+    for _, co, slots, failed in candidates(frame, model):
+        if failed:
+            continue
+        flags = frozenset(f.name for f in stage.flags if V.holds(f.kind, slots[f.slot], frame.n))
+        key = (last_writes(frame, co), flags)
+        counts[key] = counts.get(key, 0) + 1
     return counts

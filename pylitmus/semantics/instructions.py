@@ -10,9 +10,8 @@ from __future__ import annotations
 
 from ..errors import LitmusError
 from ..frontend import ast
-from . import events as E
 from .machine import Abandon, Context
-from .values import MASK64, Addr, CodeAddr, InstrBits, signed
+from .values import MASK64, Addr, signed
 
 FLAGS = ("PSTATE.N", "PSTATE.Z", "PSTATE.C", "PSTATE.V")
 # The flags each condition reads, and its test on (n, z, c, v).
