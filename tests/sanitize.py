@@ -16,7 +16,7 @@ def main() -> int:
     core = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(core)
     sys.modules["pylitmus.explorer._core"] = core
-    return pytest.main(["-q", "-p", "no:cacheprovider", "tests/explorer/test_engines.py",
+    return pytest.main(["-q", "-s", "-p", "no:cacheprovider", "tests/explorer/test_engines.py",
                         "tests/property/test_random_programs.py", *sys.argv[2:]])
 
 

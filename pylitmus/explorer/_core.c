@@ -1059,9 +1059,9 @@ static PyObject *context_explore(Context *c, PyObject *args) {
         PyErr_NoMemory();
         goto done;
     }
-    s.locs = (Loc *)mem;
-    s.write_obj = (PyObject **)(s.locs + s.nlocs + 1);
-    int *next = (int *)(s.write_obj + n + 1);
+    s.write_obj = (PyObject **)mem;  /* the pointers first, where they are aligned */
+    s.locs = (Loc *)(s.write_obj + n + 1);
+    int *next = (int *)(s.locs + s.nlocs + 1);
     s.read_ev = next, next += s.nreads;
     s.choice_first = next, next += s.nreads;
     s.choice_count = next, next += s.nreads;
