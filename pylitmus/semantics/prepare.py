@@ -27,7 +27,7 @@ CTYPES = {
     "short": (16, True), "long": (64, True), "intptr_t": (64, True), "uintptr_t": (64, False),
 }
 DEFAULT_TYPE = (32, True)  # herd7's `int`
-MAX_VALUE_ROUNDS = 16
+MAX_VALUE_ROUNDS = 16  # rounds of the value fixpoint; a warning says when it is cut
 
 
 @dataclass
@@ -181,4 +181,7 @@ def prepare(test: ast.Test, unroll: int = 2, requested: frozenset[str] = frozens
                              test.file)
         if not grown:
             break
+    else:
+        env.warnings.add(f"the values reads may return still grew after {MAX_VALUE_ROUNDS} "
+                         "rounds; outcomes needing longer chains of writes may be missing")
     return Prepared(test, env, runs, init_memory, init_regs, types, flags)
