@@ -6,6 +6,7 @@ Every disagreement must be listed, with its reason, in KNOWN_DIFFERENCES.md.
 
 from __future__ import annotations
 
+import json
 from functools import lru_cache
 from pathlib import Path
 
@@ -52,3 +53,31 @@ def test_refused_tests_are_refused(suite):
     for entry, c in _results(suite):
         if "error" in entry:
             assert c.status == "agree" or _listed(c.path), c.path
+
+
+def test_expect_over_the_catalogue_names_only_the_tests_whose_intent_differs():
+    """`--expect kinds.txt`: the tests marked are exactly those where herd7's own verdict
+    (expected.json) contradicts the architectural intent, and nothing else."""
+    from click.testing import CliRunner
+
+    from pylitmus.cli import main
+
+    folder = CORPUS / "catalogue-aarch64"
+    kinds = dict(line.split() for line in (folder / "kinds.txt").read_text().splitlines()
+                 if line.strip())
+
+    def herd_kind(entry) -> str:
+        if entry["condition"].startswith("forall"):
+            return "Required" if entry["observation"] == "Always" else \
+                "Allowed" if entry["observation"] == "Sometimes" else "Forbidden"
+        return "Forbidden" if entry["observation"] == "Never" else "Allowed"
+
+    expected = {e["test"] for p, e in load_expected().items()
+                if p.startswith("catalogue-aarch64/") and "error" not in e
+                and e["test"] in kinds and herd_kind(e) != kinds[e["test"]]}
+    result = CliRunner().invoke(
+        main, ["check", "--format", "json", "--expect", str(folder / "kinds.txt"), str(folder)])
+    marked = {record["test"] for record in map(json.loads, result.stdout.splitlines())
+              if record.get("expectation") and not record["expectation"]["matches"]}
+    assert marked == expected
+    assert result.exit_code == 2  # the catalogue holds one malformed file, which wins
