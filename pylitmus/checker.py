@@ -25,12 +25,15 @@ KINDS = {"exists": "Allowed", "~exists": "Forbidden", "forall": "Required"}
 
 @dataclass(frozen=True)
 class Options:
-    """How to check: herd7's -variant and -unroll, which engine, and pylitmus's limits."""
+    """How to check: herd7's -variant, -unroll, -speedcheck and -hexa, which engine, and
+    pylitmus's limits."""
 
     variant: frozenset[str] = frozenset()
     unroll: int = 2
     engine: str = "auto"
     limits: Limits = Limits()
+    speedcheck: bool = False  # stop as soon as the condition is decided
+    hexa: bool = False  # states show numbers in hexadecimal
 
 
 # ---- values as herd7 compares and prints them --------------------------------------
@@ -43,11 +46,11 @@ def normalise(value, ctype: tuple[int, bool]):
     return value
 
 
-def show(value) -> str:
+def show(value, hexa: bool = False) -> str:
     if isinstance(value, tuple):
-        return "{" + ",".join(show(v) for v in value) + "}"
+        return "{" + ",".join(show(v, hexa) for v in value) + "}"
     if isinstance(value, int):
-        return str(value)
+        return (f"-{-value:#x}" if value < 0 else f"{value:#x}") if hexa else str(value)
     if isinstance(value, CodeAddr):
         if value.label.startswith("@"):  # no label: herd7's numeric code address
             return str(CODE_SPACING * (value.thread + 1) + 4 * int(value.label[1:]))
@@ -147,8 +150,9 @@ def observed_locations(test: ast.Test) -> list:
 class Judge:
     """Evaluates the final condition on final states."""
 
-    def __init__(self, prepared: Prepared):
+    def __init__(self, prepared: Prepared, hexa: bool = False):
         self.prepared = prepared
+        self.hexa = hexa
         self.test = prepared.test
         self.shown = observed_locations(self.test)
         known = set(prepared.init_memory) | set(prepared.env.arrays)
@@ -222,7 +226,7 @@ class Judge:
         return normalise(to_value(atom.value), ctype)
 
     def state(self, registers, memory) -> tuple:
-        return tuple((name, show(self.final_value(t, registers, memory)))
+        return tuple((name, show(self.final_value(t, registers, memory), self.hexa))
                      for name, t in zip(self.names, self.shown))
 
     def name(self, target) -> str:
@@ -233,10 +237,12 @@ class Judge:
         return location_name(target)
 
 
-def explore_test(prepared: Prepared, engine: str):
-    """Every consistent execution's final state, as {state: [count, satisfies]}, and flags."""
+def explore_test(prepared: Prepared, engine: str, options: Options = Options()):
+    """Every consistent execution's final state, as {state: [count, satisfies]}, the flags
+    raised, and whether --speedcheck stopped the search once the condition was decided."""
     model = load_model(prepared.variant)
-    judge = Judge(prepared)
+    judge = Judge(prepared, options.hexa)
+    deciding = decides_for(prepared.test.condition.quantifier)
     test = prepared.test
     counts: dict[tuple, list] = {}
     flags: set[str] = set()
@@ -270,7 +276,15 @@ def explore_test(prepared: Prepared, engine: str):
                 entry = counts[key] = [0, judge.holds(test.condition.expr, registers, memory)]
             entry[0] += count
             flags.update(exec_flags, run_flags)
-    return counts, flags
+        if options.speedcheck and any(deciding(s) for _, s in counts.values()):
+            return counts, flags, True
+    return counts, flags, False
+
+
+def decides_for(quantifier: str):
+    """Whether an execution that does (True) or does not satisfy the condition decides
+    the test: one witness decides `exists`, one counter-example decides `forall`."""
+    return (lambda satisfies: not satisfies) if quantifier == "forall" else bool
 
 
 def final_memory(frame, lasts) -> dict:
@@ -283,7 +297,10 @@ def check_test(test: ast.Test, options: Options = Options()) -> Result:
     start = time.perf_counter()
     prepared = prepare(test, options.unroll, options.variant, options.limits)
     engine = "python" if options.engine == "python" else _native_or_python()
-    counts, flags = explore_test(prepared, engine)
+    counts, flags, decided_early = explore_test(prepared, engine, options)
+    if decided_early:
+        prepared.env.warnings.add("decided early (--speedcheck): the states and counts are "
+                                  "those found before the condition was decided")
     quantifier = test.condition.quantifier
     sat = sum(c for c, s in counts.values() if s)
     unsat = sum(c for c, s in counts.values() if not s)
@@ -301,7 +318,8 @@ def check_test(test: ast.Test, options: Options = Options()) -> Result:
         quantifier=quantifier, states=states, positive=positive, negative=negative, ok=ok,
         observation=observation, flags=sorted(flags), warnings=sorted(prepared.env.warnings),
         variant=sorted(prepared.variant), engine=engine,
-        seconds=time.perf_counter() - start, condition_tree=test.condition.expr)
+        seconds=time.perf_counter() - start, condition_tree=test.condition.expr,
+        decided_early=decided_early)
 
 
 def _state_order(item):
@@ -311,7 +329,7 @@ def _state_order(item):
 
 def _value_order(text: str):
     try:
-        return (0, int(text), "")
+        return (0, int(text, 0), "")
     except ValueError:
         return (1, 0, text)
 

@@ -41,6 +41,10 @@ def main() -> None:
 @click.option("--max-steps", type=click.IntRange(min=1), default=MAX_STEPS, show_default=True,
               metavar="N", help="Instructions one thread run may execute (loops on values "
                                 "no read changes are not bounded by --unroll).")
+@click.option("--speedcheck", is_flag=True,
+              help="Stop a test as soon as its condition is decided (herd7's -speedcheck); "
+                   "the report then says so and shows what was found until then.")
+@click.option("--hexa", is_flag=True, help="Show the values of states in hexadecimal.")
 @click.option("--no-color", is_flag=True, help="Plain text, no colours (as does NO_COLOR).")
 @click.option("--expect", "kinds_path", type=click.Path(exists=True, dir_okay=False),
               help="Expected kinds, herd7's -kinds format: lines `NAME Allowed|Forbidden|"
@@ -56,7 +60,7 @@ def main() -> None:
                    "Graphviz's dot is installed).")
 def check(paths: tuple[str, ...], variant: str, unroll: int, engine: str, output_format: str,
           jobs: int, timeout: float | None, max_executions: int, max_steps: int,
-          no_color: bool, kinds_path: str | None, explain: bool, state_text: str | None, graph_dir: str | None) -> None:
+          speedcheck: bool, hexa: bool, no_color: bool, kinds_path: str | None, explain: bool, state_text: str | None, graph_dir: str | None) -> None:
     """Check litmus tests: PATH is a .litmus file, a directory (every .litmus below it),
     a herd index file (@name: one path per line) or - for standard input.
 
@@ -69,7 +73,8 @@ def check(paths: tuple[str, ...], variant: str, unroll: int, engine: str, output
 
     kinds = read_kinds(kinds_path)
     options = Options(variant=parse_variant(variant), unroll=unroll, engine=engine,
-                      limits=Limits(max_executions, max_steps))
+                      limits=Limits(max_executions, max_steps), speedcheck=speedcheck,
+                      hexa=hexa)
     color = not no_color and not os.environ.get("NO_COLOR")
     if explain and output_format == "json":
         raise click.UsageError("--explain prints text: use it with --format herd or rich")

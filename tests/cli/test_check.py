@@ -234,3 +234,23 @@ def test_help_lists_the_options(run) -> None:
     for option in ("--variant", "--unroll", "--engine", "--format", "--jobs", "--timeout",
                    "--no-color", "--expect"):
         assert option in text
+
+
+def test_speedcheck_stops_once_the_condition_is_decided(run) -> None:
+    full = json_lines(run("--format", "json", example("MP")).stdout)[0]
+    quick = run("--format", "json", "--speedcheck", example("MP"))
+    record = json_lines(quick.stdout)[0]
+    assert record["ok"] is True and record["observation"] == full["observation"]
+    assert record["positive"] >= 1
+    assert record["positive"] + record["negative"] < full["positive"] + full["negative"]
+    assert any("decided early (--speedcheck)" in w for w in record["warnings"])
+    # a condition that never holds is only decided by the whole search
+    never = json_lines(run("--format", "json", "--speedcheck",
+                           example("SB+dmb.sy")).stdout)[0]
+    assert never["warnings"] == [] and never["negative"] == 3
+
+
+def test_hexa_prints_state_values_in_hexadecimal(run) -> None:
+    result = run("--format", "herd", "--hexa", example("MP"))
+    assert "1:X0=0x0; 1:X2=0x1;" in result.stdout
+    assert "Condition exists (1:X2=1 /\\ 1:X0=0)" in result.stdout
