@@ -213,12 +213,22 @@ def _annots(acquire: bool, release: bool, noret: bool):
     return read, write
 
 
+def _ordered(pick):
+    """A max/min operation, on numbers only."""
+    def op(a, b, bits):
+        if not (isinstance(a, int) and isinstance(b, int)):
+            raise Unsupported(f"illegal comparison of {a} and {b}")
+        return pick(a, b, bits)
+    return op
+
+
 AMO_OPS = {
     "ADD": lambda a, b, bits: add(a, b), "CLR": lambda a, b, bits: logic("BIC", a, b),
     "EOR": lambda a, b, bits: logic("EOR", a, b), "SET": lambda a, b, bits: logic("ORR", a, b),
-    "SMAX": lambda a, b, bits: a if signed(a, bits) >= signed(b, bits) else b,
-    "SMIN": lambda a, b, bits: a if signed(a, bits) <= signed(b, bits) else b,
-    "UMAX": lambda a, b, bits: max(a, b), "UMIN": lambda a, b, bits: min(a, b),
+    "SMAX": _ordered(lambda a, b, bits: a if signed(a, bits) >= signed(b, bits) else b),
+    "SMIN": _ordered(lambda a, b, bits: a if signed(a, bits) <= signed(b, bits) else b),
+    "UMAX": _ordered(lambda a, b, bits: max(a, b)),
+    "UMIN": _ordered(lambda a, b, bits: min(a, b)),
 }
 
 
@@ -238,8 +248,6 @@ def _atomic(s: Semantics, instr, stem: str, op, rs: str, rt: str, mem_index: int
         w = ctx.write_mem(loc, new, write_sets, addr_evs + [rs_ev])
         ctx.order(r, w)
     else:
-        if not (isinstance(old, int) and isinstance(operand_value, int)) and stem[2:] not in ("ADD",):
-            raise Unsupported("atomic operation on a symbolic value")
         new = truncate(op(old, truncate(operand_value, bits), bits), bits)
         w = ctx.write_mem(loc, new, write_sets, addr_evs + [rs_ev, r])
     ctx.write_reg(rt, old, [r])
@@ -427,9 +435,7 @@ def compare_branch(s: Semantics, instr):
         zero = value == 0
     bcc = s.ctx.event(E.BRANCH, sets={"BCC"})
     s.ctx.data([ev], bcc)
-    if zero == instr.mnemonic.endswith("Z") and not instr.mnemonic.endswith("NZ"):
-        _go(s, _target(s, instr, 2 if instr.mnemonic.startswith("TB") else 1))
-    elif instr.mnemonic.endswith("NZ") and not zero:
+    if zero != instr.mnemonic.endswith("NZ"):
         _go(s, _target(s, instr, 2 if instr.mnemonic.startswith("TB") else 1))
 
 
@@ -512,11 +518,12 @@ def arith(s: Semantics, instr):
     _arith_result(s, instr.mnemonic, rd, a, b, bits, evs)
 
 
+FLAG_SETTING = ("ADDS", "SUBS", "ANDS", "BICS")
+
+
 def _arith_result(s, mnemonic, rd, a, b, bits, evs):
-    base = mnemonic.rstrip("S") if mnemonic not in ("BICS",) else "BIC"
-    if mnemonic == "ANDS":
-        base = "AND"
-    flags = mnemonic.endswith("S") and mnemonic != "ORRS"
+    flags = mnemonic in FLAG_SETTING
+    base = mnemonic[:-1] if flags else mnemonic
     if base in ("ADD", "SUB"):
         if flags and not (isinstance(a, int) and isinstance(b, int)):
             # Symbolic values (addresses, instructions) compare by identity only.
