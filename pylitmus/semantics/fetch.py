@@ -28,10 +28,6 @@ def cmodx_restricted(value) -> bool:
     return value.text.split(None, 1)[0].upper() not in CMODX_SAFE
 
 
-# Branches to a label are not instructions a test may store (herd7 cannot encode them).
-LABEL_BRANCHES = ("B", "BL", "CBZ", "CBNZ", "TBZ", "TBNZ")
-
-
 def exported_labels(test: ast.Test, init_regs) -> set[tuple[int, str]]:
     """Labels whose address the test makes visible: register values and ADR targets."""
     found = set()

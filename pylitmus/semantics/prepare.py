@@ -38,7 +38,6 @@ class Prepared:
     env: Env
     runs: list[list[E.Run]]
     init_memory: dict[str, object]
-    init_registers: list[dict[str, object]]
     types: dict[str, tuple[int, bool]] = field(default_factory=dict)
     variant: frozenset[str] = frozenset()
 
@@ -184,4 +183,4 @@ def prepare(test: ast.Test, unroll: int = 2, requested: frozenset[str] = frozens
     else:
         env.warnings.add(f"the values reads may return still grew after {MAX_VALUE_ROUNDS} "
                          "rounds; outcomes needing longer chains of writes may be missing")
-    return Prepared(test, env, runs, init_memory, init_regs, types, flags)
+    return Prepared(test, env, runs, init_memory, types, flags)

@@ -43,21 +43,8 @@ class InstrBits:
         return self.text
 
 
-Value = "int | Addr | CodeAddr | InstrBits"
-
-
-class ValueError_(Exception):
-    """An operation herd7 does not allow on a symbolic value."""
-
-
 def signed(value: int, bits: int = 64) -> int:
     """Read the low `bits` of an unsigned value as a two's-complement number."""
     value &= (1 << bits) - 1
     return value - (1 << bits) if value >> (bits - 1) else value
 
-
-def show(value) -> str:
-    """A value as herd7 prints it in a final state: signed decimal or a symbol."""
-    if isinstance(value, int):
-        return str(signed(value))
-    return str(value)
