@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import sys
-from typing import TextIO
-
-from pylitmus.report.runner import Outcome, Tally
+from pylitmus.report.runner import Outcome
+from pylitmus.report.stream import StreamReporter
 from pylitmus.result import Result, State
 
 
@@ -34,15 +32,8 @@ def mismatch_line(outcome: Outcome) -> str:
             f"observed {result.observation} ({result.positive} positive)")
 
 
-class HerdReporter:
+class HerdReporter(StreamReporter):
     """Writes herd7's blocks to `out`; errors, warnings and mismatches to `err`."""
-
-    def __init__(self, out: TextIO | None = None, err: TextIO | None = None):
-        self.out = out or sys.stdout
-        self.err = err or sys.stderr
-
-    def start(self, total: int) -> None:
-        """Nothing to announce: herd7 prints tests as they come."""
 
     def show(self, outcome: Outcome) -> None:
         if outcome.failure is not None:
@@ -54,6 +45,3 @@ class HerdReporter:
         self.out.flush()
         if outcome.expectation is not None and not outcome.expectation.matches:
             print(mismatch_line(outcome), file=self.err)
-
-    def finish(self, tally: Tally) -> None:
-        """herd7 prints no summary."""

@@ -6,12 +6,11 @@ The objects are described by docs/json-schema.json.
 from __future__ import annotations
 
 import json
-import sys
-from typing import TextIO
 
 from pylitmus.checker import location_name, show_atom_value
 from pylitmus.frontend import ast
-from pylitmus.report.runner import Outcome, Tally
+from pylitmus.report.runner import Outcome
+from pylitmus.report.stream import StreamReporter
 
 ARCH = "AArch64"
 OPERATORS = {ast.And: "and", ast.Or: "or", ast.Implies: "implies"}
@@ -72,21 +71,11 @@ def outcome_record(outcome: Outcome) -> dict:
     return record
 
 
-class JsonReporter:
+class JsonReporter(StreamReporter):
     """Writes one JSON line per test to `out`; error messages also go to `err`."""
-
-    def __init__(self, out: TextIO | None = None, err: TextIO | None = None):
-        self.out = out or sys.stdout
-        self.err = err or sys.stderr
-
-    def start(self, total: int) -> None:
-        """JSON Lines has no header."""
 
     def show(self, outcome: Outcome) -> None:
         if outcome.failure is not None:
             print(outcome.failure.text, file=self.err)
         self.out.write(json.dumps(outcome_record(outcome)) + "\n")
         self.out.flush()
-
-    def finish(self, tally: Tally) -> None:
-        """JSON Lines has no footer."""
