@@ -16,7 +16,7 @@ from .frontend import ast
 from .limits import LimitError, Limits, limit_message
 from .model.program import load_model
 from .result import Result, State
-from .semantics.prepare import Prepared, check_label, mem_key, prepare, reg_key, to_value
+from .semantics.prepare import Prepared, mem_key, prepare, reg_key, to_value
 from .semantics.values import CodeAddr, InstrBits, signed
 
 CODE_SPACING = 100_000  # herd7 places the code of thread Pn at (n + 1) * 100000
@@ -116,24 +116,13 @@ def show_atom_value(v) -> str:
     return v.text if " " not in v.text else f'instr:"{v.text}"'
 
 
-def atoms(expr):
-    """The atoms of a condition, left to right."""
-    if isinstance(expr, ast.Atom):
-        yield expr
-    elif isinstance(expr, ast.Not):
-        yield from atoms(expr.arg)
-    elif isinstance(expr, (ast.And, ast.Or, ast.Implies)):
-        yield from atoms(expr.left)
-        yield from atoms(expr.right)
-
-
 def observed_locations(test: ast.Test) -> list:
     """The locations a state shows: those of `locations [...]` and of the condition."""
     found: dict[str, object] = {}
     for ref in test.locations:
         found.setdefault(location_name(ref), ref)
     for expr in (test.condition.expr, test.filter):
-        for atom in atoms(expr):
+        for atom in ast.atoms(expr):
             found.setdefault(location_name(atom.target), atom.target)
 
     def order(item):
@@ -156,9 +145,7 @@ class Judge:
         self.test = prepared.test
         self.shown = observed_locations(self.test)
         known = set(prepared.init_memory) | set(prepared.env.arrays)
-        for atom in atoms(self.test.condition.expr):
-            if isinstance(atom.value, ast.CodeLabel):
-                check_label(self.test, atom.value, self.test.condition.pos, "the condition")
+        for atom in ast.atoms(self.test.condition.expr):
             if isinstance(atom.value, ast.Sym) and atom.value.name not in known:
                 raise LitmusError.at(self.test.condition.pos, "the condition introduces a new "
                                      f"symbolic location: {atom.value.name}")

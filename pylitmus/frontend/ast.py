@@ -236,6 +236,17 @@ class Const:
 Expr = Union[Atom, Not, And, Or, Implies, Const]
 
 
+def atoms(expr: "Expr | None"):
+    """The atoms of a condition expression (or of None), left to right."""
+    if isinstance(expr, Atom):
+        yield expr
+    elif isinstance(expr, Not):
+        yield from atoms(expr.arg)
+    elif isinstance(expr, (And, Or, Implies)):
+        yield from atoms(expr.left)
+        yield from atoms(expr.right)
+
+
 @dataclass(frozen=True)
 class Condition:
     """The final condition: `exists`, `~exists` or `forall`, and its expression."""

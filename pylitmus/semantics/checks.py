@@ -18,7 +18,8 @@ LABEL_TAKERS = frozenset(("B", "BL", "CBZ", "CBNZ", "TBZ", "TBNZ", "ADR"))
 
 
 def check_static(test: ast.Test) -> None:
-    """Raise a `LitmusError` at the first unknown thread, register or label."""
+    """Raise a `LitmusError` at the first unknown thread, register or label (in code, or
+    as a value `P1:L0` of the init block or the condition)."""
     for ref in _register_refs(test):
         if ref.thread is None:
             continue
@@ -30,6 +31,20 @@ def check_static(test: ast.Test) -> None:
     for thread in test.threads:
         for instr in thread.code:
             _check_instruction(test, thread, instr)
+    for item in test.init:
+        if isinstance(getattr(item, "value", None), ast.CodeLabel):
+            _check_label_value(test, item.value, item.pos, "the initialization list")
+    for atom in ast.atoms(test.condition.expr):
+        if isinstance(atom.value, ast.CodeLabel):
+            _check_label_value(test, atom.value, test.condition.pos, "the condition")
+
+
+def _check_label_value(test: ast.Test, value: ast.CodeLabel, pos, where: str) -> None:
+    """A code label named as a value must exist on the thread it names."""
+    threads = test.threads
+    if not 0 <= value.thread < len(threads) or value.label not in threads[value.thread].labels:
+        raise LitmusError.at(pos, f"label {value.label} not found on P{value.thread}, "
+                                  f"yet it is used in {where}")
 
 
 def _is_register(name: str) -> bool:
@@ -66,12 +81,7 @@ def _register_refs(test: ast.Test):
     for ref in test.locations:
         if isinstance(ref, ast.RegRef):
             yield ref
-    exprs = [test.condition.expr] + ([test.filter] if test.filter is not None else [])
-    while exprs:
-        expr = exprs.pop()
-        if isinstance(expr, ast.Atom) and isinstance(expr.target, ast.RegRef):
-            yield expr.target
-        elif isinstance(expr, ast.Not):
-            exprs.append(expr.arg)
-        elif isinstance(expr, (ast.And, ast.Or, ast.Implies)):
-            exprs += [expr.left, expr.right]
+    for expr in (test.condition.expr, test.filter):
+        for atom in ast.atoms(expr):
+            if isinstance(atom.target, ast.RegRef):
+                yield atom.target

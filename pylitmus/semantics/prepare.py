@@ -10,7 +10,6 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from ..errors import LitmusError
 from ..frontend import ast
 from ..limits import LimitError, Limits, limit_message
 from . import events as E
@@ -83,14 +82,6 @@ def reg_key(ref: ast.RegRef) -> str:
     return f"{ref.thread}:{key(ref.reg)}"
 
 
-def check_label(test: ast.Test, value: ast.CodeLabel, pos, where: str) -> None:
-    """A code label named as a value must exist on the thread it names."""
-    threads = test.threads
-    if not 0 <= value.thread < len(threads) or value.label not in threads[value.thread].labels:
-        raise LitmusError.at(pos, f"label {value.label} not found on P{value.thread}, "
-                                  f"yet it is used in {where}")
-
-
 def prepare(test: ast.Test, unroll: int = 2, requested: frozenset[str] = frozenset(),
             limits: Limits = Limits()) -> Prepared:
     """Build the environment and enumerate every thread's runs."""
@@ -102,17 +93,12 @@ def prepare(test: ast.Test, unroll: int = 2, requested: frozenset[str] = frozens
     init_regs: list[dict[str, object]] = [dict() for _ in test.threads]
     nthreads = len(test.threads)
 
-    def check_thread(ref: ast.RegRef):
-        if ref.thread is not None and not 0 <= ref.thread < nthreads:
-            raise LitmusError.at(ref.pos, f"thread {ref.thread} does not exist")
-
     for item in test.init:
         if isinstance(item, ast.Decl):
             ctype = CTYPES.get(item.ctype.rstrip("*").strip(), DEFAULT_TYPE)
             if "*" in item.ctype:
                 ctype = (64, False)
             if isinstance(item.target, ast.RegRef):
-                check_thread(item.target)
                 types[reg_key(item.target)] = ctype
             else:
                 name = item.target.name
@@ -124,11 +110,7 @@ def prepare(test: ast.Test, unroll: int = 2, requested: frozenset[str] = frozens
                 else:
                     init_memory.setdefault(name, 0)
     for item in test.init:
-        value = getattr(item, "value", None)
-        if isinstance(value, ast.CodeLabel):
-            check_label(test, value, item.pos, "the initialization list")
         if isinstance(item, ast.InitReg):
-            check_thread(item.target)
             from .machine import reg_key as key
             # A symbolic register (`%x`, no thread) starts with its value in every thread.
             owners = range(nthreads) if item.target.thread is None else [item.target.thread]
