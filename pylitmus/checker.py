@@ -6,11 +6,11 @@ under the model) -> a `Result` for the reporters.
 
 from __future__ import annotations
 
-import itertools
 import time
 from dataclasses import dataclass
 
 from .errors import LitmusError
+from .explorer.combine import combinations
 from .explorer.frame import FrameBuilder
 from .frontend import ast
 from .limits import LimitError, Limits, limit_message
@@ -239,7 +239,7 @@ def explore_test(prepared: Prepared, engine: str, options: Options = Options()):
         from .explorer import python as chosen_engine
     builder = FrameBuilder(prepared, model, chosen_engine.evaluate_stage)
     executions, limit = 0, prepared.env.limits.max_executions
-    for runs in itertools.product(*prepared.runs):
+    for runs in combinations(prepared):
         frame = builder.frame(runs)
         found = chosen_engine.explore(frame, model)
         if not found:

@@ -10,11 +10,11 @@ the other relations can be read from it.
 
 from __future__ import annotations
 
-import itertools
 from dataclasses import dataclass, field
 
 from pylitmus.checker import Judge, Options, final_memory, show_expr
 from pylitmus.explorer import frame as F
+from pylitmus.explorer.combine import combinations
 from pylitmus.explorer.python import candidates, last_writes
 from pylitmus.frontend import ast
 from pylitmus.frontend.parser import parse_expression
@@ -170,7 +170,7 @@ def search(prepared, model: P.Model, wanted) -> tuple[Execution | None, Executio
     judge = Judge(prepared)
     make_frame = F.FrameBuilder(prepared, model).frame
     rejected = None
-    for runs in itertools.product(*prepared.runs):
+    for runs in combinations(prepared):
         if any(run.error is not None for run in runs):
             continue  # an execution using this run is reported as an error, not explained
         frame = make_frame(runs)

@@ -22,6 +22,20 @@ INCREMENTS = """AArch64 increments
  B.NE L0      | B.NE L1      ;
 exists (x=6)
 """
+# Three threads adding 1 to x three times each: many combinations of runs, for a long time.
+INCREMENTS3 = """AArch64 increments3
+{ 0:X1=x; 1:X1=x; 2:X1=x; }
+ P0           | P1           | P2           ;
+ MOV W2,#0    | MOV W2,#0    | MOV W2,#0    ;
+ L0:          | L1:          | L2:          ;
+ LDR W0,[X1]  | LDR W0,[X1]  | LDR W0,[X1]  ;
+ ADD W0,W0,#1 | ADD W0,W0,#1 | ADD W0,W0,#1 ;
+ STR W0,[X1]  | STR W0,[X1]  | STR W0,[X1]  ;
+ ADD W2,W2,#1 | ADD W2,W2,#1 | ADD W2,W2,#1 ;
+ CMP W2,#3    | CMP W2,#3    | CMP W2,#3    ;
+ B.NE L0      | B.NE L1      | B.NE L2      ;
+exists (x=9)
+"""
 SPIN = """AArch64 spin
 { 0:X1=x; 1:X1=x; }
  P0          | P1          ;
@@ -78,9 +92,10 @@ def test_ten_threads_stop_at_the_execution_limit(write, options):
     assert "(raise it with --max-executions N)" in line
 
 
-def test_growing_values_stop_at_the_execution_limit(write):
-    line = limited(write(INCREMENTS), "--max-executions", "20000")
-    assert "over the limit --max-executions=20000" in line
+def test_many_combinations_of_runs_stop_at_the_execution_limit(write):
+    line = limited(write(INCREMENTS), "--max-executions", "1000")
+    assert "more than 1000 combinations of thread runs: over the limit --max-executions=1000" \
+        in line
 
 
 def test_consistent_executions_are_counted(write):
@@ -92,7 +107,7 @@ def test_consistent_executions_are_counted(write):
 
 
 def test_a_test_over_its_time_is_stopped(write):
-    line = limited(write(INCREMENTS), "--max-executions", "100000000", "--timeout", "1")
+    line = limited(write(INCREMENTS3), "--max-executions", "100000000", "--timeout", "1")
     assert line.endswith("timed out: over the limit --timeout=1 (raise it with --timeout N)")
 
 
