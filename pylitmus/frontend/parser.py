@@ -21,6 +21,7 @@ from pylitmus.frontend.ast import Pos
 from pylitmus.frontend.grammar import describe_terminal, load
 from pylitmus.frontend.source import Source
 from pylitmus.frontend.trees import CellBuilder, LitmusBuilder
+from pylitmus.variants import VariantError, cache_type, parse_variants
 
 SUPPORTED_ARCH = "AArch64"
 META_KEYS = {key.lower(): key for key in (
@@ -154,8 +155,19 @@ class _TestParser:
             elif (match := META_LINE.fullmatch(line)) is not None:
                 key = META_KEYS.get(match.group(1).lower(), match.group(1))
                 meta[key] = match.group(2)
+                self._check_variants(key, match.group(2), start + match.start(2))
             self._skip_line()  # like herd, ignore any other line before the init block
         raise LitmusError("missing the init block '{ ... }'", self.source.file)
+
+    def _check_variants(self, key: str, value: str, start: int) -> None:
+        """Refuse, at its place, a variant or cache type pylitmus does not run."""
+        try:
+            if key == "Variant":
+                parse_variants(value)
+            elif key == "CacheType":
+                cache_type(value)
+        except VariantError as error:
+            raise self.source.error(start + value.index(error.word), error.message) from None
 
     # ---- init block ----------------------------------------------------------------------
 
