@@ -1,9 +1,11 @@
-"""herd7's model variants: `--variant`, a test's `Variant=` line and its `CacheType=` line.
+"""herd7's model variants (`--variant`, a test's `Variant=` and `CacheType=` lines), and the
+syntax of the features they bring that pylitmus lacks.
 
 Every name herd7 accepts (its `herd/variant.ml`, case-insensitive, with its aliases) is
 either implemented exactly, without effect on the AArch64 model pylitmus runs (the reason
 is given), or refused with one line naming what pylitmus lacks. Names herd7 does not know
-are refused as herd7 refuses them.
+are refused as herd7 refuses them. A test that uses such a feature without naming its
+variant (herd7 reads `PTE(x)`, `Fault(...)`, `MSR` ... in any test) is refused the same way.
 """
 
 from __future__ import annotations
@@ -103,7 +105,67 @@ _MISSING = {
                                        "strict", "warn", "CutOff"),
 }
 MISSING = {name: what for what, names in _MISSING.items() for name in names}
-_PLURAL = frozenset({"mixed-size accesses", "Morello capabilities"})
+_PLURAL = frozenset({"mixed-size accesses", "Morello capabilities", "faults", "exceptions",
+                     "exception levels", "exception handlers", "system registers",
+                     "HINT instructions"})
+
+# ---- syntax of the features pylitmus lacks ------------------------------------------------
+
+_TAG_COLOURS = "green|red|blue|black|white|cyan|yellow|magenta"  # herd7's lib/misc.ml
+# In the init block and the final part: (pattern, what it needs).
+STATE_SYNTAX = tuple((re.compile(pattern), what) for pattern, what in (
+    (r"\b(?:PTE|TTD|PA)\s*\([^()]*\)?", "virtual memory"),
+    (r"\b(?:pte|phy)_[A-Za-z0-9_]+", "virtual memory"),  # herd7's old spellings of PTE(x), PA(x)
+    (r"\b(?:pteval_t|parel1_t)\b", "virtual memory"),
+    (r"\(\s*(?:oa|af|db|dbm|valid|el0|attrs)\s*:", "virtual memory"),  # a descriptor value
+    (r"\b[Ff]ault\s*\(", "faults"),
+    (r"\btag\s*\(|(?<![\w:])(?!P?[0-9]+\s*:)\w*\s*:\s*(?:" + _TAG_COLOURS + r")\b",
+     "memory tagging"),
+))
+# Header lines: ELn= says which threads run at which exception level.
+HEADER_KEYS = {f"EL{n}": "exception levels" for n in range(4)}
+# A thread-table column of a fault handler (`P1.F`).
+HANDLER_THREAD = re.compile(r"P[0-9]+\.[A-Za-z]+")
+# Instructions, by mnemonic.
+_FEATURE_MNEMONICS = {
+    "system registers": "MSR MRS",
+    "exceptions": "SVC HVC SMC ERET ERETAA ERETAB UDF BRK HLT",
+    "virtual memory": "TLBI AT",
+    "memory tagging": "STG STZG ST2G STZ2G STGP LDG IRG ADDG SUBG GMI SUBP SUBPS LDGM STGM STZGM",
+    "the Guarded Control Stack": "GCSSTR GCSSTTR GCSPUSHM GCSPOPM GCSSS1 GCSSS2 GCSPUSHX GCSPOPX",
+    "HINT instructions": "HINT",
+    "the Scalable Matrix Extension": "SMSTART SMSTOP",
+}
+FEATURE_MNEMONICS = {mnemonic: what for what, mnemonics in _FEATURE_MNEMONICS.items()
+                     for mnemonic in mnemonics.split()}
+POINTER_AUTHENTICATION = re.compile(
+    r"(?:PAC|AUT)(?:[ID]Z?[AB]|I[AB](?:1716|SP|Z))|PACGA|XPAC(?:[ID]|LRI)|RETA[AB]|BRA[AB]Z?"
+    r"|BLRA[AB]Z?|LDRA[AB]", re.IGNORECASE)
+# Operands: vector, predicate and SIMD&FP registers.
+VECTOR_OPERANDS = tuple((re.compile(pattern), what) for pattern, what in (
+    (r"\b[Zz][0-9]{1,2}\.[BHSDQbhsdq]\b|\b[Pp][0-9]{1,2}(?:/[ZzMm]|\.[BHSDbhsd])\b",
+     "the Scalable Vector Extension"),
+    (r"\bZA[A-Za-z0-9]*\b", "the Scalable Matrix Extension"),
+    (r"\b[Vv][0-9]{1,2}\.[0-9]*[BHSDbhsd]\b|\{|\b[QqDd][0-9]{1,2}\b", "Advanced SIMD"),
+))
+
+
+def not_supported(what: str, syntax: str) -> str:
+    """The message for a feature pylitmus lacks: `virtual memory (PTE(x)) is not supported yet`."""
+    return f"{what} ({syntax}) {'are' if what in _PLURAL else 'is'} not supported yet"
+
+
+def instruction_feature(mnemonic: str, operands: str) -> tuple[str, str] | None:
+    """What an instruction needs that pylitmus lacks, and where in `operands` (or None)."""
+    upper = mnemonic.upper()
+    if upper in FEATURE_MNEMONICS:
+        return FEATURE_MNEMONICS[upper], mnemonic
+    if POINTER_AUTHENTICATION.fullmatch(upper):
+        return "pointer authentication", mnemonic
+    for pattern, what in VECTOR_OPERANDS:
+        if (match := pattern.search(operands)) is not None:
+            return what, match.group()
+    return None
 
 
 class VariantError(LitmusError):
@@ -138,9 +200,7 @@ def supported_name(word: str) -> str:
     with one line naming what is missing."""
     name = variant_name(word)
     if name in MISSING:
-        what = MISSING[name]
-        verb = "are" if what in _PLURAL else "is"
-        raise VariantError(f"{what} (variant {word}) {verb} not supported yet", word)
+        raise VariantError(not_supported(MISSING[name], f"variant {word}"), word)
     if name not in IMPLEMENTED and name not in NO_EFFECT and not _NO_EFFECT_FLAG.fullmatch(name):
         raise VariantError(f"herd7's mode {word} (variant {word}) is not supported yet", word)
     return name

@@ -21,7 +21,8 @@ from pylitmus.frontend.ast import Pos
 from pylitmus.frontend.grammar import describe_terminal, load
 from pylitmus.frontend.source import Source
 from pylitmus.frontend.trees import CellBuilder, LitmusBuilder
-from pylitmus.variants import VariantError, cache_type, parse_variants
+from pylitmus.variants import (HANDLER_THREAD, HEADER_KEYS, STATE_SYNTAX, VariantError,
+                               cache_type, instruction_feature, not_supported, parse_variants)
 
 SUPPORTED_ARCH = "AArch64"
 META_KEYS = {key.lower(): key for key in (
@@ -32,6 +33,8 @@ IDENTIFIER = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 THREAD_HEADER = re.compile(r"P([0-9]+)")
 FINAL_PART_START = re.compile(r"(?:locations|filter|exists|forall)\b|~")
 MISSPELT_QUANTIFIER = re.compile(r"([A-Za-z~]+)\s*[(\[]")
+CELL_INSTRUCTION = re.compile(r"\s*(?:[A-Za-z_.][A-Za-z0-9_.]*\s*:\s*)*([A-Za-z][A-Za-z0-9.]*)(.*)",
+                              re.DOTALL)
 MAX_EXPECTED_SHOWN = 8
 MAX_FILE_BYTES = 1 << 20  # litmus tests are a few hundred bytes
 
@@ -154,6 +157,8 @@ class _TestParser:
                 description = line[1:-1]
             elif (match := META_LINE.fullmatch(line)) is not None:
                 key = META_KEYS.get(match.group(1).lower(), match.group(1))
+                if key in HEADER_KEYS:
+                    raise self.source.error(start, not_supported(HEADER_KEYS[key], f"{key}="))
                 meta[key] = match.group(2)
                 self._check_variants(key, match.group(2), start + match.start(2))
             self._skip_line()  # like herd, ignore any other line before the init block
@@ -182,6 +187,7 @@ class _TestParser:
                 depth -= 1
                 if depth == 0:
                     self.offset = index + 1
+                    self._refuse_feature_syntax(start, index + 1)
                     return self._run("litmus", "init", start, index + 1, "the init block")
         raise self.source.error(start, "the init block '{' is never closed with '}'")
 
@@ -227,6 +233,8 @@ class _TestParser:
             text = self.code[start:end]
             first = start + len(text) - len(text.lstrip())
             match = THREAD_HEADER.fullmatch(text.strip())
+            if HANDLER_THREAD.fullmatch(text.strip()):
+                raise self.source.error(first, not_supported("exception handlers", text.strip()))
             if match is None or int(match.group(1)) != number:
                 raise self.source.error(first, f"expected the thread name P{number}, "
                                                f"found '{text.strip()}'")
@@ -244,6 +252,7 @@ class _TestParser:
     def _add_cell(self, thread: ast.Thread, start: int, end: int) -> None:
         if not self.code[start:end].strip():
             return
+        self._refuse_feature_instruction(start, end)
         cell = self._run("aarch64", "cell", start, end, "this instruction")
         for label, pos in cell.labels:
             if label in thread.labels:
@@ -260,6 +269,7 @@ class _TestParser:
 
     def _parse_final(self, name, description, meta, init, threads) -> ast.Test:
         start = self.offset
+        self._refuse_feature_syntax(start, len(self.code))
         parts = self._run("litmus", "final", start, len(self.code), "the final condition")
         locations: list[ast.RegRef | ast.MemRef] = []
         filter_expr = None
@@ -273,6 +283,27 @@ class _TestParser:
                 filter_expr = part[1]
         return ast.Test(SUPPORTED_ARCH, name, description, meta, init, threads, locations,
                         filter_expr, condition, self.source.file)
+
+    # ---- features pylitmus lacks -----------------------------------------------------------
+
+    def _refuse_feature_syntax(self, start: int, end: int) -> None:
+        """Refuse, at its place, syntax of a feature pylitmus lacks (`PTE(x)`, `Fault(...)`)."""
+        found = [(match.start(), match.group(), what) for pattern, what in STATE_SYNTAX
+                 if (match := pattern.search(self.code, start, end)) is not None]
+        if found:
+            offset, syntax, what = min(found)
+            raise self.source.error(offset, not_supported(what, syntax.strip()))
+
+    def _refuse_feature_instruction(self, start: int, end: int) -> None:
+        """Refuse, at its place, an instruction of a feature pylitmus lacks (`MSR`, SVE)."""
+        match = CELL_INSTRUCTION.match(self.code, start, end)
+        if match is None:
+            return
+        feature = instruction_feature(match.group(1), match.group(2))
+        if feature is not None:
+            what, syntax = feature
+            offset = self.code.index(syntax, match.start(1), end)
+            raise self.source.error(offset, not_supported(what, syntax))
 
     # ---- running the grammars ------------------------------------------------------------
 

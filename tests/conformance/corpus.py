@@ -6,6 +6,8 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from pylitmus.variants import words
+
 SHARED = Path(__file__).resolve().parents[2].parent / "shared"
 CORPUS = SHARED / "corpus"
 CORE_SUITES = ("herd-instructions", "catalogue-aarch64", "catalogue-cas", "catalogue-pick",
@@ -20,12 +22,14 @@ def load_expected() -> dict:
 def options_for(entry: dict) -> dict:
     """pylitmus options equivalent to the herd7 options recorded for an entry."""
     opts = entry.get("herd_options", [])
-    out = {"variant": frozenset(), "unroll": 2}
+    out = {"variant": frozenset(), "unroll": 2, "hexa": False}
     for i, word in enumerate(opts):
         if word == "-variant":
-            out["variant"] = frozenset(opts[i + 1].lower().split(","))
+            out["variant"] = frozenset(words(opts[i + 1]))
         elif word == "-unroll":
             out["unroll"] = int(opts[i + 1])
+        elif word == "-hexa":
+            out["hexa"] = opts[i + 1] == "true"
     return out
 
 
@@ -45,7 +49,8 @@ def compare(path: str, entry: dict, engine: str = "auto") -> Comparison:
     opts = options_for(entry)
     try:
         test = parse_file(CORPUS / path)
-        result = check_test(test, Options(opts["variant"], opts["unroll"], engine))
+        result = check_test(test, Options(opts["variant"], opts["unroll"], engine,
+                                          hexa=opts["hexa"]))
     except LitmusError as exc:
         if "error" in entry:
             return Comparison(path, "agree", f"refused: {exc.message}")
