@@ -117,9 +117,9 @@ STATE_SYNTAX = tuple((re.compile(pattern), what) for pattern, what in (
     (r"\b(?:PTE|TTD|PA)\s*\([^()]*\)?", "virtual memory"),
     (r"\b(?:pte|phy)_[A-Za-z0-9_]+", "virtual memory"),  # herd7's old spellings of PTE(x), PA(x)
     (r"\b(?:pteval_t|parel1_t)\b", "virtual memory"),
-    (r"\(\s*(?:oa|af|db|dbm|valid|el0|attrs)\s*:", "virtual memory"),  # a descriptor value
-    (r"\b[Ff]ault\s*\(", "faults"),
-    (r"\btag\s*\(|(?<![\w:])(?!P?[0-9]+\s*:)\w*\s*:\s*(?:" + _TAG_COLOURS + r")\b",
+    (r"(?<=\()\s*(?:oa|af|db|dbm|valid|el0|attrs)\s*:", "virtual memory"),  # a descriptor
+    (r"\b[Ff]ault\s*\([^()]*\)?", "faults"),
+    (r"\btag\s*\([^()]*\)?|(?<![\w:])(?!P?[0-9]+\s*:)\w*\s*:\s*(?:" + _TAG_COLOURS + r")\b",
      "memory tagging"),
 ))
 # Header lines: ELn= says which threads run at which exception level.
@@ -202,7 +202,7 @@ def supported_name(word: str) -> str:
     if name in MISSING:
         raise VariantError(not_supported(MISSING[name], f"variant {word}"), word)
     if name not in IMPLEMENTED and name not in NO_EFFECT and not _NO_EFFECT_FLAG.fullmatch(name):
-        raise VariantError(f"herd7's mode {word} (variant {word}) is not supported yet", word)
+        raise VariantError(not_supported(f"herd7's mode {name}", f"variant {word}"), word)
     return name
 
 

@@ -288,11 +288,12 @@ class _TestParser:
 
     def _refuse_feature_syntax(self, start: int, end: int) -> None:
         """Refuse, at its place, syntax of a feature pylitmus lacks (`PTE(x)`, `Fault(...)`)."""
-        found = [(match.start(), match.group(), what) for pattern, what in STATE_SYNTAX
+        found = [(match.start() + len(match.group()) - len(match.group().lstrip()),
+                  match.group().strip(), what) for pattern, what in STATE_SYNTAX
                  if (match := pattern.search(self.code, start, end)) is not None]
         if found:
             offset, syntax, what = min(found)
-            raise self.source.error(offset, not_supported(what, syntax.strip()))
+            raise self.source.error(offset, not_supported(what, syntax))
 
     def _refuse_feature_instruction(self, start: int, end: int) -> None:
         """Refuse, at its place, an instruction of a feature pylitmus lacks (`MSR`, SVE)."""
