@@ -157,8 +157,9 @@ class _TestParser:
                 description = line[1:-1]
             elif (match := META_LINE.fullmatch(line)) is not None:
                 key = META_KEYS.get(match.group(1).lower(), match.group(1))
-                if key in HEADER_KEYS:
-                    raise self.source.error(start, not_supported(HEADER_KEYS[key], f"{key}="))
+                if key.upper() in HEADER_KEYS:
+                    raise self.source.error(start, not_supported(HEADER_KEYS[key.upper()],
+                                                                 f"{key}="))
                 meta[key] = match.group(2)
                 self._check_variants(key, match.group(2), start + match.start(2))
             self._skip_line()  # like herd, ignore any other line before the init block
