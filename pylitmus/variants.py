@@ -122,8 +122,9 @@ STATE_SYNTAX = tuple((re.compile(pattern), what) for pattern, what in (
     (r"\btag\s*\([^()]*\)?|(?<![\w:])(?!P?[0-9]+\s*:)\w*\s*:\s*(?:" + _TAG_COLOURS + r")\b",
      "memory tagging"),
 ))
-# Header lines: ELn= says which threads run at which exception level.
-HEADER_KEYS = {f"EL{n}": "exception levels" for n in range(4)}
+# Header lines herd7 reads (keys in any case, lib/miscParser.ml): EL0= (or user=) says which
+# threads run at EL0, TTHM= how hardware updates translation tables.
+HEADER_KEYS = {"EL0": "exception levels", "USER": "exception levels", "TTHM": "virtual memory"}
 # A thread-table column of a fault handler (`P1.F`).
 HANDLER_THREAD = re.compile(r"P[0-9]+\.[A-Za-z]+")
 # Instructions, by mnemonic.
