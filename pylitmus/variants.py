@@ -80,8 +80,10 @@ NO_EFFECT = {
     "specialx0": "RISC-V only", "SplittedRMW": "RISC-V only", "LrScDiffOk": "RISC-V only",
     "acqrelasfence": "RISC-V only", "normw": "C only", "lkmmv1": "C only", "lkmmv2": "C only",
     "S128": "C only",
+    # Read by no herd7 code, only by a cat file's `if "exp"`, and the Arm model reads none
+    # (nor T00 .. T99, below).
+    "exp": "a cat-file flag", "test": "a cat-file flag", "Instances": "a cat-file flag",
 }
-# T00 .. T99 are flags read only by a cat file's `if "Tnn"`, and the Arm model reads none.
 _NO_EFFECT_FLAG = re.compile(r"T[0-9][0-9]")
 
 # What pylitmus lacks for each refused variant: "<what> (variant NAME) is/are not supported yet".

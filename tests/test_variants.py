@@ -69,10 +69,10 @@ def test_the_result_lists_the_variants_in_force():
 
 
 def test_no_effect_variants_keep_the_verdict():
-    """fatal is herd7's default fault handling; specialx0, lkmmv2, T05 are read only by
+    """fatal is herd7's default fault handling; specialx0, lkmmv2, exp, T05 are read only by
     other architectures' semantics or by cat files other than the Arm model."""
     plain = pylitmus.check(MP)
-    for variant in ("fatal", "specialx0", "lkmmv2", "T05"):
+    for variant in ("fatal", "specialx0", "lkmmv2", "exp", "T05"):
         other = pylitmus.check(MP, variant=variant)
         assert (other.states, other.positive, other.negative) == \
             (plain.states, plain.positive, plain.negative)
