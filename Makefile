@@ -21,7 +21,7 @@ run: $(STAMP)
 test: $(STAMP)
 	$(PY) -m pytest -q
 
-## conformance: a table per corpus suite: agree / disagree / unsupported / error, with time
+## conformance: a table per corpus suite, the whole corpus: agree / disagree / refused / crash, with time
 conformance: $(STAMP)
 	$(PY) -m tests.conformance.report
 

@@ -31,8 +31,8 @@ def check(path_or_text: str | PathLike, *, variant=(), unroll: int = 2, engine: 
     -variant), `unroll` herd7's -unroll, `engine` one of "auto", "c", "python".
     Problems with the test raise `pylitmus.errors.LitmusError`."""
     from pylitmus.checker import Options, check_test
+    from pylitmus.variants import words
 
     if isinstance(variant, str):
-        variant = variant.split(",")
-    variants = frozenset(v.strip().lower() for v in variant if v.strip())
-    return check_test(parse(path_or_text), Options(variants, unroll, engine))
+        variant = words(variant)
+    return check_test(parse(path_or_text), Options(frozenset(variant), unroll, engine))

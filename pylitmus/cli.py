@@ -90,7 +90,12 @@ def check(paths: tuple[str, ...], variant: str, unroll: int, engine: str, output
 
 
 def parse_variant(text: str) -> frozenset[str]:
-    return frozenset(word.strip().lower() for word in text.split(",") if word.strip())
+    from pylitmus.variants import VariantError, parse_variants
+
+    try:
+        return parse_variants(text)
+    except VariantError as error:
+        raise click.BadParameter(error.message, param_hint="--variant") from None
 
 
 def read_kinds(path: str | None) -> dict[str, str]:

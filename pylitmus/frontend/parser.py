@@ -21,6 +21,8 @@ from pylitmus.frontend.ast import Pos
 from pylitmus.frontend.grammar import describe_terminal, load
 from pylitmus.frontend.source import Source
 from pylitmus.frontend.trees import CellBuilder, LitmusBuilder
+from pylitmus.variants import (HANDLER_THREAD, HEADER_KEYS, STATE_SYNTAX, VariantError,
+                               cache_type, instruction_feature, not_supported, parse_variants)
 
 SUPPORTED_ARCH = "AArch64"
 META_KEYS = {key.lower(): key for key in (
@@ -31,6 +33,8 @@ IDENTIFIER = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 THREAD_HEADER = re.compile(r"P([0-9]+)")
 FINAL_PART_START = re.compile(r"(?:locations|filter|exists|forall)\b|~")
 MISSPELT_QUANTIFIER = re.compile(r"([A-Za-z~]+)\s*[(\[]")
+CELL_INSTRUCTION = re.compile(r"\s*(?:[A-Za-z_.][A-Za-z0-9_.]*\s*:\s*)*([A-Za-z][A-Za-z0-9.]*)(.*)",
+                              re.DOTALL)
 MAX_EXPECTED_SHOWN = 8
 MAX_FILE_BYTES = 1 << 20  # litmus tests are a few hundred bytes
 
@@ -153,9 +157,23 @@ class _TestParser:
                 description = line[1:-1]
             elif (match := META_LINE.fullmatch(line)) is not None:
                 key = META_KEYS.get(match.group(1).lower(), match.group(1))
+                if key.upper() in HEADER_KEYS:
+                    raise self.source.error(start, not_supported(HEADER_KEYS[key.upper()],
+                                                                 f"{key}="))
                 meta[key] = match.group(2)
+                self._check_variants(key, match.group(2), start + match.start(2))
             self._skip_line()  # like herd, ignore any other line before the init block
         raise LitmusError("missing the init block '{ ... }'", self.source.file)
+
+    def _check_variants(self, key: str, value: str, start: int) -> None:
+        """Refuse, at its place, a variant or cache type pylitmus does not run."""
+        try:
+            if key == "Variant":
+                parse_variants(value)
+            elif key == "CacheType":
+                cache_type(value)
+        except VariantError as error:
+            raise self.source.error(start + value.index(error.word), error.message) from None
 
     # ---- init block ----------------------------------------------------------------------
 
@@ -170,6 +188,7 @@ class _TestParser:
                 depth -= 1
                 if depth == 0:
                     self.offset = index + 1
+                    self._refuse_feature_syntax(start, index + 1)
                     return self._run("litmus", "init", start, index + 1, "the init block")
         raise self.source.error(start, "the init block '{' is never closed with '}'")
 
@@ -215,6 +234,8 @@ class _TestParser:
             text = self.code[start:end]
             first = start + len(text) - len(text.lstrip())
             match = THREAD_HEADER.fullmatch(text.strip())
+            if HANDLER_THREAD.fullmatch(text.strip()):
+                raise self.source.error(first, not_supported("exception handlers", text.strip()))
             if match is None or int(match.group(1)) != number:
                 raise self.source.error(first, f"expected the thread name P{number}, "
                                                f"found '{text.strip()}'")
@@ -232,6 +253,7 @@ class _TestParser:
     def _add_cell(self, thread: ast.Thread, start: int, end: int) -> None:
         if not self.code[start:end].strip():
             return
+        self._refuse_feature_instruction(start, end)
         cell = self._run("aarch64", "cell", start, end, "this instruction")
         for label, pos in cell.labels:
             if label in thread.labels:
@@ -248,6 +270,7 @@ class _TestParser:
 
     def _parse_final(self, name, description, meta, init, threads) -> ast.Test:
         start = self.offset
+        self._refuse_feature_syntax(start, len(self.code))
         parts = self._run("litmus", "final", start, len(self.code), "the final condition")
         locations: list[ast.RegRef | ast.MemRef] = []
         filter_expr = None
@@ -261,6 +284,28 @@ class _TestParser:
                 filter_expr = part[1]
         return ast.Test(SUPPORTED_ARCH, name, description, meta, init, threads, locations,
                         filter_expr, condition, self.source.file)
+
+    # ---- features pylitmus lacks -----------------------------------------------------------
+
+    def _refuse_feature_syntax(self, start: int, end: int) -> None:
+        """Refuse, at its place, syntax of a feature pylitmus lacks (`PTE(x)`, `Fault(...)`)."""
+        found = [(match.start() + len(match.group()) - len(match.group().lstrip()),
+                  match.group().strip(), what) for pattern, what in STATE_SYNTAX
+                 if (match := pattern.search(self.code, start, end)) is not None]
+        if found:
+            offset, syntax, what = min(found)
+            raise self.source.error(offset, not_supported(what, syntax))
+
+    def _refuse_feature_instruction(self, start: int, end: int) -> None:
+        """Refuse, at its place, an instruction of a feature pylitmus lacks (`MSR`, SVE)."""
+        match = CELL_INSTRUCTION.match(self.code, start, end)
+        if match is None:
+            return
+        feature = instruction_feature(match.group(1), match.group(2))
+        if feature is not None:
+            what, syntax = feature
+            offset = self.code.index(syntax, match.start(1), end)
+            raise self.source.error(offset, not_supported(what, syntax))
 
     # ---- running the grammars ------------------------------------------------------------
 

@@ -14,6 +14,7 @@ from functools import lru_cache
 
 from ..frontend import ast
 from . import events as E
+from .instructions import Unsupported
 from .values import CodeAddr, InstrBits
 
 # Instructions that may be modified while another thread could execute them
@@ -101,8 +102,9 @@ def execute_fetched(ctx, instr: ast.Instruction, run_instruction) -> None:
     loc = location_of(ctx)
     value, fetch = ctx.read_mem(loc, {"Imp", "Instr"})
     if not isinstance(value, InstrBits):
-        from .machine import Abandon
-        raise Abandon()
+        # herd7 decodes it as a binary encoding, which may fault (0 is UDF #0).
+        raise Unsupported(f"fetching the value {value} at {loc} (a binary encoding, or a "
+                          f"fault) is not supported yet", static=True)
     decision = ctx.event(E.BRANCH, sets={"PRED"})
     ctx.data([fetch], decision)
     first = len(ctx.run.events)

@@ -39,6 +39,7 @@ class Env:
     unroll: int
     warnings: set[str] = field(default_factory=set)
     limits: Limits = Limits()
+    variants: frozenset[str] = frozenset()  # herd7's names (pylitmus/variants.py)
 
 
 class Decisions:

@@ -10,7 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..frontend import ast
+from ..errors import LitmusError
 from ..limits import LimitError, Limits, limit_message
+from ..variants import in_force
 from . import events as E
 from .checks import check_static
 from .instructions import execute
@@ -42,21 +44,6 @@ class Prepared:
         return self.types.get(key, DEFAULT_TYPE)
 
 
-def variant_flags(test: ast.Test, requested: frozenset[str]) -> frozenset[str]:
-    """The model's variant flags: requested ones plus the test's Variant/CacheType lines."""
-    flags = set()
-    words = set(requested)
-    words.update(w.strip().lower() for w in test.meta.get("Variant", "").split(","))
-    if words & {"ifetch", "self"}:
-        flags.add("ifetch")
-    cache = test.meta.get("CacheType", "").upper()
-    if "DIC" in cache:
-        flags.update(("DIC", "IDC"))  # DIC implies IDC
-    if "IDC" in cache:
-        flags.add("IDC")
-    return frozenset(flags)
-
-
 def to_value(v: ast.Value, arrays: dict | None = None):
     """A literal's value; `x[2]` is the address of cell 2 of array x."""
     if isinstance(v, ast.Int):
@@ -84,7 +71,10 @@ def prepare(test: ast.Test, unroll: int = 2, requested: frozenset[str] = frozens
             limits: Limits = Limits()) -> Prepared:
     """Build the environment and enumerate every thread's runs."""
     check_static(test)
-    flags = variant_flags(test, requested)
+    try:
+        flags = in_force(test.meta, requested)
+    except LitmusError as error:
+        raise LitmusError(error.message, test.file) from None
     types: dict[str, tuple[int, bool]] = {}
     arrays: dict[str, tuple[int, int]] = {}
     init_memory: dict[str, object] = {}
@@ -132,7 +122,7 @@ def prepare(test: ast.Test, unroll: int = 2, requested: frozenset[str] = frozens
         if isinstance(v, Addr) and v.base not in arrays:
             init_memory.setdefault(v.base, 0)
 
-    env = Env(test, arrays, {}, {}, "ifetch" in flags, unroll, limits=limits)
+    env = Env(test, arrays, {}, {}, "ifetch" in flags, unroll, limits=limits, variants=flags)
     # Code whose address the test exports can be read (and, with ifetch, fetched).
     from .fetch import code_locations
     env.code_locations = code_locations(test, init_regs)

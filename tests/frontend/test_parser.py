@@ -428,6 +428,10 @@ def corpus_entries() -> dict:
     return json.loads(expected.read_text())
 
 
+# In-scope files whose Variant= line names a feature pylitmus lacks, and that feature.
+REFUSED_VARIANTS = {"herd-instructions/A235.litmus": "Morello capabilities"}
+
+
 def test_every_in_scope_corpus_file_parses():
     entries = corpus_entries()
     in_scope = [path for path, entry in entries.items()
@@ -437,7 +441,8 @@ def test_every_in_scope_corpus_file_parses():
         try:
             test = parse_file(CORPUS / path)
         except LitmusError as error:
-            failures.append(str(error))
+            if not error.message.startswith(REFUSED_VARIANTS.get(path, "\0")):
+                failures.append(str(error))
             continue
         if "test" in entries[path]:
             assert test.name == entries[path]["test"]

@@ -1,0 +1,241 @@
+"""herd7's model variants (`--variant`, a test's `Variant=` and `CacheType=` lines), and the
+syntax of the features they bring that pylitmus lacks.
+
+Every name herd7 accepts (its `herd/variant.ml`, case-insensitive, with its aliases) is
+either implemented exactly, without effect on the AArch64 model pylitmus runs (the reason
+is given), or refused with one line naming what pylitmus lacks. Names herd7 does not know
+are refused as herd7 refuses them. A test that uses such a feature without naming its
+variant (herd7 reads `PTE(x)`, `Fault(...)`, `MSR` ... in any test) is refused the same way.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .errors import LitmusError
+
+# herd7's list of variant tags, as its error message for an unknown one gives it.
+HERD_TAGS = (
+    "success,instr,specialx0,normw,acqrelasfence,backcompat,FullScDepend,SplittedRMW,"
+    "SwitchDepScWrite,SwitchDepScResult,LrScDiffOk,NotWeakPredicated,lkmmv1,lkmmv2,CutOff,"
+    "Morello,Deps,Instances,OptRfRMW,ConstrainedUnpredictable,exp,cos-opt,test,T[0-9][0-9],"
+    "ASL,ASL+AArch64,ASLv0,ASLv1,S128,strict,warn,ASLType+Warn,ASLType+Silence,ASLType+Check,"
+    "ASL+AArch64+UDF,telechat,OldSolver,oota,ets,ets2,ets3,exs,eis,eos,dic,idc,NV2,mixed,"
+    "unaligned,DontCheckMixed,ifetch,vmsa,NoPteBranch,pte-squared,d128,Neon,sve,sve:128,sme,"
+    "sme:128,pauth1,pauth2,const-pac-field,fpac,memtag,store-only,shadowstack,no-key-da,"
+    "no-key-db,no-key-ia,no-key-ib,synchronous,asynchronous,asymmetric,handled,fatal,"
+    "faultToNext")
+
+# Each spelling herd7 accepts (lower case) -> herd7's own name for the variant.
+_SPELLINGS = {
+    "ifetch": "ifetch", "self": "ifetch",
+    "telechat": "telechat",
+    "fatal": "fatal", "precise": "fatal",
+    "handled": "handled", "imprecise": "handled",
+    "faulttonext": "faultToNext", "skip": "faultToNext",
+    "specialx0": "specialx0", "amox0": "specialx0", "x0": "specialx0",
+    "splittedrmw": "SplittedRMW", "lrscdiffok": "LrScDiffOk", "acqrelasfence": "acqrelasfence",
+    "normw": "normw", "lkmmv1": "lkmmv1", "lkmmv2": "lkmmv2", "s128": "S128",
+    "vmsa": "vmsa", "kvm": "vmsa", "noptebranch": "NoPteBranch", "nobranch": "NoPteBranch",
+    "pte2": "pte-squared", "pte-squared": "pte-squared", "d128": "d128",
+    "ets": "ets", "ets2": "ets2", "ets3": "ets3", "exs": "exs", "eis": "eis", "eos": "eos",
+    "nv2": "NV2",
+    "mixed": "mixed", "unaligned": "unaligned", "dontcheckmixed": "DontCheckMixed",
+    "memtag": "memtag", "tagmem": "memtag", "mte": "memtag", "store-only": "store-only",
+    "synchronous": "synchronous", "sync": "synchronous", "asynchronous": "asynchronous",
+    "async": "asynchronous", "asymmetric": "asymmetric", "asym": "asymmetric",
+    "neon": "Neon", "sve": "sve", "sme": "sme",
+    "pauth1": "pauth1", "pauth2": "pauth2", "no-key-da": "no-key-da", "no-key-db": "no-key-db",
+    "no-key-ia": "no-key-ia", "no-key-ib": "no-key-ib", "const-pac-field": "const-pac-field",
+    "fpac": "fpac",
+    "shadowstack": "shadowstack", "morello": "Morello",
+    "asl": "ASL", "asl_aarch64": "ASL+AArch64", "aslaarch64": "ASL+AArch64",
+    "asl+aarch64": "ASL+AArch64", "aslv0": "ASLv0", "asl0": "ASLv0", "asl_0": "ASLv0",
+    "aslv1": "ASLv1", "asl1": "ASLv1", "asl_1": "ASLv1", "asltype+warn": "ASLType+Warn",
+    "asltype+silence": "ASLType+Silence", "asltype+check": "ASLType+Check",
+    "asl+aarch64+udf": "ASL+AArch64+UDF", "strict": "strict", "warn": "warn", "cutoff": "CutOff",
+    "success": "success", "instr": "instr", "backcompat": "backcompat", "back": "backcompat",
+    "fullscdepend": "FullScDepend", "scdepend": "FullScDepend",
+    "switchdepscwrite": "SwitchDepScWrite", "switchdepscresult": "SwitchDepScResult",
+    "notweakpredicated": "NotWeakPredicated", "notweakpred": "NotWeakPredicated",
+    "deps": "Deps", "instances": "Instances", "instance": "Instances", "optrfrmw": "OptRfRMW",
+    "constrainedunpredictable": "ConstrainedUnpredictable", "cu": "ConstrainedUnpredictable",
+    "exp": "exp", "cos-opt": "cos-opt", "test": "test", "oldsolver": "OldSolver", "oota": "oota",
+}
+_NUMBERED_FLAG = re.compile(r"t([0-9][0-9])")  # T00 .. T99
+_VECTOR_LENGTH = re.compile(r"(sve|sme):([0-9]+)")
+
+# Variants pylitmus runs exactly: the model's own flags.
+IMPLEMENTED = frozenset({
+    "ifetch",  # instruction fetch (pylitmus/semantics/fetch.py, `if "ifetch"` in the model)
+    "telechat",  # RET without a register ends the thread (pylitmus/semantics/isa.py)
+})
+
+# Variants that change nothing in what pylitmus checks, and why.
+NO_EFFECT = {
+    # herd7's default fault handling (Fault.Handling.default): saying it changes nothing.
+    "fatal": "the default",
+    # Read only by herd7's semantics of other architectures (RISCVSem.ml, CSem.ml,
+    # CParseTest.ml), never by AArch64Sem.ml or the Arm model.
+    "specialx0": "RISC-V only", "SplittedRMW": "RISC-V only", "LrScDiffOk": "RISC-V only",
+    "acqrelasfence": "RISC-V only", "normw": "C only", "lkmmv1": "C only", "lkmmv2": "C only",
+    "S128": "C only",
+    # Read by no herd7 code, only by a cat file's `if "exp"`, and the Arm model reads none
+    # (nor T00 .. T99, below).
+    "exp": "a cat-file flag", "test": "a cat-file flag", "Instances": "a cat-file flag",
+}
+_NO_EFFECT_FLAG = re.compile(r"T[0-9][0-9]")
+
+# What pylitmus lacks for each refused variant: "<what> (variant NAME) is/are not supported yet".
+_MISSING = {
+    "virtual memory": ("vmsa", "NoPteBranch", "pte-squared", "d128"),
+    "enhanced translation synchronization": ("ets", "ets2", "ets3"),
+    "enhanced exception synchronization": ("exs", "eis", "eos"),
+    "fault handling other than fatal": ("handled", "faultToNext"),
+    "nested virtualisation": ("NV2",),
+    "mixed-size accesses": ("mixed", "unaligned", "DontCheckMixed"),
+    "memory tagging": ("memtag", "store-only", "synchronous", "asynchronous", "asymmetric"),
+    "Advanced SIMD": ("Neon",),
+    "the Scalable Vector Extension": ("sve",),
+    "the Scalable Matrix Extension": ("sme",),
+    "pointer authentication": ("pauth1", "pauth2", "no-key-da", "no-key-db", "no-key-ia",
+                               "no-key-ib", "const-pac-field", "fpac"),
+    "the Guarded Control Stack": ("shadowstack",),
+    "Morello capabilities": ("Morello",),
+    "instruction semantics from ASL": ("ASL", "ASL+AArch64", "ASLv0", "ASLv1", "ASLType+Warn",
+                                       "ASLType+Silence", "ASLType+Check", "ASL+AArch64+UDF",
+                                       "strict", "warn", "CutOff"),
+}
+MISSING = {name: what for what, names in _MISSING.items() for name in names}
+_PLURAL = frozenset({"mixed-size accesses", "Morello capabilities", "faults", "exceptions",
+                     "exception levels", "exception handlers", "system registers",
+                     "HINT instructions"})
+
+# ---- syntax of the features pylitmus lacks ------------------------------------------------
+
+_TAG_COLOURS = "green|red|blue|black|white|cyan|yellow|magenta"  # herd7's lib/misc.ml
+# In the init block and the final part: (pattern, what it needs).
+STATE_SYNTAX = tuple((re.compile(pattern), what) for pattern, what in (
+    (r"\b(?:PTE|TTD|PA)\s*\([^()]*\)?", "virtual memory"),
+    (r"\b(?:pte|phy)_[A-Za-z0-9_]+", "virtual memory"),  # herd7's old spellings of PTE(x), PA(x)
+    (r"\b(?:pteval_t|parel1_t)\b", "virtual memory"),
+    (r"(?<=\()\s*(?:oa|af|db|dbm|valid|el0|attrs)\s*:", "virtual memory"),  # a descriptor
+    (r"\b[Ff]ault\s*\([^()]*\)?", "faults"),
+    (r"\btag\s*\([^()]*\)?|(?<![\w:])(?!P?[0-9]+\s*:)\w*\s*:\s*(?:" + _TAG_COLOURS + r")\b",
+     "memory tagging"),
+))
+# Header lines herd7 reads (keys in any case, lib/miscParser.ml): EL0= (or user=) says which
+# threads run at EL0, TTHM= how hardware updates translation tables.
+HEADER_KEYS = {"EL0": "exception levels", "USER": "exception levels", "TTHM": "virtual memory"}
+# A thread-table column of a fault handler (`P1.F`).
+HANDLER_THREAD = re.compile(r"P[0-9]+\.[A-Za-z]+")
+# Instructions, by mnemonic.
+_FEATURE_MNEMONICS = {
+    "system registers": "MSR MRS",
+    "exceptions": "SVC HVC SMC ERET ERETAA ERETAB UDF BRK HLT",
+    "virtual memory": "TLBI AT",
+    "memory tagging": "STG STZG ST2G STZ2G STGP LDG IRG ADDG SUBG GMI SUBP SUBPS LDGM STGM STZGM",
+    "the Guarded Control Stack": "GCSSTR GCSSTTR GCSPUSHM GCSPOPM GCSSS1 GCSSS2 GCSPUSHX GCSPOPX",
+    "HINT instructions": "HINT",
+    "the Scalable Matrix Extension": "SMSTART SMSTOP",
+}
+FEATURE_MNEMONICS = {mnemonic: what for what, mnemonics in _FEATURE_MNEMONICS.items()
+                     for mnemonic in mnemonics.split()}
+POINTER_AUTHENTICATION = re.compile(
+    r"(?:PAC|AUT)(?:[ID]Z?[AB]|I[AB](?:1716|SP|Z))|PACGA|XPAC(?:[ID]|LRI)|RETA[AB]|BRA[AB]Z?"
+    r"|BLRA[AB]Z?|LDRA[AB]", re.IGNORECASE)
+# Operands: vector, predicate and SIMD&FP registers.
+VECTOR_OPERANDS = tuple((re.compile(pattern), what) for pattern, what in (
+    (r"\b[Zz][0-9]{1,2}\.[BHSDQbhsdq]\b|\b[Pp][0-9]{1,2}(?:/[ZzMm]|\.[BHSDbhsd])\b",
+     "the Scalable Vector Extension"),
+    (r"\bZA[A-Za-z0-9]*\b", "the Scalable Matrix Extension"),
+    (r"\b[Vv][0-9]{1,2}\.[0-9]*[BHSDbhsd]\b|\{|\b[QqDd][0-9]{1,2}\b", "Advanced SIMD"),
+))
+
+
+def not_supported(what: str, syntax: str) -> str:
+    """The message for a feature pylitmus lacks: `virtual memory (PTE(x)) is not supported yet`."""
+    return f"{what} ({syntax}) {'are' if what in _PLURAL else 'is'} not supported yet"
+
+
+def instruction_feature(mnemonic: str, operands: str) -> tuple[str, str] | None:
+    """What an instruction needs that pylitmus lacks, and where in `operands` (or None)."""
+    upper = mnemonic.upper()
+    if upper in FEATURE_MNEMONICS:
+        return FEATURE_MNEMONICS[upper], mnemonic
+    if POINTER_AUTHENTICATION.fullmatch(upper):
+        return "pointer authentication", mnemonic
+    for pattern, what in VECTOR_OPERANDS:
+        if (match := pattern.search(operands)) is not None:
+            return what, match.group()
+    return None
+
+
+class VariantError(LitmusError):
+    """A variant name pylitmus refuses; `word` is the name as written."""
+
+    def __init__(self, message: str, word: str):
+        super().__init__(message)
+        self.word = word
+
+
+def variant_name(word: str) -> str:
+    """herd7's name for a variant as written (any case, any alias); refuses unknown ones."""
+    lower = word.lower()
+    if lower in _SPELLINGS:
+        return _SPELLINGS[lower]
+    if (match := _NUMBERED_FLAG.fullmatch(lower)) is not None:
+        return f"T{match.group(1)}"
+    if (match := _VECTOR_LENGTH.fullmatch(lower)) is not None:
+        length = int(match.group(2))
+        if length < 128 or length > 2048 or length % 128:
+            raise VariantError(f"{length} is not a valid {match.group(1).upper()} vector length "
+                               f"(a multiple of 128 between 128 and 2048)", word)
+        return match.group(1)
+    if lower in ("dic", "idc"):
+        raise VariantError(f"{word} is not a variant: DIC and IDC come from a test's "
+                           f"CacheType= line", word)
+    raise VariantError(f"unknown variant {word} (herd7's variants: {HERD_TAGS})", word)
+
+
+def supported_name(word: str) -> str:
+    """herd7's name for a variant pylitmus implements or that changes nothing; refuses others
+    with one line naming what is missing."""
+    name = variant_name(word)
+    if name in MISSING:
+        raise VariantError(not_supported(MISSING[name], f"variant {word}"), word)
+    if name not in IMPLEMENTED and name not in NO_EFFECT and not _NO_EFFECT_FLAG.fullmatch(name):
+        raise VariantError(not_supported(f"herd7's mode {name}", f"variant {word}"), word)
+    return name
+
+
+def words(text: str) -> list[str]:
+    """The names of a variant list: herd7 splits a test's line at spaces and commas."""
+    return [word for word in re.split(r"[\s,]+", text) if word]
+
+
+def parse_variants(text: str) -> frozenset[str]:
+    """The variants of a `--variant` or `Variant=` list, by herd7's names."""
+    return frozenset(supported_name(word) for word in words(text))
+
+
+def cache_type(text: str) -> frozenset[str]:
+    """The model flags of a `CacheType=` line: DIC, IDC (any case); DIC implies IDC."""
+    flags = set()
+    for word in text.split():
+        if not word.isalpha():
+            raise VariantError(f"incorrect cache-type feature specification '{text}'", word)
+        if word.upper() not in ("DIC", "IDC"):
+            raise VariantError(f"'{word}' is not a cache-type key, keys are DIC, IDC", word)
+        flags.add(word.upper())
+    if "DIC" in flags:
+        flags.add("IDC")
+    return frozenset(flags)
+
+
+def in_force(meta: dict[str, str], requested: frozenset[str]) -> frozenset[str]:
+    """The variants in force for a test: the requested ones, the test's `Variant=` line and
+    the flags of its `CacheType=` line."""
+    named = {supported_name(word) for word in requested}
+    named |= parse_variants(meta.get("Variant", ""))
+    return frozenset(named | cache_type(meta.get("CacheType", "")))
