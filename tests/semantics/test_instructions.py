@@ -62,6 +62,21 @@ def test_conditional_select_family():
                "0:X3=20 /\\ 0:X4=21 /\\ 0:X5=-21 /\\ 0:X6=-20 /\\ 0:X7=11")
 
 
+def test_conditional_select_aliases_with_always():
+    """CSET, CSETM and CINC are CSINC/CSINV on the inverse of their condition; the inverse
+    of AL is NV, which always holds in a conditional select (Arm ARM, ConditionHolds), so
+    they select their first source: CSET W0,AL gives 0 (herd7 gives 0 too), CINC Rn."""
+    only_state("MOV X1,#10\nCSET X5,AL\nCSETM X6,AL\nCINC X7,X1,AL", "",
+               "0:X5=0 /\\ 0:X6=0 /\\ 0:X7=10")
+
+
+def test_condition_never_is_refused():
+    """herd7's AArch64 syntax has no NV condition (`CSET W0,NV` is a syntax error)."""
+    with pytest.raises(LitmusError) as error:
+        final_states("CSET X5,NV")
+    assert "unknown condition NV" in str(error.value)
+
+
 # ---- loads and stores -------------------------------------------------------------
 
 def test_widths_and_sign_extension():
