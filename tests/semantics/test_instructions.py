@@ -7,14 +7,16 @@ import pytest
 
 import pylitmus
 from pylitmus.errors import LitmusError
+from pylitmus.report.herdtext import state_values
 
 
 def final_states(code: str, init: str = "", condition: str = "true", variant=()):
-    """The final states of a one-thread test, as sets of `loc=value` strings."""
+    """The final states of a one-thread test, as dicts of location to value, as herd7
+    prints them."""
     text = f"AArch64 T\n{{ {init} }}\n P0 ;\n" + "".join(
         f" {line} ;\n" for line in code.strip().splitlines()) + f"forall ({condition})\n"
     result = pylitmus.check(text, variant=variant, engine="python")
-    return [dict(s.values) for s in result.states], result
+    return [dict(state_values(s.values)) for s in result.states], result
 
 
 def only_state(code: str, init: str, condition: str):
