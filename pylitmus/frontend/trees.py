@@ -180,7 +180,8 @@ class LitmusBuilder(_Builder):
         match = THREAD_NAME.fullmatch(token)
         if match is None:
             raise self._error(token, f"expected a thread name such as P1 before ':', "
-                                     f"found '{token}'")
+                                     f"found '{token}' (herd7 reads NAME:TAG as an address "
+                                     f"with a memory tag, which pylitmus does not support)")
         return int(match.group(1))
 
     def tagged_string(self, meta, children):
