@@ -111,7 +111,8 @@ class Judge:
                 raise LitmusError.at(self.test.condition.pos, "the condition introduces a new "
                                      f"symbolic location: {atom.value.name}")
         self.shown = observed_locations(self.test, prepared.env.arrays)
-        self._readers: dict[int, object] = {}  # id of a target or atom -> its reader
+        # id of a target -> its reader; id of an atom -> (size, value) it compares with
+        self._readers: dict[int, object] = {}
 
     def final_value(self, target, registers, memory):
         """The target's final value: a `Number` (with the target's C type) or a symbolic
@@ -163,10 +164,11 @@ class Judge:
             if isinstance(expr.value, (ast.RegRef, ast.MemRef)):
                 other = self.final_value(expr.value, registers, memory)
                 return unmasked(value) == unmasked(other)
-            want = self._readers.get(id(expr))
-            if want is None:
-                want = self._readers[id(expr)] = self._wanted(expr)
-            return masked(value, self.ctype(expr.target)[0]) == want
+            wanted = self._readers.get(id(expr))
+            if wanted is None:
+                wanted = self._readers[id(expr)] = self._wanted(expr)
+            size, want = wanted
+            return masked(value, size) == want
         if isinstance(expr, ast.Const):
             return expr.value
         if isinstance(expr, ast.Not):
@@ -178,13 +180,13 @@ class Judge:
             return left or self.holds(expr.right, registers, memory)
         return (not left) or self.holds(expr.right, registers, memory)
 
-    def _wanted(self, atom: ast.Atom):
-        """The value an atom compares with, cut to the location's size as herd7 does
-        (both sides of `0:X0=-1` are read as the location's type)."""
+    def _wanted(self, atom: ast.Atom) -> tuple[int, object]:
+        """(the location's size, the value the atom compares with cut to that size): herd7
+        reads both sides of `0:X0=-1` as the location's type."""
         size = self.ctype(atom.target)[0]
         if isinstance(atom.value, tuple):
-            return tuple(masked(condition_value(v), size) for v in atom.value)
-        return masked(condition_value(atom.value), size)
+            return size, tuple(masked(condition_value(v), size) for v in atom.value)
+        return size, masked(condition_value(atom.value), size)
 
     def state(self, registers, memory) -> tuple:
         """The final state shown: (location, value) pairs in herd7's order."""
