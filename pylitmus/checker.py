@@ -15,17 +15,16 @@ from .explorer.frame import FrameBuilder
 from .frontend import ast
 from .limits import LimitError, Limits, limit_message
 from .model.program import load_model
-from .result import Result, State
+from .result import Location, Result, State
 from .semantics.prepare import Prepared, mem_key, prepare, reg_key, to_value
-from .semantics.values import CodeAddr, InstrBits, signed
+from .semantics.values import Addr, Number, herd_order
 
-CODE_SPACING = 100_000  # herd7 places the code of thread Pn at (n + 1) * 100000
 KINDS = {"exists": "Allowed", "~exists": "Forbidden", "forall": "Required"}
 
 
 @dataclass(frozen=True)
 class Options:
-    """How to check: herd7's -variant, -unroll, -speedcheck and -hexa, which engine, and
+    """How to check: herd7's -variant, -unroll and -speedcheck, which engine, and
     pylitmus's limits."""
 
     variant: frozenset[str] = frozenset()
@@ -33,165 +32,143 @@ class Options:
     engine: str = "auto"
     limits: Limits = Limits()
     speedcheck: bool = False  # stop as soon as the condition is decided
-    hexa: bool = False  # states show numbers in hexadecimal
 
 
-# ---- values as herd7 compares and prints them --------------------------------------
+def location_of(target: ast.RegRef | ast.MemRef, arrays) -> Location:
+    """The place a condition or `locations` names; `x` is a whole array when it is one."""
+    if isinstance(target, ast.RegRef):
+        return Location(reg_key(target).split(":", 1)[1], target.thread)
+    if target.index is None:
+        return Location(target.name, array=target.name in arrays)
+    return Location(target.name, index=target.index)
 
-def normalise(value, ctype: tuple[int, bool]):
+
+def location_order(location: Location) -> tuple:
+    """herd7's order of locations in a state: registers by thread, then as herd7's
+    register type orders them (XZR, SP, then X0 to X30, then the others), then memory
+    locations by name, then array cells."""
+    if location.thread is not None:
+        name = location.name
+        if name in ("XZR", "SP"):
+            rank = (0, name != "XZR")
+        elif name[0] == "X" and name[1:].isdigit():
+            rank = (1, int(name[1:]))
+        else:
+            rank = (2, name)
+        return (0, location.thread, rank)
+    if location.index is None:
+        return (1, location.name)
+    return (2, location.name, location.index)
+
+
+def observed_locations(test: ast.Test, arrays) -> list:
+    """The locations a state shows, in herd7's order: those of `locations [...]` and of
+    the condition (not those of a `filter`)."""
+    found: dict[Location, object] = {}
+    refs = list(test.locations)
+    refs += [ref for atom in ast.atoms(test.condition.expr) for ref in atom.locations]
+    for ref in refs:
+        found.setdefault(location_of(ref, arrays), ref)
+    return sorted(found.items(), key=lambda item: location_order(item[0]))
+
+
+def condition_value(value: ast.Value):
+    """A value written in a condition. `t[1]` there is the address of t plus 1 (herd7's
+    StateParser.mly, mk_sym_with_index, not scaled by the cell size as in the init block):
+    herd7 prints it `t+1`, and a register holding the address of t[1] does not match it."""
+    if isinstance(value, ast.Sym) and value.index is not None:
+        return Addr(value.name, value.index)
+    return to_value(value)
+
+
+def masked(value, size: int):
+    """A value as a location of `size` bits compares it: numbers cut to that size."""
+    if isinstance(value, tuple):
+        return tuple(masked(v, size) for v in value)
+    if isinstance(value, Number):
+        return value.bits & ((1 << size) - 1)
     if isinstance(value, int):
-        bits, is_signed = ctype
-        value &= (1 << bits) - 1
-        return signed(value, bits) if is_signed else value
+        return value & ((1 << size) - 1)
     return value
 
 
-def show(value, hexa: bool = False) -> str:
+def unmasked(value):
+    """A value as herd7 compares two locations' values: numbers by the bits they hold."""
     if isinstance(value, tuple):
-        return "{" + ",".join(show(v, hexa) for v in value) + "}"
-    if isinstance(value, int):
-        return (f"-{-value:#x}" if value < 0 else f"{value:#x}") if hexa else str(value)
-    if isinstance(value, CodeAddr):
-        if value.label.startswith("@"):  # no label: herd7's numeric code address
-            return str(CODE_SPACING * (value.thread + 1) + 4 * int(value.label[1:]))
-        return f'label:"{value}"'
-    if isinstance(value, InstrBits):
-        return value.text if " " not in value.text else f'instr:"{value.text}"'
-    return str(value)
-
-
-def location_name(target) -> str:
-    """How herd7 names a location in states and conditions."""
-    if isinstance(target, ast.RegRef):
-        return f"{target.thread}:{target.reg if target.reg[0] not in 'WX' else 'X' + target.reg[1:]}"
-    if target.index is None:
-        return f"[{target.name}]"  # an array as a whole prints bare; see Judge.state
-    return f"{target.name}[{target.index}]"
-
-
-def show_expr(expr) -> str:
-    """The condition as herd7 prints it: parenthesised, chains of one operator flat."""
-    return f"({_show(expr)})"
-
-
-def _show(expr) -> str:
-    if isinstance(expr, ast.Atom):
-        return f"{location_name(expr.target)}={show_atom_value(expr.value)}"
-    if isinstance(expr, ast.Const):
-        return "true" if expr.value else "false"
-    if isinstance(expr, ast.Not):
-        return f"~{_operand(expr.arg)}"
-    op = {ast.And: "/\\", ast.Or: "\\/", ast.Implies: "=>"}[type(expr)]
-    parts = []
-
-    def chain(e):
-        if type(e) is type(expr) and not isinstance(e, ast.Implies):
-            chain(e.left)
-            chain(e.right)
-        else:
-            parts.append(_operand(e))
-
-    if isinstance(expr, ast.Implies):
-        parts = [_operand(expr.left), _operand(expr.right)]
-    else:
-        chain(expr.left)
-        chain(expr.right)
-    return f" {op} ".join(parts)
-
-
-def _operand(expr) -> str:
-    text = _show(expr)
-    return f"({text})" if isinstance(expr, (ast.And, ast.Or, ast.Implies)) else text
-
-
-def show_atom_value(v) -> str:
-    if isinstance(v, tuple):
-        return "{" + ",".join(show_atom_value(x) for x in v) + "}"
-    if isinstance(v, ast.Int):
-        return str(v.value)
-    if isinstance(v, ast.Sym):
-        return v.name
-    if isinstance(v, ast.CodeLabel):
-        return f'label:"P{v.thread}:{v.label}"'
-    return v.text if " " not in v.text else f'instr:"{v.text}"'
-
-
-def observed_locations(test: ast.Test) -> list:
-    """The locations a state shows: those of `locations [...]` and of the condition."""
-    found: dict[str, object] = {}
-    for ref in test.locations:
-        found.setdefault(location_name(ref), ref)
-    for expr in (test.condition.expr, test.filter):
-        for atom in ast.atoms(expr):
-            found.setdefault(location_name(atom.target), atom.target)
-
-    def order(item):
-        name, ref = item
-        if isinstance(ref, ast.RegRef):
-            reg = name.split(":", 1)[1]
-            number = int(reg[1:]) if reg[1:].isdigit() else -1
-            return (0, ref.thread or 0, number, name)
-        return (1, 0, 0, name)
-
-    return [ref for _, ref in sorted(found.items(), key=order)]
+        return tuple(unmasked(v) for v in value)
+    return value.bits if isinstance(value, Number) else value
 
 
 class Judge:
     """Evaluates the final condition on final states."""
 
-    def __init__(self, prepared: Prepared, hexa: bool = False):
+    def __init__(self, prepared: Prepared):
         self.prepared = prepared
-        self.hexa = hexa
         self.test = prepared.test
-        self.shown = observed_locations(self.test)
         known = set(prepared.init_memory) | set(prepared.env.arrays)
         for atom in ast.atoms(self.test.condition.expr):
             if isinstance(atom.value, ast.Sym) and atom.value.name not in known:
                 raise LitmusError.at(self.test.condition.pos, "the condition introduces a new "
                                      f"symbolic location: {atom.value.name}")
-        self.names = [self.name(t) for t in self.shown]
-        self._readers: dict[int, object] = {}  # id of a target or atom -> its reader
+        self.shown = observed_locations(self.test, prepared.env.arrays)
+        # id of a target -> its reader; id of an atom -> (size, value) it compares with
+        self._readers: dict[int, object] = {}
 
     def final_value(self, target, registers, memory):
+        """The target's final value: a `Number` (with the target's C type) or a symbolic
+        value, a tuple of them for a whole array."""
         reader = self._readers.get(id(target))
         if reader is None:
             reader = self._readers[id(target)] = self._reader(target)
         return reader(registers, memory)
 
-    def _reader(self, target):
-        """A function of (registers, memory) giving the target's final value."""
+    def ctype(self, target) -> tuple[int, bool]:
         if isinstance(target, ast.RegRef):
-            key = reg_key(target)
+            return self.prepared.type_of(reg_key(target))
+        return self.prepared.type_of(target.name)
+
+    def _reader(self, target):
+        """A function of (registers, memory) giving the target's final value. A register
+        keeps its 64 bits, a memory location the bits of its size, as in herd7's states."""
+        ctype = self.ctype(target)
+
+        def typed(value, size=64):
+            return Number(value & ((1 << size) - 1), ctype) if isinstance(value, int) else value
+
+        if isinstance(target, ast.RegRef):
             thread = target.thread
-            reg = key.split(":", 1)[1]
-            ctype = self.prepared.type_of(key)
+            reg = reg_key(target).split(":", 1)[1]
 
             def register(registers, memory):
                 if not 0 <= thread < len(registers):
                     raise LitmusError.at(target.pos, f"thread {thread} does not exist")
-                return normalise(registers[thread].get(reg, 0), ctype)
+                return typed(registers[thread].get(reg, 0))
             return register
         key = mem_key(target)
-        ctype = self.prepared.type_of(target.name)
         arrays = self.prepared.env.arrays
         length = arrays[target.name][1] \
             if target.index is None and target.name in arrays else None
+        size = ctype[0]
 
         def location(registers, memory):
             if key in memory:
-                return normalise(memory[key], ctype)
+                return typed(memory[key], size)
             if length is not None:
-                return tuple(normalise(memory.get(f"{key}[{i}]", 0), ctype)
-                             for i in range(length))
+                return tuple(typed(memory.get(f"{key}[{i}]", 0), size) for i in range(length))
             raise LitmusError.at(target.pos, f"location {key} is not a location of the test")
         return location
 
     def holds(self, expr, registers, memory) -> bool:
         if isinstance(expr, ast.Atom):
-            want = self._readers.get(id(expr))
-            if want is None:
-                want = self._readers[id(expr)] = self._wanted(expr)
-            return self.final_value(expr.target, registers, memory) == want
+            value = self.final_value(expr.target, registers, memory)
+            if isinstance(expr.value, (ast.RegRef, ast.MemRef)):
+                other = self.final_value(expr.value, registers, memory)
+                return unmasked(value) == unmasked(other)
+            wanted = self._readers.get(id(expr))
+            if wanted is None:
+                wanted = self._readers[id(expr)] = self._wanted(expr)
+            size, want = wanted
+            return masked(value, size) == want
         if isinstance(expr, ast.Const):
             return expr.value
         if isinstance(expr, ast.Not):
@@ -203,32 +180,25 @@ class Judge:
             return left or self.holds(expr.right, registers, memory)
         return (not left) or self.holds(expr.right, registers, memory)
 
-    def _wanted(self, atom: ast.Atom):
-        """The value an atom compares with, as the location's type reads it."""
-        ctype = (self.prepared.type_of(reg_key(atom.target))
-                 if isinstance(atom.target, ast.RegRef)
-                 else self.prepared.type_of(atom.target.name))
+    def _wanted(self, atom: ast.Atom) -> tuple[int, object]:
+        """(the location's size, the value the atom compares with cut to that size): herd7
+        reads both sides of `0:X0=-1` as the location's type."""
+        size = self.ctype(atom.target)[0]
         if isinstance(atom.value, tuple):
-            return tuple(normalise(to_value(v), ctype) for v in atom.value)
-        return normalise(to_value(atom.value), ctype)
+            return size, tuple(masked(condition_value(v), size) for v in atom.value)
+        return size, masked(condition_value(atom.value), size)
 
     def state(self, registers, memory) -> tuple:
-        return tuple((name, show(self.final_value(t, registers, memory), self.hexa))
-                     for name, t in zip(self.names, self.shown))
-
-    def name(self, target) -> str:
-        """A location's name in a state: a whole array prints bare (`x={1,2}`)."""
-        if isinstance(target, ast.MemRef) and target.index is None and \
-                target.name in self.prepared.env.arrays:
-            return target.name
-        return location_name(target)
+        """The final state shown: (location, value) pairs in herd7's order."""
+        return tuple((location, self.final_value(ref, registers, memory))
+                     for location, ref in self.shown)
 
 
 def explore_test(prepared: Prepared, engine: str, options: Options = Options()):
     """Every consistent execution's final state, as {state: [count, satisfies]}, the flags
     raised, and whether --speedcheck stopped the search once the condition was decided."""
     model = load_model(prepared.variant)
-    judge = Judge(prepared, options.hexa)
+    judge = Judge(prepared)
     deciding = decides_for(prepared.test.condition.quantifier)
     test = prepared.test
     counts: dict[tuple, list] = {}
@@ -298,27 +268,19 @@ def check_test(test: ast.Test, options: Options = Options()) -> Result:
     else:
         positive, negative, ok = sat, unsat, sat > 0
     observation = "Never" if sat == 0 else "Always" if unsat == 0 else "Sometimes"
-    states = [State(key, c, s) for key, (c, s) in sorted(counts.items(), key=_state_order)]
+    states = [State(key, c, s) for key, (c, s) in sorted(counts.items(), key=state_order)]
     return Result(
-        file=test.file, name=test.name, kind=KINDS[quantifier],
-        condition=f"{quantifier} {show_expr(test.condition.expr)}",
-        quantifier=quantifier, states=states, positive=positive, negative=negative, ok=ok,
+        file=test.file, name=test.name, kind=KINDS[quantifier], quantifier=quantifier,
+        states=states, positive=positive, negative=negative, ok=ok,
         observation=observation, flags=sorted(flags), warnings=sorted(prepared.env.warnings),
         variant=sorted(prepared.variant), engine=engine,
         seconds=time.perf_counter() - start, condition_tree=test.condition.expr,
         decided_early=decided_early)
 
 
-def _state_order(item):
-    key = item[0]
-    return tuple(_value_order(v) for _, v in key)
-
-
-def _value_order(text: str):
-    try:
-        return (0, int(text, 0), "")
-    except ValueError:
-        return (1, 0, text)
+def state_order(item) -> tuple:
+    """herd7's order of final states: by their values, location by location."""
+    return tuple(herd_order(value) for _, value in item[0])
 
 
 def _native_or_python() -> str:

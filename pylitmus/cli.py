@@ -44,7 +44,9 @@ def main() -> None:
 @click.option("--speedcheck", is_flag=True,
               help="Stop a test as soon as its condition is decided (herd7's -speedcheck); "
                    "the report then says so and shows what was found until then.")
-@click.option("--hexa", is_flag=True, help="Show the values of states in hexadecimal.")
+@click.option("--hexa", is_flag=True,
+              help="Print numbers (of states and the condition) in hexadecimal, as herd7's "
+                   "-hexa does.")
 @click.option("--no-color", is_flag=True, help="Plain text, no colours (as does NO_COLOR).")
 @click.option("--expect", "kinds_path", type=click.Path(exists=True, dir_okay=False),
               help="Expected kinds, herd7's -kinds format: lines `NAME Allowed|Forbidden|"
@@ -60,7 +62,8 @@ def main() -> None:
                    "Graphviz's dot is installed).")
 def check(paths: tuple[str, ...], variant: str, unroll: int, engine: str, output_format: str,
           jobs: int, timeout: float | None, max_executions: int, max_steps: int,
-          speedcheck: bool, hexa: bool, no_color: bool, kinds_path: str | None, explain: bool, state_text: str | None, graph_dir: str | None) -> None:
+          speedcheck: bool, hexa: bool, no_color: bool, kinds_path: str | None,
+          explain: bool, state_text: str | None, graph_dir: str | None) -> None:
     """Check litmus tests: PATH is a .litmus file, a directory (every .litmus below it),
     a herd index file (@name: one path per line) or - for standard input.
 
@@ -73,17 +76,17 @@ def check(paths: tuple[str, ...], variant: str, unroll: int, engine: str, output
 
     kinds = read_kinds(kinds_path)
     options = Options(variant=parse_variant(variant), unroll=unroll, engine=engine,
-                      limits=Limits(max_executions, max_steps), speedcheck=speedcheck,
-                      hexa=hexa)
+                      limits=Limits(max_executions, max_steps), speedcheck=speedcheck)
     color = not no_color and not os.environ.get("NO_COLOR")
     if explain and output_format == "json":
         raise click.UsageError("--explain prints text: use it with --format herd or rich")
     if state_text is not None and not (explain or graph_dir):
         raise click.UsageError("--state goes with --explain or --graph")
-    reporter = make_reporter(output_format, color)
+    reporter = make_reporter(output_format, color, hexa)
     witnesses = None
     if explain or graph_dir:
-        witnesses = WitnessShow(options, read_state(state_text), explain, graph_dir, reporter)
+        witnesses = WitnessShow(options, read_state(state_text), explain, graph_dir, reporter,
+                                hexa)
     tally = run_batch(collect_jobs(paths), options, reporter, kinds, jobs, timeout, witnesses)
     failed = witnesses is not None and witnesses.failed
     sys.exit(max(tally.exit_status, 2 if failed else 0))
@@ -125,8 +128,10 @@ def read_state(text: str | None):
 class WitnessShow:
     """`--explain` and `--graph` for each test checked: its witness, found again."""
 
-    def __init__(self, options, state, explain: bool, graph_dir: str | None, reporter):
+    def __init__(self, options, state, explain: bool, graph_dir: str | None, reporter,
+                 hexa: bool = False):
         self.options = options
+        self.hexa = hexa
         self.state = state
         self.explain = explain
         self.graph_dir = graph_dir
@@ -150,7 +155,7 @@ class WitnessShow:
         if self.explain:
             from pylitmus.report.explain import explain
 
-            text = explain(witness)
+            text = explain(witness, self.hexa)
             if self.console is not None:
                 from rich.text import Text
                 self.console.print(Text(text.rstrip("\n")), soft_wrap=True)
@@ -161,18 +166,20 @@ class WitnessShow:
             write_graphs(witness, self.graph_dir)
 
 
-def make_reporter(output_format: str, color: bool):
-    """The reporter for `--format`; `auto` is rich on a terminal, herd text otherwise."""
+def make_reporter(output_format: str, color: bool, hexa: bool = False):
+    """The reporter for `--format`; `auto` is rich on a terminal, herd text otherwise;
+    `hexa` prints numbers in hexadecimal."""
     if output_format == "auto":
         output_format = "rich" if sys.stdout.isatty() else "herd"
     if output_format == "json":
         from pylitmus.report.json import JsonReporter
-        return JsonReporter()
+        return JsonReporter(hexa=hexa)
     if output_format == "rich":
         from pylitmus.report.rich import RichReporter, make_console
-        return RichReporter(make_console(color=color), make_console(stderr=True, color=color))
+        return RichReporter(make_console(color=color), make_console(stderr=True, color=color),
+                            hexa=hexa)
     from pylitmus.report.herd import HerdReporter
-    return HerdReporter()
+    return HerdReporter(hexa=hexa)
 
 
 def run_batch(jobs, options, reporter, kinds: dict[str, str], workers: int,

@@ -6,11 +6,23 @@ from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
-class State:
-    """One final state: values by location (in print order), how many executions reach
-    it, and whether it satisfies the condition."""
+class Location:
+    """A place a final state shows: register `name` of `thread`, memory location `name`
+    (`array`: a whole array), or cell `index` of array `name`."""
 
-    values: tuple[tuple[str, str], ...]
+    name: str
+    thread: int | None = None
+    index: int | None = None
+    array: bool = False
+
+
+@dataclass(frozen=True)
+class State:
+    """One final state: values by location (in herd7's order; the values are those of
+    `pylitmus.semantics.values`), how many executions reach it, and whether it satisfies
+    the condition."""
+
+    values: tuple[tuple[Location, object], ...]
     executions: int
     satisfies: bool
 
@@ -22,7 +34,6 @@ class Result:
     file: str
     name: str
     kind: str  # Allowed | Forbidden | Required
-    condition: str
     quantifier: str
     states: list[State]
     positive: int
@@ -34,5 +45,13 @@ class Result:
     variant: list[str] = field(default_factory=list)
     engine: str = "python"
     seconds: float = 0.0
-    condition_tree: object = None
+    condition_tree: object = None  # the condition's expression (pylitmus.frontend.ast)
     decided_early: bool = False
+
+    @property
+    def satisfied(self) -> tuple[int, int]:
+        """(executions satisfying the condition, executions not satisfying it): herd7's
+        Observation figures, whatever the quantifier."""
+        if self.quantifier == "~exists":
+            return self.negative, self.positive
+        return self.positive, self.negative

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from pylitmus.checker import Judge, Options, final_memory, show_expr
+from pylitmus.checker import Judge, Options, final_memory
 from pylitmus.explorer import frame as F
 from pylitmus.explorer.combine import combinations
 from pylitmus.explorer.python import candidates, last_writes
@@ -193,12 +193,16 @@ def search(prepared, model: P.Model, wanted) -> tuple[Execution | None, Executio
 class Witness:
     """What `--explain` and `--graph` show for one test.
 
-    `goal` says what was looked for; `execution` is the execution explained (consistent, or
-    rejected when the goal is a state no consistent execution reaches); `rejected` is a
-    candidate reaching the goal that the model rejects, when no consistent one does."""
+    `goal` says what was looked for: "state" (the `expr` given), "witness" (of the
+    condition `quantifier expr`) or "first" (the first final state, the condition never
+    holding); `execution` is the execution explained (consistent, or rejected when the
+    goal is a state no consistent execution reaches); `rejected` is a candidate reaching
+    the goal that the model rejects, when no consistent one does."""
 
     name: str
     goal: str
+    expr: ast.Expr
+    quantifier: str
     execution: Execution | None
     rejected: Execution | None = None
     note: str = ""
@@ -207,9 +211,9 @@ class Witness:
 def find_witness(test: ast.Test, options: Options = Options(), state: ast.Expr | None = None,
                  first_state: tuple | None = None) -> Witness:
     """The execution to explain: one reaching `state` when given, else a witness of the
-    condition, else (the condition never holds) one reaching `first_state` (a state as the
-    report prints it: (location, value) pairs), with the rejected candidate that would
-    satisfy the condition."""
+    condition, else (the condition never holds) one reaching `first_state` (the values of
+    the report's first `State`), with the rejected candidate that would satisfy the
+    condition."""
     prepared = prepare(test, options.unroll, options.variant, options.limits)
     model = load_model(prepared.variant)
     judge = Judge(prepared)
@@ -221,15 +225,15 @@ def find_witness(test: ast.Test, options: Options = Options(), state: ast.Expr |
             return judge.holds(expr, registers, memory)
         return wanted
 
+    quantifier, condition = test.condition.quantifier, test.condition.expr
     if state is not None:
-        goal = f"the state {show_expr(state)}"
         found, rejected = search(prepared, model, satisfying(state))
         note = "" if found or rejected else "no candidate execution reaches this state"
-        return Witness(test.name, goal, found or rejected, rejected, note)
-    condition = f"{test.condition.quantifier} {show_expr(test.condition.expr)}"
-    found, rejected = search(prepared, model, satisfying(test.condition.expr))
+        return Witness(test.name, "state", state, quantifier, found or rejected, rejected,
+                       note)
+    found, rejected = search(prepared, model, satisfying(condition))
     if found is not None:
-        return Witness(test.name, f"a witness of {condition}", found)
+        return Witness(test.name, "witness", condition, quantifier, found)
     note = ("the condition never holds: no candidate execution satisfies it"
             if rejected is None else "the condition never holds")
     anything = satisfying(ast.Const(True))
@@ -239,4 +243,4 @@ def find_witness(test: ast.Test, options: Options = Options(), state: ast.Expr |
             first_state is None or judge.state(registers, memory) == first_state)
 
     shown, _ = search(prepared, model, first)
-    return Witness(test.name, "the first final state", shown, rejected, note)
+    return Witness(test.name, "first", condition, quantifier, shown, rejected, note)

@@ -197,10 +197,18 @@ class Thread:
 
 @dataclass(frozen=True)
 class Atom:
-    """`0:X0=1`, `x=1`, `[x]=1`, `0:X0=x`, or a whole array `t={1,2}` (a tuple value)."""
+    """`0:X0=1`, `x=1`, `[x]=1`, `0:X0=x`, a whole array `t={1,2}` (a tuple value), or
+    two locations with the same final value, `1:X4=1:X7`, `[x]=1:X7` (a location value)."""
 
     target: RegRef | MemRef
-    value: Value | tuple[Value, ...]
+    value: Value | tuple[Value, ...] | RegRef | MemRef
+
+    @property
+    def locations(self) -> tuple[RegRef | MemRef, ...]:
+        """The locations whose final values the atom reads."""
+        if isinstance(self.value, (RegRef, MemRef)):
+            return (self.target, self.value)
+        return (self.target,)
 
 
 @dataclass(frozen=True)

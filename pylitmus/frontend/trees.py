@@ -146,6 +146,11 @@ class LitmusBuilder(_Builder):
     def symbolic_reg(self, meta, children):
         return ast.RegRef(None, str(children[0]), self._pos(meta))
 
+    def thread_reg_ref(self, meta, children):
+        """`P1:X7` on the right of a condition's `=`: a register, as herd7 reads it."""
+        thread, reg = children
+        return ast.RegRef(self._thread_number(thread), _register_name(reg), self._pos(meta))
+
     def plain_location(self, meta, children):
         return ast.MemRef(str(children[0]), None, self._pos(meta))
 
@@ -169,11 +174,15 @@ class LitmusBuilder(_Builder):
 
     def code_label(self, meta, children):
         thread, label = children
-        match = THREAD_NAME.fullmatch(thread)
+        return ast.CodeLabel(self._thread_number(thread), str(label))
+
+    def _thread_number(self, token) -> int:
+        match = THREAD_NAME.fullmatch(token)
         if match is None:
-            raise self._error(thread, f"expected a thread name such as P1 before ':', "
-                                      f"found '{thread}'")
-        return ast.CodeLabel(int(match.group(1)), str(label))
+            raise self._error(token, f"expected a thread name such as P1 before ':', "
+                                     f"found '{token}' (herd7 reads NAME:TAG as an address "
+                                     f"with a memory tag, which pylitmus does not support)")
+        return int(match.group(1))
 
     def tagged_string(self, meta, children):
         tag, string = children

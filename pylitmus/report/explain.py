@@ -10,9 +10,10 @@ A read whose write is not yet placed took its value from its own thread's pendin
 
 from __future__ import annotations
 
-from pylitmus.checker import show
 from pylitmus.model import evaluate as V
+from pylitmus.report.herdtext import condition_text, proposition_text, state_text
 from pylitmus.semantics import events as E
+from pylitmus.semantics.values import herd_text
 from pylitmus.witness import Execution, Witness
 
 AHEAD = "*"
@@ -20,7 +21,16 @@ CACHE_OPS = ("DC.CVAU", "IC.IVAU", "IC.IALLU", "IC.IALLUIS")
 
 
 def value_text(value) -> str:
-    return " ".join(show(value).split())
+    return " ".join(herd_text(value).split())
+
+
+def goal_text(witness: Witness, hexa: bool = False) -> str:
+    """What the explanation looks for: `a witness of exists (...)`, `the state (...)`."""
+    if witness.goal == "state":
+        return f"the state ({proposition_text(witness.expr, hexa)})"
+    if witness.goal == "witness":
+        return f"a witness of {condition_text(witness.quantifier, witness.expr, hexa)}"
+    return "the first final state"
 
 
 def is_fetch(ev: E.Event) -> bool:
@@ -190,10 +200,6 @@ def steps_table(execution: Execution) -> list[str]:
     return lines
 
 
-def state_text(execution: Execution) -> str:
-    return " ".join(f"{location}={value};" for location, value in execution.state)
-
-
 def initial_text(execution: Execution) -> str:
     events = execution.frame.events
     return "; ".join(
@@ -201,20 +207,22 @@ def initial_text(execution: Execution) -> str:
         for w in range(execution.n) if execution.thread(w) < 0)
 
 
-def explain(witness: Witness) -> str:
-    """The text `--explain` prints for one test."""
-    lines = [f"Explaining {witness.name}: {witness.goal}"]
+def explain(witness: Witness, hexa: bool = False) -> str:
+    """The text `--explain` prints for one test; `hexa` prints states' numbers in
+    hexadecimal."""
+    lines = [f"Explaining {witness.name}: {goal_text(witness, hexa)}"]
     if witness.note:
         lines.append(f"  ({witness.note})")
     execution = witness.execution
     if execution is None:
         lines.append("No execution to explain.")
         return "\n".join(lines) + "\n"
+    reached = state_text(execution.state, hexa)
     if execution.consistent:
-        lines.append(f"An execution the model allows, reaching {state_text(execution)}")
+        lines.append(f"An execution the model allows, reaching {reached}")
     else:
         lines.append(f"No execution the model allows reaches it; a rejected candidate reaching"
-                     f" {state_text(execution)} (events in an order ob would need):")
+                     f" {reached} (events in an order ob would need):")
     lines.append(f"Initially: {initial_text(execution)}")
     lines += steps_table(execution)
     lines.append(f"{AHEAD} runs ahead of program order")
@@ -225,8 +233,8 @@ def explain(witness: Witness) -> str:
     rejected = witness.rejected
     if rejected is not None:
         if rejected is not execution:
-            lines.append(f"The condition's state {state_text(rejected)} is only reached by "
-                         f"candidates the model rejects, such as:")
+            lines.append(f"The condition's state {state_text(rejected.state, hexa)} is only "
+                         f"reached by candidates the model rejects, such as:")
             lines += ["  " + line for line in steps_table(rejected)]
         lines += rejection_lines(rejected)
     return "\n".join(lines) + "\n"

@@ -16,7 +16,8 @@ import subprocess
 from pathlib import Path
 
 from pylitmus.model import evaluate as V
-from pylitmus.report.explain import event_text, instruction_text, line_of, shown_value
+from pylitmus.report.explain import (event_text, goal_text, instruction_text, line_of,
+                                     shown_value)
 from pylitmus.witness import Execution, Witness
 
 STYLES = {"po": 'color="black"', "rf": 'color="red", fontcolor="red"',
@@ -110,7 +111,7 @@ def write_graphs(witness: Witness, directory: str | Path) -> list[Path]:
     if witness.execution is not None:
         state = "allowed" if witness.execution.consistent else "rejected by the model"
         pictures.append((folder / f"{base}.dot", witness.execution,
-                         f"{witness.name}: {witness.goal} ({state})"))
+                         f"{witness.name}: {goal_text(witness)} ({state})"))
     if witness.rejected is not None and witness.rejected is not witness.execution:
         pictures.append((folder / f"{base}-rejected.dot", witness.rejected,
                          f"{witness.name}: the condition, rejected by the model"))

@@ -2,26 +2,25 @@
 
 from __future__ import annotations
 
+from pylitmus.report.herdtext import condition_text, state_text
 from pylitmus.report.runner import Outcome
 from pylitmus.report.stream import StreamReporter
-from pylitmus.result import Result, State
+from pylitmus.result import Result
 
 
-def state_line(state: State) -> str:
-    """`0:X0=1; [x]=2;`: a final state as herd7 prints it."""
-    return " ".join(f"{location}={value};" for location, value in state.values)
-
-
-def herd_block(result: Result) -> str:
-    """The lines herd7 prints for one test, ending with a blank line."""
+def herd_block(result: Result, hexa: bool = False) -> str:
+    """The lines herd7 prints for one test, ending with a blank line. The Witnesses line
+    counts executions for and against the test's claim (so a `~exists` test's positives
+    are those not satisfying its condition); the Observation line counts executions
+    satisfying the condition and not, whatever the quantifier (herd/top_herd.ml)."""
+    satisfying, other = result.satisfied
     lines = [f"Test {result.name} {result.kind}", f"States {len(result.states)}"]
-    lines += [state_line(state) for state in result.states]
+    lines += [state_text(state.values, hexa) for state in result.states]
     lines += ["Ok" if result.ok else "No", "Witnesses",
               f"Positive: {result.positive} Negative: {result.negative}"]
     lines += [f"Flag {flag}" for flag in result.flags]
-    lines += [f"Condition {result.condition}",
-              f"Observation {result.name} {result.observation} "
-              f"{result.positive} {result.negative}",
+    lines += [f"Condition {condition_text(result.quantifier, result.condition_tree, hexa)}",
+              f"Observation {result.name} {result.observation} {satisfying} {other}",
               f"Time {result.name} {result.seconds:.2f}", ""]
     return "\n".join(lines) + "\n"
 
@@ -41,7 +40,7 @@ class HerdReporter(StreamReporter):
             return
         for warning in outcome.result.warnings:
             print(f"Warning: {warning}", file=self.err)
-        self.out.write(herd_block(outcome.result))
+        self.out.write(herd_block(outcome.result, self.hexa))
         self.out.flush()
         if outcome.expectation is not None and not outcome.expectation.matches:
             print(mismatch_line(outcome), file=self.err)

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import json
 
-from pylitmus.checker import location_name, show_atom_value
 from pylitmus.frontend import ast
+from pylitmus.report.herdtext import atom_value_text, condition_text, ref_text, state_values
 from pylitmus.report.runner import Outcome
 from pylitmus.report.stream import StreamReporter
 
@@ -16,21 +16,25 @@ ARCH = "AArch64"
 OPERATORS = {ast.And: "and", ast.Or: "or", ast.Implies: "implies"}
 
 
-def condition_tree(expr) -> dict:
+def condition_tree(expr, hexa: bool = False) -> dict:
     """The condition's syntax tree as plain data. `and`/`or` chains become one node."""
     if isinstance(expr, ast.Atom):
         value = expr.value
-        shown = ([show_atom_value(v) for v in value] if isinstance(value, tuple)
-                 else show_atom_value(value))
-        return {"op": "atom", "location": location_name(expr.target), "value": shown}
+        if isinstance(value, (ast.RegRef, ast.MemRef)):
+            return {"op": "same", "locations": [ref_text(expr.target), ref_text(value)]}
+        shown = ([atom_value_text(v, hexa) for v in value] if isinstance(value, tuple)
+                 else atom_value_text(value, hexa))
+        return {"op": "atom", "location": ref_text(expr.target, isinstance(value, tuple)),
+                "value": shown}
     if isinstance(expr, ast.Const):
         return {"op": "const", "value": expr.value}
     if isinstance(expr, ast.Not):
-        return {"op": "not", "args": [condition_tree(expr.arg)]}
+        return {"op": "not", "args": [condition_tree(expr.arg, hexa)]}
     op = OPERATORS[type(expr)]
     if op == "implies":
-        return {"op": op, "args": [condition_tree(expr.left), condition_tree(expr.right)]}
-    return {"op": op, "args": [condition_tree(e) for e in _chain(expr, type(expr))]}
+        return {"op": op, "args": [condition_tree(expr.left, hexa),
+                                   condition_tree(expr.right, hexa)]}
+    return {"op": op, "args": [condition_tree(e, hexa) for e in _chain(expr, type(expr))]}
 
 
 def _chain(expr, kind) -> list:
@@ -39,8 +43,8 @@ def _chain(expr, kind) -> list:
     return [expr]
 
 
-def outcome_record(outcome: Outcome) -> dict:
-    """The JSON object for one test."""
+def outcome_record(outcome: Outcome, hexa: bool = False) -> dict:
+    """The JSON object for one test; `hexa` prints numbers in hexadecimal."""
     record: dict = {"file": outcome.file, "status": outcome.status}
     if outcome.failure is not None:
         failure = outcome.failure
@@ -53,13 +57,15 @@ def outcome_record(outcome: Outcome) -> dict:
         "test": result.name,
         "arch": ARCH,
         "variant": list(result.variant),
-        "condition": {"text": result.condition, "tree": condition_tree(result.condition_tree)},
+        "condition": {"text": condition_text(result.quantifier, result.condition_tree, hexa),
+                      "tree": condition_tree(result.condition_tree, hexa)},
         "kind": result.kind,
         "observation": result.observation,
         "ok": result.ok,
         "positive": result.positive,
         "negative": result.negative,
-        "states": [{"values": dict(state.values), "executions": state.executions,
+        "states": [{"values": dict(state_values(state.values, hexa)),
+                    "executions": state.executions,
                     "satisfies": state.satisfies} for state in result.states],
         "flags": list(result.flags),
         "warnings": list(result.warnings),
@@ -77,5 +83,5 @@ class JsonReporter(StreamReporter):
     def show(self, outcome: Outcome) -> None:
         if outcome.failure is not None:
             print(outcome.failure.text, file=self.err)
-        self.out.write(json.dumps(outcome_record(outcome)) + "\n")
+        self.out.write(json.dumps(outcome_record(outcome, self.hexa)) + "\n")
         self.out.flush()

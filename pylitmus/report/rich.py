@@ -13,6 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
+from pylitmus.report.herdtext import condition_text, state_values
 from pylitmus.report.runner import Outcome, Tally
 from pylitmus.result import Result
 
@@ -37,29 +38,30 @@ def verdict_text(outcome: Outcome) -> Text:
     return text
 
 
-def states_table(result: Result) -> Table:
+def states_table(result: Result, hexa: bool = False) -> Table:
     """Final states, one row each, with executions and a mark when the condition holds."""
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
-    locations = [location for location, _ in result.states[0].values] if result.states else []
-    for location in locations:
+    rows = [state_values(state.values, hexa) for state in result.states]
+    for location, _ in rows[0] if rows else []:
         table.add_column(location, justify="right")
     table.add_column("executions", justify="right")
     table.add_column("condition", justify="center")
-    for state in result.states:
+    for state, row in zip(result.states, rows):
         mark = Text(SATISFIES_MARK, "green") if state.satisfies else Text("")
-        table.add_row(*(value for _, value in state.values), str(state.executions), mark)
+        table.add_row(*(value for _, value in row), str(state.executions), mark)
     return table
 
 
-def test_panel(outcome: Outcome) -> Panel:
+def test_panel(outcome: Outcome, hexa: bool = False) -> Panel:
     result = outcome.result
-    lines = [Text.assemble(("Condition ", "dim"), result.condition), verdict_text(outcome)]
+    condition = condition_text(result.quantifier, result.condition_tree, hexa)
+    lines = [Text.assemble(("Condition ", "dim"), condition), verdict_text(outcome)]
     lines += [Text(f"Flag {flag}", "magenta") for flag in result.flags]
     details = f"{outcome.file} · {result.engine} · {result.seconds:.2f} s"
     if result.variant:
         details += f" · variant {','.join(result.variant)}"
     lines.append(Text(details, "dim"))
-    return Panel(Group(*lines, states_table(result)), title=Text(result.name, "bold"),
+    return Panel(Group(*lines, states_table(result, hexa)), title=Text(result.name, "bold"),
                  title_align="left", expand=False)
 
 
@@ -86,9 +88,11 @@ def make_console(stderr: bool = False, color: bool = True) -> Console:
 class RichReporter:
     """Panels on `console`; errors, warnings and progress on `err_console`."""
 
-    def __init__(self, console: Console, err_console: Console, progress: bool = True):
+    def __init__(self, console: Console, err_console: Console, progress: bool = True,
+                 hexa: bool = False):
         self.console = console
         self.err_console = err_console
+        self.hexa = hexa  # herd7's -hexa: numbers in hexadecimal
         self.show_progress = progress and err_console.is_terminal
         self.progress: Progress | None = None
         self.task = None
@@ -108,7 +112,7 @@ class RichReporter:
         else:
             for warning in outcome.result.warnings:
                 self.err_console.print(Text(f"Warning: {warning}", "yellow"))
-            self.console.print(test_panel(outcome))
+            self.console.print(test_panel(outcome, self.hexa))
         if self.progress is not None:
             self.progress.advance(self.task)
             self.progress.refresh()

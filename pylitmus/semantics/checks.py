@@ -83,5 +83,4 @@ def _register_refs(test: ast.Test):
             yield ref
     for expr in (test.condition.expr, test.filter):
         for atom in ast.atoms(expr):
-            if isinstance(atom.target, ast.RegRef):
-                yield atom.target
+            yield from (ref for ref in atom.locations if isinstance(ref, ast.RegRef))

@@ -250,7 +250,8 @@ def test_speedcheck_stops_once_the_condition_is_decided(run) -> None:
     assert never["warnings"] == [] and never["negative"] == 3
 
 
-def test_hexa_prints_state_values_in_hexadecimal(run) -> None:
+def test_hexa_prints_numbers_in_hexadecimal(run) -> None:
+    """herd7 -hexa prints the numbers of states and of the Condition line in hexadecimal."""
     result = run("--format", "herd", "--hexa", example("MP"))
     assert "1:X0=0x0; 1:X2=0x1;" in result.stdout
-    assert "Condition exists (1:X2=1 /\\ 1:X0=0)" in result.stdout
+    assert "Condition exists (1:X2=0x1 /\\ 1:X0=0x0)" in result.stdout

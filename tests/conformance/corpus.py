@@ -51,6 +51,7 @@ def compare(path: str, entry: dict, engine: str = "auto") -> Comparison:
     from pylitmus.checker import Options, check_test
     from pylitmus.errors import LitmusError
     from pylitmus.frontend import parse_file
+    from pylitmus.report.herdtext import condition_text, state_text
 
     opts = options_for(entry)
     try:
@@ -66,17 +67,18 @@ def compare(path: str, entry: dict, engine: str = "auto") -> Comparison:
     if "error" in entry:
         return Comparison(path, "disagree", "herd7 refuses this test; pylitmus gave a verdict")
     got = {
-        # herd7's record holds its non-empty state lines: a test showing no location
-        # prints one empty line.
-        "states": sorted(line for line in (" ".join(f"{k}={v};" for k, v in s.values)
-                                           for s in result.states) if line),
+        # herd7's record holds its non-empty state lines, in its order: a test showing no
+        # location prints one empty line.
+        "states": [line for line in (state_text(s.values) for s in result.states) if line],
         "ok": result.ok, "positive": result.positive, "negative": result.negative,
         "observation": result.observation, "flags": sorted(result.flags),
+        "condition": condition_text(result.quantifier, result.condition_tree),
     }
     want = {
-        "states": sorted(entry.get("states", got["states"])), "ok": entry.get("ok", got["ok"]),
+        "states": entry.get("states", got["states"]), "ok": entry.get("ok", got["ok"]),
         "positive": entry["positive"], "negative": entry["negative"],
         "observation": entry["observation"], "flags": sorted(entry.get("flags", [])),
+        "condition": entry.get("condition", got["condition"]),
     }
     diffs = [k for k in want if got[k] != want[k]]
     if diffs:

@@ -292,13 +292,34 @@ def test_atoms():
     assert simplify(condition("exists [x]=1")) == atom(("x", None), ast.Int(1))
     assert simplify(condition("exists x[1]=2")) == atom(("x", 1), ast.Int(2))
     assert simplify(condition("exists 0:X0=x")) == atom((0, "X0"), ast.Sym("x"))
-    assert simplify(condition("exists 0:X0=P1:L0")) == atom((0, "X0"), ast.CodeLabel(1, "L0"))
+    assert simplify(condition('exists 0:X0=label:"P1:L0"')) == atom((0, "X0"),
+                                                                    ast.CodeLabel(1, "L0"))
+    assert simplify(condition("exists 0:X0==1")) == atom((0, "X0"), ast.Int(1))
+    assert simplify(condition("exists 0:X0!=1")) == ("not", atom((0, "X0"), ast.Int(1)))
     assert simplify(condition("exists 0:X0=-64")) == atom((0, "X0"), ast.Int(-64))
     assert simplify(condition("exists 0:x0=0xff")) == atom((0, "X0"), ast.Int(255))
     assert simplify(condition("exists 0:X0=NOP")) == atom((0, "X0"), ast.InstrValue("NOP"))
     assert simplify(condition('exists 0:X0=instr:"ADD W0,W0,#1"')) == atom(
         (0, "X0"), ast.InstrValue("ADD W0,W0,#1"))
     assert simplify(condition("forall x={1,2}")) == atom(("x", None), (ast.Int(1), ast.Int(2)))
+
+
+def test_atoms_comparing_two_locations():
+    """herd7's StateParser.mly: after `=`, `1:X7`, `P1:X7`, `*1:X7`, `*x` and `[x]` name
+    another location (`P1:L0` too: herd7 answers `L0 is not a register`), whose final
+    value the atom compares with."""
+    def other(text):
+        value = condition(f"exists {text}").value
+        return (value.thread, value.reg) if isinstance(value, ast.RegRef) else value.name
+
+    assert other("1:X4=1:X7") == (1, "X7")
+    assert other("1:X4=P1:X7") == (1, "X7")
+    assert other("x=*1:X1") == (1, "X1")
+    assert other("1:X4=*x") == "x"
+    assert other("[x]=[y]") == "y"
+    assert other("0:X0=P1:L0") == (1, "L0")
+    with pytest.raises(LitmusError):
+        condition("exists 1:X4<>1:X7")  # herd7 has no `<>` between two locations
 
 
 def test_quantifiers_and_constants():
@@ -310,9 +331,15 @@ def test_quantifiers_and_constants():
 
 
 def test_precedence():
+    """herd7's StateParser.mly: `not` binds tightest, then `=>` (to the right), `/\\`
+    and `\\/`: herd7 prints `a \\/ b => c` back as `a \\/ (b => c)`."""
     a, b, c, d = (atom((0, f"X{i}"), ast.Int(1)) for i in range(4))
     expr = simplify(condition(r"exists ~0:X0=1 /\ 0:X1=1 \/ 0:X2=1 => 0:X3=1"))
-    assert expr == ("Implies", ("Or", ("And", ("not", a), b), c), d)
+    assert expr == ("Or", ("And", ("not", a), b), ("Implies", c, d))
+    expr = simplify(condition(r"exists 0:X0=1 /\ 0:X1=1 => 0:X2=1 => 0:X3=1"))
+    assert expr == ("And", a, ("Implies", b, ("Implies", c, d)))
+    expr = simplify(condition(r"exists not 0:X0=1 => 0:X1=1"))
+    assert expr == ("Implies", ("not", a), b)
     expr = simplify(condition(r"exists 0:X0=1 \/ 0:X1=1 /\ 0:X2=1"))
     assert expr == ("Or", a, ("And", b, c))
     expr = simplify(condition(r"exists ~(0:X0=1 \/ 0:X1=1)"))

@@ -67,6 +67,15 @@ def test_a_never_condition_explains_the_first_state_and_the_forbidding_cycle():
                      "  P0 W x = 1 (line 9)"]
 
 
+def test_hexa_changes_how_the_explanation_prints_not_what_it_explains():
+    """`--hexa` only prints numbers in hexadecimal: the first state of the report is found
+    and explained as without it (it once printed "No execution to explain.")."""
+    text = explain("--hexa", str(EXAMPLES / "MP+dmb.sy.litmus"))
+    assert "No execution to explain" not in text
+    assert "reaching 1:X0=0x0; 1:X2=0x0;" in text
+    assert "The condition's state 1:X0=0x0; 1:X2=0x1; is only reached" in text
+
+
 def test_a_state_no_execution_reaches_is_explained_as_rejected():
     text = explain("--state", "1:X0=0; 1:X2=1;", str(EXAMPLES / "MP+dmb.sy.litmus"))
     assert "No execution the model allows reaches it" in text

@@ -5,14 +5,18 @@ from __future__ import annotations
 import io
 from dataclasses import replace
 
+import pylitmus
 from pylitmus.report.expect import Expectation
-from pylitmus.report.herd import HerdReporter, herd_block, state_line
-from pylitmus.result import State
+from pylitmus.report.herd import HerdReporter, herd_block
+from pylitmus.report.runner import Outcome
 
-
-def test_state_line_joins_values_as_herd_does() -> None:
-    state = State((("0:X0", "1"), ("[x]", "2")), 3, True)
-    assert state_line(state) == "0:X0=1; [x]=2;"
+NEVER = """AArch64 N
+{ 0:X1=x; 1:X1=x; }
+ P0          | P1          ;
+ MOV W0,#1   | LDR W4,[X1] ;
+ STR W0,[X1] |             ;
+~exists (1:X4=2)
+"""
 
 
 def test_block_is_herds_lines_in_order(mp_outcome) -> None:
@@ -49,3 +53,26 @@ def test_reporter_sends_errors_warnings_and_mismatches_to_stderr(mp_outcome,
     assert lines[0] == "Warning: careful"
     assert lines[1].endswith("MP: expected Forbidden, observed Sometimes (1 positive)")
     assert lines[2:] == ["bad.litmus:3:5: unexpected token", " P0 | P1", "    ^"]
+
+
+def test_observation_counts_executions_satisfying_the_condition_whatever_the_quantifier():
+    """herd/top_herd.ml: `Positive: P Negative: N` counts executions for and against the
+    test's claim (for `~exists`, those not satisfying the condition are positive), while
+    `Observation NAME Never|... S U` counts those satisfying the condition and not. herd7
+    prints `Positive: 2 Negative: 0` and `Observation N Never 0 2` for this test."""
+    lines = herd_block(pylitmus.check(NEVER)).splitlines()
+    assert lines[lines.index("Witnesses") + 1] == "Positive: 2 Negative: 0"
+    assert "Condition ~exists (1:X4=2)" in lines
+    assert "Observation N Never 0 2" in lines
+
+
+def test_hexa_is_a_way_of_printing_only(mp_outcome) -> None:
+    """One result, printed twice: herd7's -hexa prints the numbers of states and of the
+    condition in hexadecimal (`exists (1:X2=0x1 /\\ 1:X0=0x0)`)."""
+    out = io.StringIO()
+    HerdReporter(out, io.StringIO(), hexa=True).show(Outcome("MP", mp_outcome.result))
+    lines = out.getvalue().splitlines()
+    assert lines[2:6] == ["1:X0=0x0; 1:X2=0x0;", "1:X0=0x0; 1:X2=0x1;",
+                          "1:X0=0x1; 1:X2=0x0;", "1:X0=0x1; 1:X2=0x1;"]
+    assert "Condition exists (1:X2=0x1 /\\ 1:X0=0x0)" in lines
+    assert herd_block(mp_outcome.result).splitlines()[2] == "1:X0=0; 1:X2=0;"

@@ -37,9 +37,24 @@ def test_not_or_implies_and_constants() -> None:
 
 
 def test_array_values_become_lists() -> None:
+    """An array compared as a whole is named bare, as herd7 prints `x={1,0}`."""
     target = ast.MemRef("t", None, ast.Pos("t.litmus", 1, 1))
     atom = ast.Atom(target, (ast.Int(1), ast.Sym("x")))
-    assert condition_tree(atom) == {"op": "atom", "location": "[t]", "value": ["1", "x"]}
+    assert condition_tree(atom) == {"op": "atom", "location": "t", "value": ["1", "x"]}
+
+
+def test_two_locations_compared() -> None:
+    tree = tree_of("exists (1:X4=P1:X7 /\\ [x]=0:X1)")
+    assert tree == {"op": "and", "args": [{"op": "same", "locations": ["1:X4", "1:X7"]},
+                                          {"op": "same", "locations": ["[x]", "0:X1"]}]}
+    assert errors(tree, SCHEMA["$defs"]["expr"], SCHEMA) == []
+
+
+def test_hexa_prints_numbers_in_hexadecimal(mp_outcome) -> None:
+    record = outcome_record(mp_outcome, hexa=True)
+    assert record["condition"]["text"] == "exists (1:X2=0x1 /\\ 1:X0=0x0)"
+    assert record["condition"]["tree"]["args"][0]["value"] == "0x1"
+    assert record["states"][1]["values"] == {"1:X0": "0x0", "1:X2": "0x1"}
 
 
 def test_verdict_record(mp_outcome) -> None:

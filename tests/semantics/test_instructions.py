@@ -7,14 +7,16 @@ import pytest
 
 import pylitmus
 from pylitmus.errors import LitmusError
+from pylitmus.report.herdtext import state_values
 
 
 def final_states(code: str, init: str = "", condition: str = "true", variant=()):
-    """The final states of a one-thread test, as sets of `loc=value` strings."""
+    """The final states of a one-thread test, as dicts of location to value, as herd7
+    prints them."""
     text = f"AArch64 T\n{{ {init} }}\n P0 ;\n" + "".join(
         f" {line} ;\n" for line in code.strip().splitlines()) + f"forall ({condition})\n"
     result = pylitmus.check(text, variant=variant, engine="python")
-    return [dict(s.values) for s in result.states], result
+    return [dict(state_values(s.values)) for s in result.states], result
 
 
 def only_state(code: str, init: str, condition: str):
@@ -60,6 +62,21 @@ def test_conditional_select_family():
             "CSINV X5,X1,X2,EQ\nCSNEG X6,X1,X2,EQ\nCINC X7,X1,NE")
     only_state(code, "int64_t 0:X5; int64_t 0:X6;",
                "0:X3=20 /\\ 0:X4=21 /\\ 0:X5=-21 /\\ 0:X6=-20 /\\ 0:X7=11")
+
+
+def test_conditional_select_aliases_with_always():
+    """CSET, CSETM and CINC are CSINC/CSINV on the inverse of their condition; the inverse
+    of AL is NV, which always holds in a conditional select (Arm ARM, ConditionHolds), so
+    they select their first source: CSET W0,AL gives 0 (herd7 gives 0 too), CINC Rn."""
+    only_state("MOV X1,#10\nCSET X5,AL\nCSETM X6,AL\nCINC X7,X1,AL", "",
+               "0:X5=0 /\\ 0:X6=0 /\\ 0:X7=10")
+
+
+def test_condition_never_is_refused():
+    """herd7's AArch64 syntax has no NV condition (`CSET W0,NV` is a syntax error)."""
+    with pytest.raises(LitmusError) as error:
+        final_states("CSET X5,NV")
+    assert "unknown condition NV" in str(error.value)
 
 
 # ---- loads and stores -------------------------------------------------------------
