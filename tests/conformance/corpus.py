@@ -56,8 +56,7 @@ def compare(path: str, entry: dict, engine: str = "auto") -> Comparison:
     opts = options_for(entry)
     try:
         test = parse_file(CORPUS / path)
-        result = check_test(test, Options(opts["variant"], opts["unroll"], engine,
-                                          hexa=opts["hexa"]))
+        result = check_test(test, Options(opts["variant"], opts["unroll"], engine))
     except LitmusError as exc:
         if "error" in entry:
             return Comparison(path, "agree", f"refused: {exc.message}")
@@ -69,10 +68,11 @@ def compare(path: str, entry: dict, engine: str = "auto") -> Comparison:
     got = {
         # herd7's record holds its non-empty state lines, in its order: a test showing no
         # location prints one empty line.
-        "states": [line for line in (state_text(s.values) for s in result.states) if line],
+        "states": [line for line in (state_text(s.values, opts["hexa"]) for s in result.states)
+                   if line],
         "ok": result.ok, "positive": result.positive, "negative": result.negative,
         "observation": result.observation, "flags": sorted(result.flags),
-        "condition": condition_text(result.quantifier, result.condition_tree),
+        "condition": condition_text(result.quantifier, result.condition_tree, opts["hexa"]),
     }
     want = {
         "states": entry.get("states", got["states"]), "ok": entry.get("ok", got["ok"]),
