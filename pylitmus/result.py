@@ -36,3 +36,4 @@ class Result:
     seconds: float = 0.0
     condition_tree: object = None
     decided_early: bool = False
+    loop: bool = False  # the unroll bound cut runs of some candidate: herd7's `Loop Ok`

@@ -16,7 +16,7 @@ def herd_block(result: Result) -> str:
     """The lines herd7 prints for one test, ending with a blank line."""
     lines = [f"Test {result.name} {result.kind}", f"States {len(result.states)}"]
     lines += [state_line(state) for state in result.states]
-    lines += ["Ok" if result.ok else "No", "Witnesses",
+    lines += [("Loop " if result.loop else "") + ("Ok" if result.ok else "No"), "Witnesses",
               f"Positive: {result.positive} Negative: {result.negative}"]
     lines += [f"Flag {flag}" for flag in result.flags]
     lines += [f"Condition {result.condition}",

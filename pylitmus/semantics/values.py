@@ -9,6 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 MASK64 = (1 << 64) - 1
+CODE_SPACING = 100_000  # herd7 places the code of thread Pn at (n + 1) * 100000
+
+
+def code_address(thread: int, index: int) -> int:
+    """herd7's address of instruction `index` of thread `thread`'s code."""
+    return CODE_SPACING * (thread + 1) + 4 * index
 
 
 @dataclass(frozen=True)
