@@ -57,6 +57,7 @@ def outcome_record(outcome: Outcome) -> dict:
         "kind": result.kind,
         "observation": result.observation,
         "ok": result.ok,
+        "loop": result.loop,
         "positive": result.positive,
         "negative": result.negative,
         "states": [{"values": dict(state.values), "executions": state.executions,

@@ -61,11 +61,13 @@ def compare(path: str, entry: dict, engine: str = "auto") -> Comparison:
                                            for s in result.states) if line),
         "ok": result.ok, "positive": result.positive, "negative": result.negative,
         "observation": result.observation, "flags": sorted(result.flags),
+        "loop": result.loop,
     }
     want = {
         "states": sorted(entry.get("states", got["states"])), "ok": entry.get("ok", got["ok"]),
         "positive": entry["positive"], "negative": entry["negative"],
         "observation": entry["observation"], "flags": sorted(entry.get("flags", [])),
+        "loop": entry.get("loop", False),  # herd7's `Loop Ok` / `Loop No`
     }
     diffs = [k for k in want if got[k] != want[k]]
     if diffs:

@@ -247,3 +247,26 @@ def test_loop_in_the_herd_text():
     from pylitmus.report.herd import herd_block
     block = herd_block(pylitmus.check(SEQLOCK))
     assert "\nLoop No\nWitnesses\nPositive: 0 Negative: 10\n" in block
+
+
+def test_loop_in_json_and_the_terminal_view():
+    import io
+    import json
+    from pathlib import Path
+
+    from rich.console import Console
+
+    from pylitmus.report.json import outcome_record
+    from pylitmus.report.rich import verdict_text
+    from pylitmus.report.runner import Outcome
+    from tests.report.schema import errors
+
+    schema = json.loads((Path(__file__).parents[2] / "docs" / "json-schema.json").read_text())
+    looping = Outcome("seqlock.litmus", result=pylitmus.check(SEQLOCK))
+    plain = Outcome("const.litmus", result=pylitmus.check(CONSTANT_CONDITION, unroll=1))
+    for outcome, loop in ((looping, True), (plain, False)):
+        record = outcome_record(outcome)
+        assert errors(record, schema, schema) == [] and record["loop"] is loop
+    console = Console(file=io.StringIO(), width=100)
+    console.print(verdict_text(looping))
+    assert "Allowed · Never · Loop No  (0 positive, 10 negative)" in console.file.getvalue()
