@@ -175,6 +175,39 @@ exists (1:X0=1)
 """
 FILTER_ON_MEMORY = FILTER_ON_REGISTER.replace("filter (1:X0=1)", "filter (x=1)")
 
+# RET is an indirect branch: always counted. Called in a loop (on a constant, not
+# counted), it jumps back to the instruction after the BL three times. That instruction
+# has no label: herd7 names it by its address (thread P0's code starts at 100000).
+CALL_IN_LOOP = """AArch64 callloop
+{ }
+ P0           ;
+ MOV W0,#3    ;
+L0:           ;
+ BL f         ;
+ SUB W0,W0,#1 ;
+ CBNZ W0,L0   ;
+ B end        ;
+f:            ;
+ ADD W1,W1,#1 ;
+ RET          ;
+end:          ;
+forall (0:X1=3)
+"""
+
+# BR to a label held from the start: counted, though nothing was read.
+INDIRECT = """AArch64 brloop
+{ 0:X2=label:"P0:L0"; }
+ P0           ;
+ MOV W0,#3    ;
+L0:           ;
+ SUB W0,W0,#1 ;
+ ADD W1,W1,#1 ;
+ CBZ W0,end   ;
+ BR X2        ;
+end:          ;
+forall (0:X1=3)
+"""
+
 CASES = [
     # test, --unroll, states, loop, positive, negative
     (TWO_FLAGS, 2, {"0:X0=0; 0:X5=0;"}, True, 6, 0),
@@ -195,6 +228,10 @@ CASES = [
     (OWN_WRITE, 0, {"0:X0=0;"}, False, 1, 0),
     (OWN_WRITE, 2, {"0:X0=0;"}, True, 1, 0),
     (FILTER_ON_REGISTER, 2, {"1:X0=1;"}, False, 3, 0),
+    (CALL_IN_LOOP, 2, set(), True, 0, 0),
+    (CALL_IN_LOOP, 3, {"0:X1=3;"}, False, 1, 0),
+    (INDIRECT, 1, set(), True, 0, 0),
+    (INDIRECT, 2, {"0:X1=3;"}, False, 1, 0),
 ]
 
 
@@ -224,6 +261,11 @@ def test_the_warning_is_herd7s():
     result = pylitmus.check(TWO_FLAGS)
     assert result.warnings == ['File "<text>": unrolling limit exceeded at Lwait, '
                                "legal outcomes may be missing."]
+
+
+def test_a_head_without_a_label_is_named_by_its_address():
+    (warning,) = pylitmus.check(CALL_IN_LOOP).warnings
+    assert "unrolling limit exceeded at ##100008," in warning
 
 
 def test_the_warning_names_every_head_cut():
