@@ -241,7 +241,10 @@ def explore_test(prepared: Prepared, engine: str, options: Options = Options()):
         from .explorer import python as chosen_engine
     builder = FrameBuilder(prepared, model, chosen_engine.evaluate_stage)
     executions, limit = 0, prepared.env.limits.max_executions
-    cut_candidates = CutCandidates(prepared.init_memory, test.filter, judge.holds)
+    final_checks = [] if test.filter is None else [(test.filter, True)]
+    if options.speedcheck:  # herd7 then only goes on with final states that can decide
+        final_checks.append((test.condition.expr, deciding(True)))
+    cut_candidates = CutCandidates(prepared.init_memory, final_checks, judge.holds)
     loop_heads: set[tuple[int, str]] = set()
     for runs in itertools.product(*prepared.runs):
         cut = {(run.thread, run.cut) for run in runs if run.cut is not None}

@@ -8,7 +8,8 @@ the initial one included, but not one of the read's own instruction that follows
 (herd/mem.ml, `map_load_possible_stores`, `-optace iico` being the default with a cat
 model), and whose final state passes the test's filter (`check_filter` in
 `fold_mem_finals`: for some choice of each location's last write, which is not the
-initial write when the location has others).
+initial write when the location has others) and, under -speedcheck, can decide the
+condition (`worth_going`).
 """
 
 from __future__ import annotations
@@ -31,13 +32,14 @@ class Accesses:
 class CutCandidates:
     """Answers whether a combination of runs makes a candidate execution."""
 
-    def __init__(self, init_memory: dict, filter_expr, holds):
-        """`holds(expr, registers, memory)` evaluates a condition on a final state."""
+    def __init__(self, init_memory: dict, final_checks: list[tuple[ast.Expr, bool]], holds):
+        """`final_checks`: (expression, whether it must hold) on a candidate's final state;
+        `holds(expr, registers, memory)` evaluates an expression on a final state."""
         self.init_memory = init_memory
-        self.filter = filter_expr
+        self.final_checks = final_checks
         self.holds = holds
-        self.filtered = {atom.target.name for atom in ast.atoms(filter_expr)
-                         if isinstance(atom.target, ast.MemRef)}
+        self.checked = {atom.target.name for expr, _ in final_checks for atom in ast.atoms(expr)
+                        if isinstance(atom.target, ast.MemRef)}
         self._accesses: dict[int, tuple[E.Run, Accesses]] = {}
 
     def exists(self, runs: tuple[E.Run, ...]) -> bool:
@@ -46,7 +48,7 @@ class CutCandidates:
             if mine.needs and not mine.needs <= frozenset().union(
                     *(other.writes for j, other in enumerate(accesses) if j != i)):
                 return False
-        return self.filter is None or self.some_final_state_passes(runs)
+        return not self.final_checks or self.some_final_state_passes(runs)
 
     def accesses(self, run: E.Run) -> Accesses:
         found = self._accesses.get(id(run))
@@ -73,7 +75,7 @@ class CutCandidates:
         return Accesses(frozenset(writes), frozenset(needs))
 
     def some_final_state_passes(self, runs) -> bool:
-        """Does the filter hold for some choice of each location's last write?"""
+        """Do the final checks pass for some choice of each location's last write?"""
         finals: dict[str, set] = {}
         for run in runs:
             for loc, value in self.accesses(run).writes:
@@ -81,14 +83,15 @@ class CutCandidates:
         memory = dict(self.init_memory)
         varied = []
         for loc, values in finals.items():
-            if loc.split("[")[0] in self.filtered and len(values) > 1:
+            if loc.split("[")[0] in self.checked and len(values) > 1:
                 varied.append((loc, sorted(values, key=repr)))
             else:
                 memory[loc] = next(iter(values))
         registers = [run.registers for run in runs]
         for choice in itertools.product(*(values for _, values in varied)):
             memory.update(zip((loc for loc, _ in varied), choice))
-            if self.holds(self.filter, registers, memory):
+            if all(self.holds(expr, registers, memory) == wanted
+                   for expr, wanted in self.final_checks):
                 return True
         return False
 

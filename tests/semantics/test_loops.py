@@ -263,6 +263,19 @@ def test_the_warning_is_herd7s():
                                "legal outcomes may be missing."]
 
 
+@pytest.mark.parametrize("condition, loop", [("exists (1:X0=1)", False),
+                                             ("exists (1:X0=0)", True)])
+def test_under_speedcheck_only_cut_candidates_that_can_decide_count(condition, loop):
+    """herd/mem.ml, `worth_going`: with -speedcheck, a candidate whose final state cannot
+    decide the condition is not gone on with. The cut run ends with 1:X0=0."""
+    from pylitmus.checker import Options, check_test
+    from pylitmus.frontend import parse_text
+
+    text = FILTER_ON_REGISTER.replace("filter (1:X0=1)\nexists (1:X0=1)", condition)
+    result = check_test(parse_text(text, "spin.litmus"), Options(speedcheck=True))
+    assert result.loop is loop
+
+
 def test_a_head_without_a_label_is_named_by_its_address():
     (warning,) = pylitmus.check(CALL_IN_LOOP).warnings
     assert "unrolling limit exceeded at ##100008," in warning
