@@ -263,6 +263,29 @@ def test_the_warning_is_herd7s():
                                "legal outcomes may be missing."]
 
 
+def test_a_run_time_error_with_a_cut_run_is_still_reported():
+    """herd/top_herd.ml, `check_failed_model_kont`: a consistent execution's delayed error is
+    raised before the cutoff is looked at. Only P0's cut run writes y=31 (third pass,
+    x read as 1); P1, reading it, loads from address 0 — in that execution only."""
+    from pylitmus.errors import LitmusError
+
+    text = """AArch64 cuterr
+{ 0:X1=x; 0:X2=y; 1:X2=y; 1:X3=0; 2:X1=x; }
+ P0             | P1          | P2          ;
+L0:             | LDR W0,[X2] | MOV W0,#1   ;
+ ADD W5,W5,#10  | CMP W0,#31  | STR W0,[X1] ;
+ LDR W0,[X1]    | B.NE end    |             ;
+ ADD W6,W5,W0   | LDR W1,[X3] |             ;
+ STR W6,[X2]    | end:        |             ;
+ CBNZ W0,L0     |             |             ;
+exists (1:X0=31)
+"""
+    with pytest.raises(LitmusError, match="non symbolic address: 0"):
+        pylitmus.check(text)
+    fine = pylitmus.check(text.replace("LDR W1,[X3]", "NOP"))
+    assert (fine.loop, fine.positive, fine.negative) == (True, 0, 2)
+
+
 @pytest.mark.parametrize("condition, loop", [("exists (1:X0=1)", False),
                                              ("exists (1:X0=0)", True)])
 def test_under_speedcheck_only_cut_candidates_that_can_decide_count(condition, loop):
