@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from .errors import LitmusError
 from .explorer.combine import combinations
+from .explorer.cut import CutCandidates
 from .explorer.frame import FrameBuilder
 from .frontend import ast
 from .limits import LimitError, Limits, limit_message
@@ -196,7 +197,9 @@ class Judge:
 
 def explore_test(prepared: Prepared, engine: str, options: Options = Options()):
     """Every consistent execution's final state, as {state: [count, satisfies]}, the flags
-    raised, and whether --speedcheck stopped the search once the condition was decided."""
+    raised, whether --speedcheck stopped the search once the condition was decided, and
+    the loop heads (thread, label) where the unroll bound cut a run some candidate
+    execution uses."""
     model = load_model(prepared.variant)
     judge = Judge(prepared)
     deciding = decides_for(prepared.test.condition.quantifier)
@@ -209,18 +212,29 @@ def explore_test(prepared: Prepared, engine: str, options: Options = Options()):
         from .explorer import python as chosen_engine
     builder = FrameBuilder(prepared, model, chosen_engine.evaluate_stage)
     executions, limit = 0, prepared.env.limits.max_executions
+    final_checks = [] if test.filter is None else [(test.filter, True)]
+    if options.speedcheck:  # herd7 then only goes on with final states that can decide
+        final_checks.append((test.condition.expr, deciding(True)))
+    cut_candidates = CutCandidates(prepared.init_memory, final_checks, judge.holds)
+    loop_heads: set[tuple[int, str]] = set()
     for runs in combinations(prepared):
+        cut = {(run.thread, run.cut) for run in runs if run.cut is not None}
+        if cut:
+            if not cut <= loop_heads and cut_candidates.exists(runs):
+                loop_heads |= cut
+            if all(run.error is None for run in runs):
+                continue
         frame = builder.frame(runs)
         found = chosen_engine.explore(frame, model)
         if not found:
             continue
+        for run in runs:
+            if run.error is not None:
+                raise run.error  # herd7 reports it even when a cut run takes part
         executions += sum(found.values())
         if executions > limit:
             raise LimitError(limit_message("too many consistent executions",
                                            "--max-executions", limit), test.file)
-        for run in runs:
-            if run.error is not None:
-                raise run.error
         registers = [run.registers for run in runs]
         run_flags = frozenset().union(*(run.local.flags for run in runs))
         for (lasts, exec_flags), count in found.items():
@@ -234,8 +248,8 @@ def explore_test(prepared: Prepared, engine: str, options: Options = Options()):
             entry[0] += count
             flags.update(exec_flags, run_flags)
         if options.speedcheck and any(deciding(s) for _, s in counts.values()):
-            return counts, flags, True
-    return counts, flags, False
+            return counts, flags, True, loop_heads
+    return counts, flags, False, loop_heads
 
 
 def decides_for(quantifier: str):
@@ -254,7 +268,11 @@ def check_test(test: ast.Test, options: Options = Options()) -> Result:
     start = time.perf_counter()
     prepared = prepare(test, options.unroll, options.variant, options.limits)
     engine = "python" if options.engine == "python" else _native_or_python()
-    counts, flags, decided_early = explore_test(prepared, engine, options)
+    counts, flags, decided_early, loop_heads = explore_test(prepared, engine, options)
+    if loop_heads:  # herd7 names one head (its last candidate's); we name each, by thread
+        heads = ", ".join(dict.fromkeys(label for _, label in sorted(loop_heads)))
+        prepared.env.warnings.add(f'File "{test.file}": unrolling limit exceeded at {heads}, '
+                                  "legal outcomes may be missing.")
     if decided_early:
         prepared.env.warnings.add("decided early (--speedcheck): the states and counts are "
                                   "those found before the condition was decided")
@@ -275,7 +293,7 @@ def check_test(test: ast.Test, options: Options = Options()) -> Result:
         observation=observation, flags=sorted(flags), warnings=sorted(prepared.env.warnings),
         variant=sorted(prepared.variant), engine=engine,
         seconds=time.perf_counter() - start, condition_tree=test.condition.expr,
-        decided_early=decided_early)
+        decided_early=decided_early, loop=bool(loop_heads))
 
 
 def state_order(item) -> tuple:

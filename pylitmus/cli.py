@@ -25,7 +25,7 @@ def main() -> None:
 @click.option("--variant", default="", metavar="LIST",
               help="Model variants, comma separated (herd7's -variant), e.g. ifetch.")
 @click.option("--unroll", type=click.IntRange(min=0), default=2, show_default=True,
-              help="How many times a backward branch may be taken (herd7's -unroll).")
+              help="Jumps a thread run may make back to one loop head (herd7's -unroll).")
 @click.option("--engine", type=click.Choice(ENGINES), default="auto", show_default=True,
               help="Explorer engine: auto (C when built), c, or python (the reference).")
 @click.option("--format", "output_format", type=click.Choice(FORMATS), default="auto",
@@ -39,8 +39,8 @@ def main() -> None:
               help="Limit per test on thread runs, their combinations and consistent "
                    "executions; a test over it is an error.")
 @click.option("--max-steps", type=click.IntRange(min=1), default=MAX_STEPS, show_default=True,
-              metavar="N", help="Instructions one thread run may execute (loops on values "
-                                "no read changes are not bounded by --unroll).")
+              metavar="N", help="Instructions one thread run may execute (conditional loops "
+                                "on values no read changes are not bounded by --unroll).")
 @click.option("--speedcheck", is_flag=True,
               help="Stop a test as soon as its condition is decided (herd7's -speedcheck); "
                    "the report then says so and shows what was found until then.")

@@ -171,8 +171,8 @@ def search(prepared, model: P.Model, wanted) -> tuple[Execution | None, Executio
     make_frame = F.FrameBuilder(prepared, model).frame
     rejected = None
     for runs in combinations(prepared):
-        if any(run.error is not None for run in runs):
-            continue  # an execution using this run is reported as an error, not explained
+        if any(run.error is not None or run.cut is not None for run in runs):
+            continue  # such an execution is reported as an error, or dropped (loop bound)
         frame = make_frame(runs)
         registers = [run.registers for run in runs]
         for rf, co, slots, failed in candidates(frame, model):

@@ -16,7 +16,7 @@ def herd_block(result: Result, hexa: bool = False) -> str:
     satisfying, other = result.satisfied
     lines = [f"Test {result.name} {result.kind}", f"States {len(result.states)}"]
     lines += [state_text(state.values, hexa) for state in result.states]
-    lines += ["Ok" if result.ok else "No", "Witnesses",
+    lines += [("Loop " if result.loop else "") + ("Ok" if result.ok else "No"), "Witnesses",
               f"Positive: {result.positive} Negative: {result.negative}"]
     lines += [f"Flag {flag}" for flag in result.flags]
     lines += [f"Condition {condition_text(result.quantifier, result.condition_tree, hexa)}",

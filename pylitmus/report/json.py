@@ -62,6 +62,7 @@ def outcome_record(outcome: Outcome, hexa: bool = False) -> dict:
         "kind": result.kind,
         "observation": result.observation,
         "ok": result.ok,
+        "loop": result.loop,
         "positive": result.positive,
         "negative": result.negative,
         "states": [{"values": dict(state_values(state.values, hexa)),

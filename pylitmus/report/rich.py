@@ -22,12 +22,14 @@ SATISFIES_MARK = "✔"
 
 
 def verdict_text(outcome: Outcome) -> Text:
-    """`Allowed · Sometimes · Ok (1 positive, 3 negative)`, with the expectation if any."""
+    """`Allowed · Sometimes · Ok (1 positive, 3 negative)` (`Loop Ok` when the unroll bound
+    cut runs, as herd7 says), with the expectation if any."""
     result = outcome.result
     text = Text.assemble(
         (result.kind, "bold"), " · ",
         (result.observation, OBSERVATION_STYLES[result.observation]), " · ",
-        ("Ok" if result.ok else "No", "green" if result.ok else "red"),
+        (("Loop " if result.loop else "") + ("Ok" if result.ok else "No"),
+         "green" if result.ok else "red"),
         f"  ({result.positive} positive, {result.negative} negative)")
     expectation = outcome.expectation
     if expectation is not None:

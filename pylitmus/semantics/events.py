@@ -59,5 +59,8 @@ class Run:
     registers: dict[str, object] = field(default_factory=dict)
     # A run that stopped on a problem herd7 reports only if an execution uses the run.
     error: Exception | None = None
+    # The loop head where the unroll bound cut the run (herd7's name for it), if it did.
+    # No execution using the run counts; one candidate using it makes herd7 say `Loop`.
+    cut: str | None = None
     # Filled in by the explorer: the thread stage's relations over memory events.
     local: dict | None = None

@@ -395,13 +395,16 @@ def _target(s: Semantics, instr, i: int):
     raise Unsupported("branch target must be a label")
 
 
-def _go(s: Semantics, target) -> None:
+def _go(s: Semantics, target, decision: E.Event | None = None) -> None:
+    """Jump to a target; a conditional branch gives its decision event, and its jump is
+    bounded by --unroll only when a read value influenced that decision."""
     kind, where = target
     ctx = s.ctx
+    bounded = decision is None or decision.symbolic
     if kind == "label":
-        ctx.jump(where)
+        ctx.jump(where, bounded)
     else:
-        ctx.jump_offset(where)
+        ctx.jump_offset(where, bounded)
 
 
 @handles("B")
@@ -418,7 +421,7 @@ def branch_cond(s: Semantics, instr):
     bcc = s.ctx.event(E.BRANCH, sets={"BCC"})
     s.ctx.data(evs, bcc)
     if taken:
-        _go(s, _target(s, instr, 0))
+        _go(s, _target(s, instr, 0), bcc)
 
 
 @handles("CBZ", "CBNZ", "TBZ", "TBNZ")
@@ -436,7 +439,7 @@ def compare_branch(s: Semantics, instr):
     bcc = s.ctx.event(E.BRANCH, sets={"BCC"})
     s.ctx.data([ev], bcc)
     if zero != instr.mnemonic.endswith("NZ"):
-        _go(s, _target(s, instr, 2 if instr.mnemonic.startswith("TB") else 1))
+        _go(s, _target(s, instr, 2 if instr.mnemonic.startswith("TB") else 1), bcc)
 
 
 @handles("BL")

@@ -15,11 +15,11 @@ from ..errors import LitmusError
 from ..frontend import ast
 from ..limits import LimitError, Limits, limit_message
 from . import events as E
-from .values import MASK64, Addr, CodeAddr, InstrBits
+from .values import MASK64, Addr, CodeAddr, InstrBits, code_address
 
 
 class Abandon(Exception):
-    """This run cannot happen (for example it exceeds the loop bound)."""
+    """This run cannot happen (for example a CAS outcome the value read contradicts)."""
 
 
 class RunError(LitmusError):
@@ -88,7 +88,7 @@ class Context:
         self.run = E.Run(thread.index)
         self.pc = 0
         self.instance = -1
-        self.backward_taken: dict[tuple[int, int], int] = {}
+        self.jumps_back: dict[int, int] = {}  # loop head (index in own code) -> jumps to it
         self.symbolic_regs: set[str] = set()
         self.exclusive_size: int | None = None  # size of the last load-exclusive, if last
         self.running_copy = False  # executing an instruction fetched from data
@@ -190,42 +190,58 @@ class Context:
         self.data(sources, ev)
         return ev
 
-    def decided_by_constant(self) -> bool:
-        """Did this instruction branch on a value that no memory read influenced?
-        herd7 follows such branches without counting them against --unroll."""
-        for ev in reversed(self.run.events):
-            if ev.instance != self.instance:
-                return False
-            if "BCC" in ev.sets:
-                return not ev.symbolic
-        return False
-
     def code_sets(self, loc: str, value, sets) -> set:
         """The sets of an access: with ifetch, `code_sets` of the location and value."""
         return set(sets) | code_sets(self.env, loc, value)
 
     # -- control ------------------------------------------------------------------
-    def jump(self, label: str) -> None:
-        """Continue at a label of this thread."""
-        target = self.code.labels.get(label)
-        if label.startswith("@"):
-            target = int(label[1:])
-        if target is None:
-            raise self.error(f"label {label} not found on P{self.code.index}")
-        self.jump_index(target, label)
+    # `bounded`: herd7 counts the jump against --unroll when it goes back. Every jump is
+    # bounded but that of a conditional branch whose decision no read value influenced
+    # (herd/mem.ml: a CondJump on a determined value is not checked).
+    def jump(self, label: str, bounded: bool) -> None:
+        """Continue at a label of the code running now."""
+        self.jump_index(self.code, self.label_index(self.code, label), label, bounded)
 
-    def jump_offset(self, offset: int) -> None:
+    def jump_offset(self, offset: int, bounded: bool) -> None:
         """Continue `offset` bytes after this instruction (`B .+8`)."""
-        self.jump_index(self.pc + offset // 4, f".{offset:+d}")
+        self.jump_index(self.code, self.pc + offset // 4, None, bounded)
 
     def jump_to_value(self, target) -> None:
-        """An indirect branch: the register must hold a code address of this thread."""
+        """An indirect branch: the register must hold a code address; bounded."""
         if not isinstance(target, CodeAddr) or \
                 not 0 <= target.thread < len(self.env.test.threads):
             raise self.error(f"illegal argument for the indirect branch instruction "
                              f"{self.instr.text} (must be a label)")
-        self.code = self.env.test.threads[target.thread]
-        self.jump(target.label)
+        code = self.env.test.threads[target.thread]
+        self.jump_index(code, self.label_index(code, target.label), target.label, True)
+
+    def label_index(self, code: ast.Thread, label: str) -> int:
+        """The instruction index a label (or `@index`, an unlabelled address) names."""
+        index = int(label[1:]) if label.startswith("@") else code.labels.get(label)
+        if index is None:
+            raise self.error(f"label {label} not found on P{code.index}")
+        return index
+
+    def jump_index(self, code: ast.Thread, target: int, label: str | None,
+                   bounded: bool) -> None:
+        """Continue at instruction `target` of `code`, under herd7's loop bound
+        (herd/mem.ml, `fetch_addr`): per run, the bounded jumps to an address of the
+        run's own code from an address at or after it are counted per target address,
+        whichever instruction jumps; the jump that would be the (N+1)th to one address
+        cuts the run there. The cut run ends (see `Run.cut`)."""
+        if not 0 <= target <= len(code.code):
+            where = label or f".{4 * (target - self.pc):+d}"
+            raise self.error(f"branch target {where} is outside the code of P{code.index}")
+        if bounded and code.index == self.thread.index and \
+                code_address(code.index, target) <= code_address(self.code.index, self.pc):
+            jumps = self.jumps_back.get(target, 0) + 1
+            if jumps > self.env.unroll:
+                self.run.cut = loop_head_name(code, target, label)
+                self.finish()
+                return
+            self.jumps_back[target] = jumps
+        self.code = code
+        self.next_pc = target
 
     def finish(self) -> None:
         """End the run after this instruction."""
@@ -249,22 +265,14 @@ class Context:
     def symbol_value(self, name: str):
         return Addr(name)
 
-    def jump_index(self, target: int, label: str) -> None:
-        """Continue at an instruction index, counting backward jumps against --unroll."""
-        if label.startswith("@"):
-            target = int(label[1:])
-        if not 0 <= target <= len(self.code.code):
-            raise self.error(f"branch target {label} is outside the code of P{self.code.index}")
-        if target <= self.pc and not self.decided_by_constant():
-            where = (self.code.index, self.pc)
-            taken = self.backward_taken.get(where, 0) + 1
-            if taken > self.env.unroll:
-                self.env.warnings.add(
-                    f"unrolling limit exceeded at {label} on P{self.code.index}; "
-                    "legal outcomes may be missing (raise --unroll)")
-                raise Abandon()
-            self.backward_taken[where] = taken
-        self.next_pc = target
+
+def loop_head_name(code: ast.Thread, index: int, label: str | None) -> str:
+    """How herd7 names a loop head in its warning: the label the branch names, else the
+    first label of the instruction there, else `##` and its address."""
+    if label is not None and not label.startswith("@"):
+        return label
+    names = [name for name, at in code.labels.items() if at == index]
+    return min(names) if names else f"##{code_address(code.index, index)}"
 
 
 def code_sets(env: Env, loc: str, value) -> set:

@@ -13,6 +13,11 @@ MASK64 = (1 << 64) - 1
 CODE_SPACING = 100_000  # herd7 places the code of thread Pn at (n + 1) * 100000
 
 
+def code_address(thread: int, index: int) -> int:
+    """herd7's address of instruction `index` of thread `thread`'s code."""
+    return CODE_SPACING * (thread + 1) + 4 * index
+
+
 @dataclass(frozen=True)
 class Addr:
     """The address `base + offset` of a memory location (offset in bytes)."""
@@ -40,7 +45,7 @@ class CodeAddr:
         """herd7's numeric address of an unlabelled instruction; None for a label."""
         if not self.label.startswith("@"):
             return None
-        return CODE_SPACING * (self.thread + 1) + 4 * int(self.label[1:])
+        return code_address(self.thread, int(self.label[1:]))
 
 
 @dataclass(frozen=True)

@@ -118,6 +118,8 @@ def test_a_loop_on_constants_stops_at_the_step_limit():
 
 
 def test_a_loop_on_read_values_stops_at_the_unroll_bound(write):
-    code, stdout, stderr = check("--unroll", "1", write(SPIN))
-    assert code == 0
-    assert "unrolling limit exceeded at L0 on P1" in stderr and "raise --unroll" in stderr
+    path = write(SPIN)
+    code, stdout, stderr = check("--unroll", "1", path)
+    assert code == 0 and "Loop Ok" in stdout
+    assert stderr.startswith(f'Warning: File "{path}": unrolling limit exceeded at L0, '
+                             "legal outcomes may be missing.")

@@ -126,8 +126,9 @@ exists (0:X0=1)
 @pytest.mark.parametrize("unroll", [0, 2])
 def test_unroll_bounds_the_loop(run, unroll: int) -> None:
     result = run("--format", "herd", "--unroll", str(unroll), "-", input=SPIN)
-    assert f"Positive: {unroll + 1} Negative: 0" in result.stdout
-    assert result.stderr.startswith("Warning: unrolling limit exceeded")
+    assert f"Loop Ok\nWitnesses\nPositive: {unroll + 1} Negative: 0" in result.stdout
+    assert result.stderr.startswith(
+        'Warning: File "<stdin>": unrolling limit exceeded at L0, legal outcomes may be missing.')
 
 
 def test_variant(run) -> None:

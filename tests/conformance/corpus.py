@@ -73,12 +73,14 @@ def compare(path: str, entry: dict, engine: str = "auto") -> Comparison:
         "ok": result.ok, "positive": result.positive, "negative": result.negative,
         "observation": result.observation, "flags": sorted(result.flags),
         "condition": condition_text(result.quantifier, result.condition_tree, opts["hexa"]),
+        "loop": result.loop,
     }
     want = {
         "states": entry.get("states", got["states"]), "ok": entry.get("ok", got["ok"]),
         "positive": entry["positive"], "negative": entry["negative"],
         "observation": entry["observation"], "flags": sorted(entry.get("flags", [])),
         "condition": entry.get("condition", got["condition"]),
+        "loop": entry.get("loop", False),  # herd7's `Loop Ok` / `Loop No`
     }
     diffs = [k for k in want if got[k] != want[k]]
     if diffs:

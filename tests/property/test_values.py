@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from pylitmus.checker import Options, check_test
 from pylitmus.frontend import parse_text
 from pylitmus.limits import Limits
+from pylitmus.report.herdtext import state_values
 from tests.property import examples
 
 # C type -> (bits, signed, load, store, register, atomic add)
@@ -61,7 +62,7 @@ def test_counters_that_wrap_reach_exactly_the_architectures_values(ctype, thread
     test = parse_text(counter_test(ctype, initial, threads, atomic), "counter.litmus")
     engine = data.draw(st.sampled_from(("c", "python")))
     result = check_test(test, Options(engine=engine))
-    finals = {int(dict(state.values)["[x]"]) for state in result.states}
+    finals = {int(dict(state_values(state.values))["[x]"]) for state in result.states}
     added = [threads] if atomic else range(1, threads + 1)
     assert finals == {as_type(initial + k, bits, signed) for k in added}
     assert not result.warnings
