@@ -28,6 +28,10 @@ META_KEYS = {key.lower(): key for key in (
     "Generator", "Stable", "Scopes", "Levels", "MemoryMap")}
 META_LINE = re.compile(r"([A-Za-z][A-Za-z0-9_-]*)\s*=\s*(.*?)\s*")
 IDENTIFIER = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
+# herd7's first line (lib/splitter.mll): ARCH NAME, then an optional `(texname)`, an optional
+# `"doc"` and an optional `;`; a test name is made of these characters.
+TEST_NAME = re.compile(r"[A-Za-z0-9_/.\-+\[\]:]+")
+TITLE_TAIL = re.compile(r"\s*(?:\([A-Za-z][A-Za-z0-9_/.-]*\)\s*)?(?:\"[^\"]*\"\s*)?;?\s*")
 THREAD_HEADER = re.compile(r"P([0-9]+)")
 FINAL_PART_START = re.compile(r"(?:locations|filter|exists|forall)\b|~")
 MISSPELT_QUANTIFIER = re.compile(r"([A-Za-z~]+)\s*[(\[]")
@@ -132,11 +136,18 @@ class _TestParser:
                                            f"found '{line}'")
         if len(words) == 1:
             raise self.source.error(start + len(arch), "missing test name after 'AArch64'")
-        if len(words) > 2:
-            extra = self.code.index(words[2], start + len(arch) + len(words[1]) + 1)
-            raise self.source.error(extra, f"unexpected '{words[2]}' after the test name")
+        name_start = start + len(line) - len(line[len(arch):].lstrip())
+        name = TEST_NAME.match(self.code, name_start)
+        if name is None:
+            raise self.source.error(name_start, f"expected a test name after 'AArch64' "
+                                                f"(letters, digits, _/.-+[]:), found '{words[1]}'")
+        line_end = start + len(line)
+        tail = TITLE_TAIL.match(self.code, name.end(), line_end)
+        if tail.end() < line_end:
+            extra = self.code[tail.end():line_end].split()[0]
+            raise self.source.error(tail.end(), f"unexpected '{extra}' after the test name")
         self._skip_line()
-        return words[1].removesuffix(".litmus")  # herd names such tests without the suffix
+        return name.group().removesuffix(".litmus")  # herd names such tests without the suffix
 
     def _parse_header_lines(self) -> tuple[str | None, dict[str, str]]:
         """The quoted description and the KEY=value lines between the title and the `{`."""
@@ -225,6 +236,12 @@ class _TestParser:
                 extra = cells[len(threads)][0] - 1
                 raise self.source.error(extra, f"this row has more cells than the "
                                                f"{len(threads)} thread(s) of the table")
+            if len(cells) < len(threads):
+                # herd7 transposes the rows into columns and refuses a short row
+                # (lib/genParser.ml: "mismatch in instruction lines").
+                raise self.source.error(row[1], f"mismatch in instruction lines: this row has "
+                                                f"{len(cells)} cell(s), the table has "
+                                                f"{len(threads)} thread(s)")
             for thread, (start, end) in zip(threads, cells):
                 self._add_cell(thread, start, end)
         return threads

@@ -13,6 +13,7 @@ from ..frontend import ast
 from ..frontend.trees import REGISTER
 
 SYSTEM_REGISTER = re.compile(r"[A-Z][A-Z0-9]*_EL[0-3]")
+WIDE_ONLY = re.compile(r"W(?:[0-9]+|ZR|SP)")  # 32-bit views, which code alone may name
 REGISTER_LIKE = re.compile(r"[XWR][0-9]+", re.IGNORECASE)  # a word meant as a register
 LABEL_TAKERS = frozenset(("B", "BL", "CBZ", "CBNZ", "TBZ", "TBNZ", "ADR"))
 
@@ -28,6 +29,12 @@ def check_static(test: ast.Test) -> None:
                                           f"table has P0 to P{len(test.threads) - 1})")
         if not _is_register(ref.reg):
             raise LitmusError.at(ref.pos, f"unknown register {ref.reg}")
+        if WIDE_ONLY.fullmatch(ref.reg):
+            # herd7 reads these names with AArch64's parse_reg, which knows X0-X30, XZR
+            # and SP, not their 32-bit views (lib/symbReg.ml: "%s is not a register").
+            wide = "SP" if ref.reg == "WSP" else f"X{ref.reg[1:]}"
+            raise LitmusError.at(ref.pos, f"{ref.reg} is not a register here: the init block, "
+                                          f"`locations` and the condition name {wide}")
     for thread in test.threads:
         for instr in thread.code:
             _check_instruction(test, thread, instr)

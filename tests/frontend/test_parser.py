@@ -59,11 +59,11 @@ def strip_pos(item):
 
 
 def test_header_name_description_and_metadata():
-    text = litmus(header='AArch64 MP+dmb.sy+po=x-y_z\n"Rfe PodRR Fre"\nVariant=ifetch\n'
+    text = litmus(header='AArch64 MP+dmb.sy+po:x-y_z[1]/a\n"Rfe PodRR Fre"\nVariant=ifetch\n'
                          'cachetype=DIC\nHash=abc=def\nSafe=Rfe\nMyKey = some value')
     test = parse(text)
     assert test.arch == "AArch64"
-    assert test.name == "MP+dmb.sy+po=x-y_z"
+    assert test.name == "MP+dmb.sy+po:x-y_z[1]/a"
     assert test.description == "Rfe PodRR Fre"
     assert test.meta == {"Variant": "ifetch", "CacheType": "DIC", "Hash": "abc=def",
                          "Safe": "Rfe", "MyKey": "some value"}
@@ -100,6 +100,19 @@ def test_litmus_suffix_is_not_part_of_the_name():
 
 def test_missing_test_name():
     assert "missing test name" in syntax_error("AArch64\n{}\n").message
+
+
+@pytest.mark.parametrize("header", ["AArch64 MP+po;", 'AArch64 MP+po (mp) "doc" ;',
+                                    "AArch64 MP+po(mp)"])
+def test_first_line_as_herd_splits_it(header):
+    """herd7's first line (lib/splitter.mll): ARCH NAME, an optional (texname), an optional
+    "doc" and an optional `;`; NAME is made of letters, digits and _/.-+[]:."""
+    assert parse(litmus(header=header)).name == "MP+po"
+
+
+@pytest.mark.parametrize("header", ["AArch64 ;", "AArch64 @MP", "AArch64 (tex)"])
+def test_a_test_name_that_is_no_name(header):
+    assert "expected a test name" in syntax_error(litmus(header=header)).message
 
 
 # ---- init block -----------------------------------------------------------------------------
@@ -378,6 +391,8 @@ def test_unclosed_comment_and_init_block():
 def test_table_errors():
     assert "expected ';'" in syntax_error(litmus(table="P0 ;\n NOP\n NOP ;")).message
     assert "more cells" in syntax_error(litmus(table="P0 ;\n NOP | NOP ;")).message
+    short = syntax_error(litmus(table="P0 | P1 ;\n NOP | NOP ;\n NOP ;"))
+    assert short.message.startswith("mismatch in instruction lines") and short.line == 7
     assert "expected the thread name P1" in syntax_error(litmus(table="P0 | P2 ;")).message
     error = syntax_error(litmus(table="P0 ;\n L0: ;\n L0: NOP ;"))
     assert "defined twice" in error.message and error.line == 7
