@@ -26,6 +26,13 @@ def to_int(text: str) -> int:
     return sign * int(digits, 16 if digits[:2].lower() == "0x" else 10)
 
 
+# herd7 reads the numbers of the init block and the condition with OCaml's Int64.of_string
+# (a decimal fits in a signed 64-bit integer, a hexadecimal in 64 bits) and the immediates
+# of code with int_of_string after a decimal-only lexer (lib/AArch64Lexer.mll: a 63-bit int).
+MAX_VALUE_LITERAL = {10: (1 << 63) - 1, 16: (1 << 64) - 1}
+MAX_IMMEDIATE = (1 << 62) - 1
+
+
 def _register_name(text: str) -> str:
     """A register as stored in the AST: upper case, but a symbolic `%name` keeps its case."""
     if "%" in text:
@@ -154,10 +161,22 @@ class LitmusBuilder(_Builder):
         return ast.MemRef(str(name), to_int(index), self._pos(meta))
 
     def number(self, meta, children):
-        return ast.Int(to_int(children[0]))
+        return ast.Int(self._literal(children[0], 1))
 
     def negative_number(self, meta, children):
-        return ast.Int(-to_int(children[0]))
+        return ast.Int(self._literal(children[0], -1))
+
+    def _literal(self, token: Token, sign: int) -> int:
+        """A number of the init block or the condition, in herd7's range."""
+        base = 16 if token[:2].lower() == "0x" else 10
+        if sign < 0 and base == 16:
+            raise self._error(token, f"-{token}: herd7 reads a negative number in decimal only")
+        value = sign * to_int(token)
+        if not -MAX_VALUE_LITERAL[10] - 1 <= value <= MAX_VALUE_LITERAL[base]:
+            raise self._error(token, f"{'-' if sign < 0 else ''}{token} does not fit in 64 bits "
+                                     f"(herd7's range: -2^63 to 2^63-1, or hexadecimal up "
+                                     f"to 0xffffffffffffffff)")
+        return value
 
     def symbol(self, meta, children):
         name = str(children[0])
@@ -248,7 +267,15 @@ class CellBuilder(_Builder):
         return ast.Reg(_register_name(children[0]))
 
     def immediate(self, meta, children):
-        return ast.Imm(to_int(children[0]))
+        token = children[0]
+        if "x" in token.lower():
+            raise self._error(token, f"hexadecimal immediate {token}: herd7 reads the "
+                                     f"immediates of code in decimal only")
+        value = to_int(token)
+        if not -MAX_IMMEDIATE - 1 <= value <= MAX_IMMEDIATE:
+            raise self._error(token, f"immediate {token} is out of herd7's range "
+                                     f"(-2^62 to 2^62-1)")
+        return ast.Imm(value)
 
     def pc_offset(self, meta, children):
         return ast.PcOffset(to_int(children[0][1:]))

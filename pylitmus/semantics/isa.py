@@ -61,7 +61,7 @@ def load(s: Semantics, instr):
     bits = bits or width_of(rt)
     addr, addr_evs, wb = s.address(instr, 1)
     ctx = s.ctx
-    value, r = ctx.read_mem(s.loc(addr), {"Exp", *annot}, addr_evs)
+    value, r = ctx.read_mem(s.loc(addr), bits, {"Exp", *annot}, addr_evs)
     value = extend(truncate(value, bits), bits, sign)
     ctx.write_reg(rt, value, [r])
     if "EX" in annot:
@@ -79,7 +79,7 @@ def store(s: Semantics, instr):
     addr, addr_evs, wb = s.address(instr, 1)
     value, data_ev = s.read(rt, "DATA")
     ctx = s.ctx
-    ctx.write_mem(s.loc(addr), truncate(value, bits), {"Exp", *annot}, addr_evs + [data_ev])
+    ctx.write_mem(s.loc(addr), bits, truncate(value, bits), {"Exp", *annot}, addr_evs + [data_ev])
     if wb is not None:
         post = not instr.operands[1].writeback
         ctx.write_reg(instr.operands[1].base.name, wb, addr_evs + ([data_ev] if post else []))
@@ -106,7 +106,7 @@ def pair(s: Semantics, instr):
     if instr.mnemonic.startswith("LD"):
         mems = []
         for rt, loc in zip((rt1, rt2), locs):
-            value, r = ctx.read_mem(loc, {"Exp", *annot}, addr_evs)
+            value, r = ctx.read_mem(loc, size * 8, {"Exp", *annot}, addr_evs)
             mems.append((rt, extend(truncate(value, size * 8), size * 8, sign), r))
         for rt, value, r in mems:
             ctx.write_reg(rt, value, [r])
@@ -114,7 +114,7 @@ def pair(s: Semantics, instr):
         wb_sources = addr_evs
     else:
         datas = [s.read(rt, "DATA") for rt in (rt1, rt2)]
-        events = [ctx.write_mem(loc, truncate(v, size * 8), {"Exp", *annot}, addr_evs + [ev])
+        events = [ctx.write_mem(loc, size * 8, truncate(v, size * 8), {"Exp", *annot}, addr_evs + [ev])
                   for loc, (v, ev) in zip(locs, datas)]
         wb_sources = addr_evs
         if ordered and instr.operands[2].writeback:
@@ -141,8 +141,8 @@ def load_exclusive_pair(s: Semantics, instr):
     size = width_of(rt1) // 8
     addr, addr_evs, _ = s.address(instr, 2)
     ctx = s.ctx
-    v1, r1 = ctx.read_mem(s.loc(addr), {"Exp", *annot}, addr_evs)
-    v2, r2 = ctx.read_mem(s.loc(add(addr, size)), {"Exp", *annot}, addr_evs)
+    v1, r1 = ctx.read_mem(s.loc(addr), size * 8, {"Exp", *annot}, addr_evs)
+    v2, r2 = ctx.read_mem(s.loc(add(addr, size)), size * 8, {"Exp", *annot}, addr_evs)
     ctx.run.sca.append((r1.num, r2.num))
     ctx.write_reg("ResAddr", addr, addr_evs)
     ctx.write_reg(rt1, truncate(v1, size * 8), [r1])
@@ -166,7 +166,7 @@ def _store_exclusive(s: Semantics, instr, datas_regs, bits, annot):
         writes = []
         for k, (value, data_ev) in enumerate(datas):
             loc = s.loc(addr if k == 0 else add(addr, size))
-            w = ctx.write_mem(loc, truncate(value, size * 8), {"Exp", *annot},
+            w = ctx.write_mem(loc, size * 8, truncate(value, size * 8), {"Exp", *annot},
                               addr_evs + [data_ev])
             ctx.ctrl(addr_evs + [res_ev], w)
             writes.append(w)
@@ -241,15 +241,15 @@ def _atomic(s: Semantics, instr, stem: str, op, rs: str, rt: str, mem_index: int
     addr, addr_evs, _ = s.address(instr, mem_index)
     operand_value, rs_ev = s.read(rs, "DATA")
     loc = s.loc(addr)
-    old, r = ctx.read_mem(loc, read_sets, addr_evs)
+    old, r = ctx.read_mem(loc, bits, read_sets, addr_evs)
     old = truncate(old, bits)
     if op is None:
         new = truncate(operand_value, bits)
-        w = ctx.write_mem(loc, new, write_sets, addr_evs + [rs_ev])
+        w = ctx.write_mem(loc, bits, new, write_sets, addr_evs + [rs_ev])
         ctx.order(r, w)
     else:
         new = truncate(op(old, truncate(operand_value, bits), bits), bits)
-        w = ctx.write_mem(loc, new, write_sets, addr_evs + [rs_ev, r])
+        w = ctx.write_mem(loc, bits, new, write_sets, addr_evs + [rs_ev, r])
     ctx.write_reg(rt, old, [r])
 
 
@@ -303,7 +303,7 @@ def _cas_common(s: Semantics, instr, pair: bool):
     atomic_read, write_sets = _annots(acquire, release, noret)
     plain_read = {"Exp"} | ({"NoRet"} if noret else {"A"} if acquire else set())
     read_sets = plain_read if outcome == "fail-nowrite" else atomic_read
-    reads = [ctx.read_mem(loc, read_sets, addr_evs) for loc in locs]
+    reads = [ctx.read_mem(loc, bits, read_sets, addr_evs) for loc in locs]
     olds = [truncate(v, bits) for v, _ in reads]
     equal = all(o == truncate(e, bits) for o, (e, _) in zip(olds, expected))
     if equal != outcome.startswith("success"):
@@ -314,11 +314,12 @@ def _cas_common(s: Semantics, instr, pair: bool):
         news = [s.read(r, "DATA") for r in rt]
         sources = [ev for _, ev in news]
         for loc, (v, _) in zip(locs, news):
-            w = ctx.write_mem(loc, truncate(v, bits), write_sets, addr_evs + sources)
+            w = ctx.write_mem(loc, bits, truncate(v, bits), write_sets, addr_evs + sources)
             ctx.ctrl([pred], w)
     elif outcome == "fail-write":
         for loc, (v, r) in zip(locs, reads):
-            w = ctx.write_mem(loc, truncate(v, bits), write_sets, addr_evs + [rr for _, rr in reads])
+            w = ctx.write_mem(loc, bits, truncate(v, bits), write_sets,
+                              addr_evs + [rr for _, rr in reads])
             ctx.ctrl([pred], w)
     for k, reg in enumerate(rs):
         if outcome == "success-rs":

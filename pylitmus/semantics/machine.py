@@ -18,6 +18,9 @@ from . import events as E
 from .values import MASK64, Addr, CodeAddr, InstrBits
 
 
+DEFAULT_BITS = 32  # the size of a location of herd7's default type, `int`
+
+
 class Abandon(Exception):
     """This run cannot happen (for example it exceeds the loop bound)."""
 
@@ -39,6 +42,9 @@ class Env:
     unroll: int
     warnings: set[str] = field(default_factory=set)
     limits: Limits = Limits()
+    # Each location's size in bits, when herd7 checks that every access has it (not in its
+    # mixed-size modes); None otherwise.
+    location_bits: dict[str, int] | None = None
 
 
 class Decisions:
@@ -175,19 +181,37 @@ class Context:
             return loc
         raise self.error(f"non symbolic address: {address}")
 
-    def read_mem(self, loc: str, sets=(), sources=()) -> tuple[object, E.Event]:
+    def read_mem(self, loc: str, bits: int, sets=(), sources=()) -> tuple[object, E.Event]:
+        """Read `bits` bits at a location: the value is one it may hold."""
+        self.check_size(loc, bits, "reads")
         value = self.choose(sorted(self.env.possible.get(loc, {0}), key=repr))
         ev = self.event(E.MEM_READ, loc, value, self.code_sets(loc, value, sets), True)
         self.data(sources, ev)
         return value, ev
 
-    def write_mem(self, loc: str, value, sets=(), sources=()) -> E.Event:
+    def write_mem(self, loc: str, bits: int, value, sets=(), sources=()) -> E.Event:
+        """Write `bits` bits at a location."""
+        self.check_size(loc, bits, "writes")
         if loc in self.env.code_locations and not self.env.ifetch:
             raise self.error(f"store to {loc} requires instruction fetch "
                              "(use --variant ifetch)")
         ev = self.event(E.MEM_WRITE, loc, value, self.code_sets(loc, value, sets))
         self.data(sources, ev)
         return ev
+
+    def check_size(self, loc: str, bits: int, access: str) -> None:
+        """Without a mixed-size variant, herd7 refuses an execution it finds consistent when
+        one location is accessed with two sizes, its initial write's (the location's type)
+        included (herd/mem.ml, check_sizes: "Illegal mixed-size test"). The run goes on;
+        the error is raised if an execution the model allows uses the run."""
+        sizes = self.env.location_bits
+        if sizes is None or self.run.error is not None:
+            return
+        size = sizes.get(loc, DEFAULT_BITS)
+        if bits != size:
+            self.run.error = self.error(
+                f"illegal mixed-size test: `{self.instr.text}` {access} {bits} bits of {loc}, "
+                f"a {size}-bit location (herd7 accepts it only with --variant mixed)")
 
     def decided_by_constant(self) -> bool:
         """Did this instruction branch on a value that no memory read influenced?

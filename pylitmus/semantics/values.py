@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 MASK64 = (1 << 64) - 1
+INSTRUCTION_BITS = 32  # an AArch64 instruction is a 32-bit word
 
 
 @dataclass(frozen=True)

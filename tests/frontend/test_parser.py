@@ -233,9 +233,32 @@ def test_instruction_text_and_position():
 
 def test_registers_and_immediates():
     assert operands("MOV w0,#1") == (ast.Reg("W0"), ast.Imm(1))
-    assert operands("ADD X0,SP,#0x10") == (ast.Reg("X0"), ast.Reg("SP"), ast.Imm(16))
+    assert operands("ADD X0,SP,#16") == (ast.Reg("X0"), ast.Reg("SP"), ast.Imm(16))
     assert operands("SUB XZR,WZR,#-8") == (ast.Reg("XZR"), ast.Reg("WZR"), ast.Imm(-8))
     assert operands("MOV W0,1") == (ast.Reg("W0"), ast.Imm(1))
+
+
+@pytest.mark.parametrize("init,fits", [
+    ("x=9223372036854775807", True), ("x=9223372036854775808", False),
+    ("x=-9223372036854775808", True), ("x=-9223372036854775809", False),
+    ("x=0xffffffffffffffff", True), ("x=0x10000000000000000", False), ("x=-0x10", False)])
+def test_value_literals_in_herds_range(init, fits):
+    """herd7 reads init and condition numbers with OCaml's Int64.of_string: a decimal is a
+    signed 64-bit integer, a hexadecimal fits in 64 bits, and a '-' takes a decimal only."""
+    if fits:
+        assert init_items(init)
+    else:
+        assert "fit in 64 bits" in syntax_error(litmus(init=init)).message \
+            or "in decimal only" in syntax_error(litmus(init=init)).message
+
+
+def test_immediates_in_herds_range():
+    """herd7's AArch64 lexer reads `#` and decimal digits into an OCaml int (63 bits); a
+    hexadecimal immediate is a syntax error there (lib/AArch64Lexer.mll)."""
+    assert operands("MOV X0,#4611686018427387903") == (ast.Reg("X0"), ast.Imm((1 << 62) - 1))
+    assert "out of herd7's range" in syntax_error(
+        litmus(table="P0 ;\n MOV X0,#4611686018427387904 ;")).message
+    assert "decimal only" in syntax_error(litmus(table="P0 ;\n MOV W1,#0x80 ;")).message
 
 
 def test_shifts_and_extends():

@@ -36,8 +36,8 @@ def only_state(code: str, init: str, condition: str):
     ("MOV X0,#6\nMVN X1,X0\nNEG X2,X0", "0:X1=-7 /\\ 0:X2=-6"),
     ("MOV X0,#-8\nASR X1,X0,#2\nLSR X2,X0,#60\nLSL X3,X0,#1", "0:X1=-2 /\\ 0:X2=15 /\\ 0:X3=-16"),
     ("MOV X1,#3\nMOV X2,#4\nMUL X0,X1,X2\nMADD X3,X1,X2,X1", "0:X0=12 /\\ 0:X3=15"),
-    ("MOV W1,#0x80\nSXTB X2,W1\nUBFM X3,X1,#4,#7", "0:X2=-128 /\\ 0:X3=8"),
-    ("MOV W1,#0x1234\nREV16 W2,W1\nRBIT W3,W1", "0:X2=13330 /\\ 0:X3=742916096"),
+    ("MOV W1,#128\nSXTB X2,W1\nUBFM X3,X1,#4,#7", "0:X2=-128 /\\ 0:X3=8"),
+    ("MOV W1,#4660\nREV16 W2,W1\nRBIT W3,W1", "0:X2=13330 /\\ 0:X3=742916096"),
 ])
 def test_alu(code, condition):
     only_state(code, "uint64_t 0:X0; uint64_t 0:X1; uint64_t 0:X2; uint64_t 0:X3;"
@@ -65,8 +65,11 @@ def test_conditional_select_family():
 # ---- loads and stores -------------------------------------------------------------
 
 def test_widths_and_sign_extension():
-    init = "uint64_t x = 0xff80; 0:X1=x; int64_t 0:X3; int64_t 0:X4;"
-    code = "LDRB W2,[X1]\nLDRSB X3,[X1]\nLDRSH X4,[X1]\nLDRH W5,[X1]"
+    # Each location is accessed with its own type's size: herd7 refuses other sizes
+    # without --variant mixed (herd/mem.ml, check_sizes).
+    init = ("uint8_t b = 0x80; uint16_t h = 0xff80; 0:X1=b; 0:X6=h; "
+            "int64_t 0:X3; int64_t 0:X4;")
+    code = "LDRB W2,[X1]\nLDRSB X3,[X1]\nLDRSH X4,[X6]\nLDRH W5,[X6]"
     only_state(code, init, "0:X2=128 /\\ 0:X3=-128 /\\ 0:X4=-128 /\\ 0:X5=65408")
 
 
@@ -77,18 +80,19 @@ def test_addressing_forms():
 
 
 def test_store_sizes_and_pairs():
-    init = "uint64_t t[2]; uint64_t u[2] = {5,6}; 0:X1=t; 0:X2=u; 0:X3=0x1ff;"
-    code = "STRB W3,[X1]\nLDP X4,X5,[X2]\nSTP X5,X4,[X1]"
-    only_state(code, init, "t[0]=6 /\\ t[1]=5 /\\ 0:X4=5 /\\ 0:X5=6")
+    init = "uint64_t t[2]; uint64_t u[2] = {5,6}; uint8_t b; 0:X1=t; 0:X2=u; 0:X3=0x1ff; 0:X6=b;"
+    code = "STRB W3,[X6]\nLDP X4,X5,[X2]\nSTP X5,X4,[X1]"
+    only_state(code, init, "b=255 /\\ t[0]=6 /\\ t[1]=5 /\\ 0:X4=5 /\\ 0:X5=6")
 
 
 # ---- exclusives and atomics ---------------------------------------------------------
 
 def test_store_exclusive_may_fail_but_never_without_load():
-    states, _ = final_states("LDXR X2,[X1]\nSTXR W3,X4,[X1]", "0:X1=x; 0:X4=7;",
+    states, _ = final_states("LDXR X2,[X1]\nSTXR W3,X4,[X1]", "uint64_t x; 0:X1=x; 0:X4=7;",
                              "0:X3=0 => [x]=7")
     assert {(s["0:X3"], s["[x]"]) for s in states} == {("0", "7"), ("1", "0")}
-    states, _ = final_states("STXR W3,X4,[X1]", "0:X1=x; 0:X4=7;", "0:X3=1 /\\ [x]=0")
+    states, _ = final_states("STXR W3,X4,[X1]", "uint64_t x; 0:X1=x; 0:X4=7;",
+                             "0:X3=1 /\\ [x]=0")
     assert {(s["0:X3"], s["[x]"]) for s in states} == {("1", "0")}
 
 
