@@ -169,7 +169,11 @@ class Context:
                     raise self.error(f"out of bounds access on array {address.base}")
                 return f"{address.base}[{index}]"
             if address.offset:
-                raise self.error(f"address {address} is not a location of the test")
+                # herd7: "mixed-size test rejected (symbol [x+4]), consider option
+                # -variant mixed" (herd/mem.ml, a read no write of that size feeds).
+                raise self.error(f"address {address} is not a location of the test: a "
+                                 f"mixed-size access, which herd7 takes only with "
+                                 f"--variant mixed")
             return address.base
         if isinstance(address, CodeAddr):
             loc = str(address)
