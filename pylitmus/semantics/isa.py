@@ -12,7 +12,7 @@ from .instructions import (CONDITIONS, NEGATED, BARRIER_DOMAINS, Semantics, Unsu
                            logic, nzcv_add, operand, reg_operand, shifted, sub, truncate,
                            width_of)
 from .machine import Abandon
-from .values import MASK64, signed
+from .values import MASK64, CodeAddr, signed
 
 HANDLERS: dict = {}
 
@@ -450,15 +450,34 @@ def branch_link(s: Semantics, instr):
 def branch_register(s: Semantics, instr):
     ctx = s.ctx
     reg = reg_operand(instr, 0) if instr.operands else "X30"
+    known = ctx.holds_value(reg)
     target, ev = s.read(reg)
+    if (not known or (ev is not None and ev.symbolic)) and not _follows_unknown(ctx, target):
+        ctx.finish()
+        return
     bcc = ctx.event(E.BRANCH, sets={"BCC"})
     ctx.data([ev], bcc)
     if instr.mnemonic == "BLR":
         ctx.write_reg("X30", ctx.return_address())
-    if instr.mnemonic == "RET" and target == 0:
-        ctx.finish()  # returning from the thread's own code ends the thread
-        return
     ctx.jump_to_value(target)
+
+
+def _follows_unknown(ctx, target) -> bool:
+    """An indirect branch on a value herd7 does not know while it builds the thread's
+    events (a register never set, or one holding a value read from memory): does the
+    branch go on? herd7 tries each label the test exports, keeping the runs where the
+    value is that label (herd/AArch64Sem.ml, do_indirect_jump; a register never set is 0,
+    no label); with no exported label it refuses the test, or under -variant telechat it
+    ends the thread (False)."""
+    exported = ctx.env.exported_labels
+    if exported:
+        if isinstance(target, CodeAddr) and (target.thread, target.label) in exported:
+            return True
+        raise Abandon()
+    if ctx.env.telechat:
+        return False
+    raise Unsupported("could find no potential target for this indirect branch (potential "
+                      "targets are statically known labels)", static=True)
 
 
 # ---- data processing ----------------------------------------------------------------

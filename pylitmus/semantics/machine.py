@@ -45,6 +45,10 @@ class Env:
     # Each location's size in bits, when herd7 checks that every access has it (not in its
     # mixed-size modes); None otherwise.
     location_bits: dict[str, int] | None = None
+    # Labels whose address the test takes (init values, ADR): the targets herd7 tries for
+    # an indirect branch on a register with no known value.
+    exported_labels: frozenset[tuple[int, str]] = frozenset()
+    telechat: bool = False  # herd7's -variant telechat: such a branch ends the thread
 
 
 class Decisions:
@@ -158,6 +162,11 @@ class Context:
             self.symbolic_regs.discard(key)
         return ev
 
+    def holds_value(self, name: str) -> bool:
+        """Has the register a value of the init block or of an instruction? herd7 reads a
+        register with neither as an unknown, not as 0, when it is a branch target."""
+        return name in ("XZR", "WZR") or reg_key(name) in self.regs
+
     # -- memory -------------------------------------------------------------------
     def location(self, address) -> str:
         """The location an address names, as herd7 resolves symbolic addresses."""
@@ -247,6 +256,9 @@ class Context:
 
     def jump_to_value(self, target) -> None:
         """An indirect branch: the register must hold a code address of this thread."""
+        if isinstance(target, int):
+            raise self.error(f"address {target:#x} does not point to code (herd7's "
+                             f"\"Segmentation fault\"; an indirect branch needs a label)")
         if not isinstance(target, CodeAddr) or \
                 not 0 <= target.thread < len(self.env.test.threads):
             raise self.error(f"illegal argument for the indirect branch instruction "

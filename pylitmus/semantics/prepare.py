@@ -202,8 +202,10 @@ def prepare(test: ast.Test, unroll: int = 2, requested: frozenset[str] = frozens
 
     env = Env(test, arrays, {}, {}, "ifetch" in flags, unroll, limits=limits)
     # Code whose address the test exports can be read (and, with ifetch, fetched).
-    from .fetch import code_locations
+    from .fetch import code_locations, exported_labels
     env.code_locations = code_locations(test, init_regs)
+    env.exported_labels = frozenset(exported_labels(test, init_regs))
+    env.telechat = "telechat" in variant_words(test, requested)
     for loc, instr in env.code_locations.items():
         init_memory[loc] = instr
     if not variant_words(test, requested) & MIXED_SIZE_VARIANTS:

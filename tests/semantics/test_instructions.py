@@ -124,6 +124,22 @@ def test_branches_and_calls():
     only_state(code, "", "0:X1=0 /\\ 0:X2=3")
 
 
+def test_indirect_branch_on_a_register_never_set():
+    """herd7 does not know such a register's value while it builds the events: it tries
+    each label the test exports and keeps the runs where the value is that label; a register
+    never set is 0, no label, so no run is left (herd/AArch64Sem.ml, do_indirect_jump).
+    herd7 answers this test with States 0."""
+    states, result = final_states("ADR X1,L0\nBR X2\nL0:\nMOV X0,#1", "", "0:X0=1")
+    assert states == [] and (result.positive, result.negative) == (0, 0)
+
+
+def test_telechat_ends_a_thread_on_an_unknown_return():
+    """Under -variant telechat, a branch to an unknown target with no exported label ends
+    the thread (herd/AArch64Sem.ml: B.Exit), as compiled code's final RET."""
+    states, _ = final_states("MOV X0,#1\nRET\nMOV X0,#2", "", "0:X0=1", variant=("telechat",))
+    assert states == [{"0:X0": "1"}]
+
+
 def test_unknown_instruction_is_an_error_naming_it():
     with pytest.raises(LitmusError) as error:
         final_states("FROB X0,X1")
