@@ -1,4 +1,5 @@
-"""Checks on a parsed test that need no run: threads, registers and labels are real.
+"""Checks on a parsed test that need no run: threads, registers and labels are real, and
+every instruction can be decoded.
 
 herd7 refuses such tests before running them, wherever the bad name appears (an
 instruction no run reaches included); so does pylitmus, pointing at the name.
@@ -6,11 +7,14 @@ instruction no run reaches included); so does pylitmus, pointing at the name.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 from ..errors import LitmusError
 from ..frontend import ast
+from ..frontend.parser import parse_instruction
 from ..frontend.trees import REGISTER
+from .instructions import decode
 
 SYSTEM_REGISTER = re.compile(r"[A-Z][A-Z0-9]*_EL[0-3]")
 WIDE_ONLY = re.compile(r"W(?:[0-9]+|ZR|SP)")  # 32-bit views, which code alone may name
@@ -36,14 +40,41 @@ def check_static(test: ast.Test) -> None:
             raise LitmusError.at(ref.pos, f"{ref.reg} is not a register here: the init block, "
                                           f"`locations` and the condition name {wide}")
     for thread in test.threads:
-        for instr in thread.code:
+        for index, instr in enumerate(thread.code):
             _check_instruction(test, thread, instr)
+            decode(test, thread, instr, index)
+    for value, pos in _instruction_values(test):
+        _decode_value(test, value, pos)
     for item in test.init:
         if isinstance(getattr(item, "value", None), ast.CodeLabel):
             _check_label_value(test, item.value, item.pos, "the initialization list")
     for atom in ast.atoms(test.condition.expr):
         if isinstance(atom.value, ast.CodeLabel):
             _check_label_value(test, atom.value, test.condition.pos, "the condition")
+
+
+def _instruction_values(test: ast.Test):
+    """Each instruction used as a value (`instr:"B .+8"`, `NOP`) in the init block and
+    the condition, with the place to blame."""
+    for item in test.init:
+        values = getattr(item, "value", None)
+        for value in values if isinstance(values, tuple) else (values,):
+            if isinstance(value, ast.InstrValue):
+                yield value, item.pos
+    for atom in ast.atoms(test.condition.expr):
+        for value in atom.value if isinstance(atom.value, tuple) else (atom.value,):
+            if isinstance(value, ast.InstrValue):
+                yield value, test.condition.pos
+
+
+def _decode_value(test: ast.Test, value: ast.InstrValue, pos) -> None:
+    """herd7 parses an instruction given as a value with the code's parser."""
+    try:
+        instr = parse_instruction(value.text)
+    except LitmusError as error:
+        raise LitmusError.at(pos, f"cannot read the instruction \"{value.text}\": "
+                                  f"{error.message}") from None
+    decode(test, test.threads[0], dataclasses.replace(instr, pos=pos), 0, as_data=True)
 
 
 def _check_label_value(test: ast.Test, value: ast.CodeLabel, pos, where: str) -> None:

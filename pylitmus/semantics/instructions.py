@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from ..errors import LitmusError
 from ..frontend import ast
-from .machine import Abandon, Context
-from .values import MASK64, Addr, signed
+from . import events as E
+from .machine import Abandon, Context, Decisions, Env
+from .values import MASK64, Addr, CodeAddr, signed
 
 FLAGS = ("PSTATE.N", "PSTATE.Z", "PSTATE.C", "PSTATE.V")
 # The flags each condition reads, and its test on (n, z, c, v).
@@ -158,6 +159,24 @@ def operand(instr: ast.Instruction, i: int):
     return instr.operands[i] if i < len(instr.operands) else None
 
 
+def imm_operand(instr: ast.Instruction, i: int) -> int:
+    op = operand(instr, i)
+    if not isinstance(op, ast.Imm):
+        raise Unsupported(f"operand {i + 1} must be an immediate")
+    return op.value
+
+
+def condition_operand(instr: ast.Instruction, i: int) -> str:
+    """A condition code operand (EQ, NE, ...), upper case."""
+    op = operand(instr, i)
+    if not isinstance(op, ast.Name):
+        raise Unsupported(f"operand {i + 1} must be a condition (EQ, NE, ...)")
+    cond = op.text.upper()
+    if cond not in CONDITIONS:
+        raise Unsupported(f"unknown condition {op.text}")
+    return cond
+
+
 class Semantics:
     """Instruction semantics bound to one run's context."""
 
@@ -257,3 +276,49 @@ def _dispatch(ctx: Context, instr: ast.Instruction) -> None:
         else:
             raise Unsupported(f"unknown instruction {instr.mnemonic}", static=True)
     handler(Semantics(ctx), instr)
+
+
+class _Decoding(Context):
+    """A context that runs an instruction for its form alone: registers and memory read 0,
+    every address is one location, and branches go nowhere."""
+
+    def holds_value(self, name: str) -> bool:
+        return True
+
+    def location(self, address) -> str:
+        return "decoded"
+
+    def read_mem(self, loc: str, bits: int, sets=(), sources=()):
+        return 0, self.event(E.MEM_READ, loc, 0, sets)
+
+    def write_mem(self, loc: str, bits: int, value, sets=(), sources=()):
+        return self.event(E.MEM_WRITE, loc, value, sets)
+
+    def jump(self, label: str) -> None:
+        pass
+
+    def jump_offset(self, offset: int) -> None:
+        pass
+
+    def jump_to_value(self, target) -> None:
+        pass
+
+    def label_address(self, label: str | None, index: int | None = None) -> CodeAddr:
+        return CodeAddr(self.code.index, label or "decoded")
+
+
+def decode(test: ast.Test, thread: ast.Thread, instr: ast.Instruction, index: int,
+           as_data: bool = False) -> None:
+    """Check an instruction's mnemonic and operand forms with the semantics' own handlers,
+    by running it once on made-up values. herd7 parses every instruction of the test,
+    whether a run reaches it or not, and refuses the test at the first it cannot read;
+    so does this, with the error the instruction would give if it ran. `as_data`: an
+    instruction stored as a value (`instr:"..."`), which may hold a PC offset."""
+    ctx = _Decoding(Env(test, {}, {}, {}, False, 0), thread, {}, Decisions())
+    ctx.pc, ctx.instr, ctx.instance, ctx.running_copy = index, instr, 0, as_data
+    try:
+        _dispatch(ctx, instr)
+    except Abandon:
+        pass
+    except Unsupported as exc:
+        raise LitmusError.at(instr.pos, f"{exc} in `{instr.text}`") from None

@@ -9,8 +9,8 @@ from __future__ import annotations
 from ..frontend import ast
 from . import events as E
 from .instructions import (CONDITIONS, NEGATED, BARRIER_DOMAINS, Semantics, Unsupported, add,
-                           logic, nzcv_add, operand, reg_operand, shifted, sub, truncate,
-                           width_of)
+                           condition_operand, imm_operand, logic, nzcv_add, operand,
+                           reg_operand, shifted, sub, truncate, width_of)
 from .machine import Abandon
 from .values import MASK64, CodeAddr, signed
 
@@ -430,8 +430,7 @@ def compare_branch(s: Semantics, instr):
         if instr.mnemonic.startswith("TB"):
             raise Unsupported(f"illegal bit test on {value}")
     elif instr.mnemonic.startswith("TB"):
-        bit = operand(instr, 1)
-        zero = not (value >> bit.value) & 1
+        zero = not (value >> imm_operand(instr, 1)) & 1
     else:
         zero = value == 0
     bcc = s.ctx.event(E.BRANCH, sets={"BCC"})
@@ -498,11 +497,11 @@ def mov(s: Semantics, instr):
 @handles("MOVZ", "MOVN", "MOVK")
 def move_wide(s: Semantics, instr):
     rd = reg_operand(instr, 0)
-    imm = operand(instr, 1)
+    imm = imm_operand(instr, 1)
     shift = operand(instr, 2)
     amount = shift.amount if isinstance(shift, ast.Shift) else 0
     bits = width_of(rd)
-    value = (imm.value & 0xFFFF) << amount
+    value = (imm & 0xFFFF) << amount
     if instr.mnemonic == "MOVN":
         s.ctx.write_reg(rd, ~value & ((1 << bits) - 1))
     elif instr.mnemonic == "MOVZ":
@@ -603,7 +602,7 @@ def shift_op(s: Semantics, instr):
         evs.append(ev)
         n %= bits
     else:
-        n = amt.value
+        n = imm_operand(instr, 2)
     s.ctx.write_reg(rd, shifted(a, ast.Shift(instr.mnemonic, n), bits), evs)
 
 
@@ -614,16 +613,16 @@ def conditional_select(s: Semantics, instr):
     bits = width_of(rd)
     zr = "WZR" if bits == 32 else "XZR"
     if m in ("CSET", "CSETM"):
-        rn, rm, cond, m = zr, zr, NEGATED[operand(instr, 1).text.upper()], \
+        rn, rm, cond, m = zr, zr, NEGATED.get(condition_operand(instr, 1)), \
             "CSINC" if m == "CSET" else "CSINV"
     elif m in ("CINC", "CINV", "CNEG"):
         rn = rm = reg_operand(instr, 1)
-        cond = NEGATED[operand(instr, 2).text.upper()]
+        cond = NEGATED.get(condition_operand(instr, 2))
         m = {"CINC": "CSINC", "CINV": "CSINV", "CNEG": "CSNEG"}[m]
     else:
-        rn, rm, cond = reg_operand(instr, 1), reg_operand(instr, 2), operand(instr, 3).text.upper()
-    if cond not in CONDITIONS:
-        raise Unsupported(f"unknown condition {cond}")
+        rn, rm, cond = reg_operand(instr, 1), reg_operand(instr, 2), condition_operand(instr, 3)
+    if cond is None:
+        raise Unsupported(f"{instr.mnemonic} with the condition AL is not supported yet")
     ctx = s.ctx
     holds, flag_evs = s.read_flags(cond)
     pred = ctx.event(E.BRANCH, sets={"PRED"})
@@ -655,6 +654,8 @@ def adr(s: Semantics, instr):
             raise Unsupported(f"no label at the target of {instr.text}, cannot handle")
         ctx.write_reg(reg_operand(instr, 0), address)
         return
+    if not isinstance(target, ast.Name):
+        raise Unsupported("operand 2 must be a label")
     ctx.write_reg(reg_operand(instr, 0), ctx.label_address(target.text))
 
 
@@ -692,7 +693,7 @@ def bit_manipulation(s: Semantics, instr):
     if not isinstance(value, int):
         raise Unsupported(f"illegal operation {m.lower()} on {value}")
     if m in ("SBFM", "UBFM"):
-        immr, imms = operand(instr, 2).value, operand(instr, 3).value
+        immr, imms = imm_operand(instr, 2), imm_operand(instr, 3)
         result = bitfield(value, immr, imms, bits, m == "SBFM")
     elif m in ("SXTW", "SXTH", "SXTB", "UXTH", "UXTB"):
         size = {"W": 32, "H": 16, "B": 8}[m[-1]]

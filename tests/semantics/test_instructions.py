@@ -145,3 +145,20 @@ def test_unknown_instruction_is_an_error_naming_it():
         final_states("FROB X0,X1")
     assert "unknown instruction FROB" in str(error.value)
     assert error.value.line == 4
+
+
+@pytest.mark.parametrize("cell, message", [
+    ("TBZ X0,X1,L", "operand 2 must be an immediate"),
+    ("MOVZ X0,X1", "operand 2 must be an immediate"),
+    ("CSET X0,X1", "operand 2 must be a condition"),
+    ("CSEL X0,X1,X2,XX", "unknown condition XX"),
+    ("CINC X0,X1,AL", "with the condition AL is not supported yet"),  # herd7 takes it
+    ("LSL X0,X1,L", "operand 3 must be an immediate"),
+    ("ADR X0,X1", "operand 2 must be a label"),
+])
+def test_operand_forms_are_checked_before_any_run(cell, message):
+    """herd7 parses every instruction first; a form it cannot read (or pylitmus cannot run)
+    is refused even where no run goes (the CBNZ jumps over it)."""
+    with pytest.raises(LitmusError) as error:
+        final_states(f"MOV X0,#1\nCBNZ X0,L\n{cell}\nL:")
+    assert message in error.value.message and error.value.line == 6
