@@ -352,8 +352,9 @@ def barrier_sets(kind: str, domain: str) -> set:
 @handles("DMB", "DSB")
 def memory_barrier(s: Semantics, instr):
     op = operand(instr, 0)
-    domain = op.text.upper() if isinstance(op, ast.Name) else "SY"
-    s.ctx.event(E.FENCE, sets=barrier_sets(instr.mnemonic, domain))
+    if not isinstance(op, ast.Name):
+        raise Unsupported(f"{instr.mnemonic} needs an option (SY, ISH, ...)")  # as in herd7
+    s.ctx.event(E.FENCE, sets=barrier_sets(instr.mnemonic, op.text.upper()))
 
 
 @handles("ISB")

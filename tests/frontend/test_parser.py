@@ -173,8 +173,13 @@ def test_init_typed_declarations():
 
 
 def test_init_separators():
-    items = init_items("0:X0=1\n0:X1=2 ;; 0:X2=3;\n\n   x=1\n;")
+    """herd7's init_semi_list (lib/stateParser.mly): one ';' between items, at most two at
+    the end; a new line separates nothing."""
+    items = init_items("0:X0=1;\n0:X1=2 ; 0:X2=3;\n\n   x=1\n;;")
     assert len(items) == 4
+    assert init_items(";") == []
+    for init in ("0:X0=1\n0:X1=2", "0:X0=1;; 0:X1=2", "; 0:X0=1", "0:X0=1;;;"):
+        assert "in the init block" in syntax_error(litmus(init=init)).message
     assert init_items("") == []
     assert len(parse("AArch64 T\n{ 0:X0=1 }\nP0;\nNOP;\nexists (0:X0=1)").init) == 1
 
