@@ -117,6 +117,9 @@ class _TestParser:
             self.offset = end + 1
         return None
 
+    def _at_line_start(self, offset: int) -> bool:
+        return offset == 0 or self.code[offset - 1] == "\n"
+
     def _skip_line(self) -> None:
         end = self.code.find("\n", self.offset)
         self.offset = len(self.code) if end < 0 else end + 1
@@ -162,7 +165,8 @@ class _TestParser:
                 if len(line) < 2 or not line.endswith('"'):
                     raise self.source.error(start, "the description line has no closing '\"'")
                 description = line[1:-1]
-            elif (match := META_LINE.fullmatch(line)) is not None:
+            elif self._at_line_start(start) and (match := META_LINE.fullmatch(line)) is not None:
+                # herd7's splitter reads KEY=value at the start of a line only
                 key = META_KEYS.get(match.group(1).lower(), match.group(1))
                 meta[key] = match.group(2)
             self._skip_line()  # like herd, ignore any other line before the init block

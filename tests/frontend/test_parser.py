@@ -70,6 +70,12 @@ def test_header_name_description_and_metadata():
     assert test.file == "t.litmus"
 
 
+def test_metadata_lines_start_a_line():
+    """herd7's splitter (lib/splitter.mll, find_init) reads KEY=value at the start of a line
+    only; an indented one is some other text, skipped."""
+    assert parse(litmus(header="AArch64 T\n CacheType=DIC")).meta == {}
+
+
 def test_nested_comments_anywhere():
     text = ("AArch64 T (* a (* nested *) comment *)\n(* header\n comment *)\n"
             "{ (* c *) 0:X1=x; (* c *) }\n"
@@ -264,6 +270,7 @@ def test_immediates_in_herds_range():
     assert "out of herd7's range" in syntax_error(
         litmus(table="P0 ;\n MOV X0,#4611686018427387904 ;")).message
     assert "decimal only" in syntax_error(litmus(table="P0 ;\n MOV W1,#0x80 ;")).message
+    assert "unexpected character '#'" in syntax_error(litmus(table="P0 ;\n MOV W1,# 8 ;")).message
 
 
 def test_shifts_and_extends():
