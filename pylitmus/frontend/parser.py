@@ -130,6 +130,10 @@ class _TestParser:
             raise LitmusError("empty file: expected a first line 'AArch64 NAME'",
                               self.source.file)
         start, line = first
+        if start != 0:
+            # herd7's splitter reads the architecture from the file's very first character
+            raise self.source.error(start, "the first line 'AArch64 NAME' must begin the "
+                                           "file (herd7 reads no blank or comment before it)")
         words = line.split()
         arch = words[0]
         if arch.lower() != SUPPORTED_ARCH.lower():
@@ -259,6 +263,7 @@ class _TestParser:
                 raise self.source.error_at(pos.line, pos.col, f"label {label} is defined "
                                                               f"twice in P{thread.index}")
             thread.labels[label] = len(thread.code)
+            thread.label_positions[label] = pos
         if cell.mnemonic is not None:
             first = self.source.offset_of(cell.mnemonic.line, cell.mnemonic.column)
             text = self.code[first:end].strip()

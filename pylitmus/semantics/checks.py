@@ -13,8 +13,9 @@ import re
 from ..errors import LitmusError
 from ..frontend import ast
 from ..frontend.parser import parse_instruction
-from ..frontend.trees import REGISTER
-from .instructions import decode
+from ..frontend.trees import REGISTER, SHIFT_KINDS
+from . import isa
+from .instructions import BARRIER_DOMAINS, CONDITIONS, decode
 
 SYSTEM_REGISTER = re.compile(r"[A-Z][A-Z0-9]*_EL[0-3]")
 WIDE_ONLY = re.compile(r"W(?:[0-9]+|ZR|SP)")  # 32-bit views, which code alone may name
@@ -40,6 +41,10 @@ def check_static(test: ast.Test) -> None:
             raise LitmusError.at(ref.pos, f"{ref.reg} is not a register here: the init block, "
                                           f"`locations` and the condition name {wide}")
     for thread in test.threads:
+        for label, pos in thread.label_positions.items():
+            if _is_keyword(label):
+                raise LitmusError.at(pos, f"label {label} is a word of the instruction syntax, "
+                                          f"which herd7's lexer does not take as a label")
         for index, instr in enumerate(thread.code):
             _check_instruction(test, thread, instr)
             decode(test, thread, instr, index)
@@ -83,6 +88,17 @@ def _check_label_value(test: ast.Test, value: ast.CodeLabel, pos, where: str) ->
     if not 0 <= value.thread < len(threads) or value.label not in threads[value.thread].labels:
         raise LitmusError.at(pos, f"label {value.label} not found on P{value.thread}, "
                                   f"yet it is used in {where}")
+
+
+def _is_keyword(word: str) -> bool:
+    """Is this word, in upper or in lower case, a keyword of herd7's AArch64 lexer: a
+    mnemonic, register, condition, barrier option, shift or cache operation?"""
+    if not (word.isupper() or word.islower()):
+        return False
+    word = word.upper()
+    operations = {name.split(".")[1] for name in isa.CACHE_OPERATIONS}
+    return (word in isa.HANDLERS or word in CONDITIONS or word in BARRIER_DOMAINS
+            or word in SHIFT_KINDS or word in operations or REGISTER.fullmatch(word) is not None)
 
 
 def _is_register(name: str) -> bool:

@@ -362,6 +362,11 @@ def isb(s: Semantics, instr):
     s.ctx.event(E.FENCE, sets={"ISB"})
 
 
+# DC and IC operations, and whether each takes an address
+CACHE_OPERATIONS = {"IC.IALLU": False, "IC.IALLUIS": False, "DC.CVAU": True, "IC.IVAU": True,
+                    "DC.CIVAC": True, "DC.CVAC": True, "DC.IVAC": True}
+
+
 @handles("DC", "IC")
 def cache_maintenance(s: Semantics, instr):
     op = operand(instr, 0)
@@ -369,11 +374,11 @@ def cache_maintenance(s: Semantics, instr):
         raise Unsupported(f"{instr.mnemonic} needs an operation")
     name = f"{instr.mnemonic}.{op.text.upper()}"
     ctx = s.ctx
-    if name in ("IC.IALLU", "IC.IALLUIS"):
+    if name not in CACHE_OPERATIONS:
+        raise Unsupported(f"unknown cache operation {op.text}")
+    if not CACHE_OPERATIONS[name]:
         ctx.event(E.CACHE_OP, sets={name})
         return
-    if name not in ("DC.CVAU", "IC.IVAU", "DC.CIVAC", "DC.CVAC", "DC.IVAC"):
-        raise Unsupported(f"unknown cache operation {op.text}")
     value, ev = s.read(reg_operand(instr, 1), "ADDR")
     # Maintenance by a plain number touches no location of the test.
     loc = f"#{value:x}" if isinstance(value, int) else s.loc(value)
@@ -449,7 +454,7 @@ def branch_link(s: Semantics, instr):
 @handles("BR", "BLR", "RET")
 def branch_register(s: Semantics, instr):
     ctx = s.ctx
-    reg = reg_operand(instr, 0) if instr.operands else "X30"
+    reg = "X30" if instr.mnemonic == "RET" and not instr.operands else reg_operand(instr, 0)
     known = ctx.holds_value(reg)
     target, ev = s.read(reg)
     if (not known or (ev is not None and ev.symbolic)) and not _follows_unknown(ctx, target):

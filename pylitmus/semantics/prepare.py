@@ -8,6 +8,7 @@ thread's runs under those values.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 
 from ..errors import LitmusError
@@ -66,7 +67,7 @@ def variant_flags(test: ast.Test, requested: frozenset[str]) -> frozenset[str]:
     words = variant_words(test, requested)
     if words & {"ifetch", "self"}:
         flags.add("ifetch")
-    cache = test.meta.get("CacheType", "").upper()
+    cache = cache_type(test)
     if "DIC" in cache:
         flags.update(("DIC", "IDC"))  # DIC implies IDC
     if "IDC" in cache:
@@ -122,6 +123,20 @@ def location_bits(init_memory: dict, types: dict, arrays: dict, code: dict) -> d
             untyped = POINTER_TYPE if isinstance(value, (Addr, CodeAddr)) else DEFAULT_TYPE
             sizes[loc] = untyped[0]
     return sizes
+
+
+def cache_type(test: ast.Test) -> set[str]:
+    """The keys of the CacheType= line, as herd7's lib/cacheType.mll reads them: words of
+    letters, DIC or IDC in any case, between blanks."""
+    text = test.meta.get("CacheType", "")
+    if not re.fullmatch(r"[A-Za-z \t\r]*", text):
+        raise LitmusError(f"incorrect cache-type feature specification '{text}'", test.file)
+    keys = set()
+    for word in text.split():
+        if word.upper() not in ("DIC", "IDC"):
+            raise LitmusError(f"'{word}' is not a cache-type key, keys are DIC, IDC", test.file)
+        keys.add(word.upper())
+    return keys
 
 
 def to_value(v: ast.Value, arrays: dict | None = None):
