@@ -19,9 +19,13 @@ def herd_block(result: Result) -> str:
     lines += ["Ok" if result.ok else "No", "Witnesses",
               f"Positive: {result.positive} Negative: {result.negative}"]
     lines += [f"Flag {flag}" for flag in result.flags]
+    # The Observation line counts the executions that satisfy the condition, then the
+    # others, whatever the quantifier; Positive/Negative swap them for ~exists
+    # (herd/top_herd.ml, pp_stats: c.pos c.neg against check_wit).
+    satisfy, others = ((result.negative, result.positive) if result.quantifier == "~exists"
+                       else (result.positive, result.negative))
     lines += [f"Condition {result.condition}",
-              f"Observation {result.name} {result.observation} "
-              f"{result.positive} {result.negative}",
+              f"Observation {result.name} {result.observation} {satisfy} {others}",
               f"Time {result.name} {result.seconds:.2f}", ""]
     return "\n".join(lines) + "\n"
 
