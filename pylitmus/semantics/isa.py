@@ -114,7 +114,8 @@ def pair(s: Semantics, instr):
         wb_sources = addr_evs
     else:
         datas = [s.read(rt, "DATA") for rt in (rt1, rt2)]
-        events = [ctx.write_mem(loc, size * 8, truncate(v, size * 8), {"Exp", *annot}, addr_evs + [ev])
+        events = [ctx.write_mem(loc, size * 8, truncate(v, size * 8), {"Exp", *annot},
+                                addr_evs + [ev])
                   for loc, (v, ev) in zip(locs, datas)]
         wb_sources = addr_evs
         if ordered and instr.operands[2].writeback:
