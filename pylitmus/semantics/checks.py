@@ -16,6 +16,7 @@ from ..frontend.parser import parse_instruction
 from ..frontend.trees import REGISTER, SHIFT_KINDS
 from . import isa
 from .instructions import BARRIER_DOMAINS, CONDITIONS, decode
+from .machine import reg_key
 
 SYSTEM_REGISTER = re.compile(r"[A-Z][A-Z0-9]*_EL[0-3]")
 WIDE_ONLY = re.compile(r"W(?:[0-9]+|ZR|SP)")  # 32-bit views, which code alone may name
@@ -26,6 +27,7 @@ LABEL_TAKERS = frozenset(("B", "BL", "CBZ", "CBNZ", "TBZ", "TBNZ", "ADR"))
 def check_static(test: ast.Test) -> None:
     """Raise a `LitmusError` at the first unknown thread, register or label (in code, or
     as a value `P1:L0` of the init block or the condition)."""
+    _check_initialized_once(test)
     for ref in _register_refs(test):
         if ref.thread is None:
             continue
@@ -56,6 +58,24 @@ def check_static(test: ast.Test) -> None:
     for atom in ast.atoms(test.condition.expr):
         if isinstance(atom.value, ast.CodeLabel):
             _check_label_value(test, atom.value, test.condition.pos, "the condition")
+
+
+def _check_initialized_once(test: ast.Test) -> None:
+    """herd7 refuses a register or location that two items of the init block declare or
+    set (lib/miscParser.ml: "Location x is initialized more than once")."""
+    seen = set()
+    for before, item in zip([None, *test.init], test.init):
+        if before is not None and before.pos == item.pos:
+            continue  # `int x=1;` is a declaration and a value, one item of the block
+        target = item.target
+        if isinstance(target, ast.RegRef):
+            key = f"{target.thread}:{reg_key(target.reg)}" if target.thread is not None \
+                else target.reg
+        else:
+            key = target.name if target.index is None else f"{target.name}[{target.index}]"
+        if key in seen:
+            raise LitmusError.at(item.pos, f"location {key} is initialized more than once")
+        seen.add(key)
 
 
 def _instruction_values(test: ast.Test):

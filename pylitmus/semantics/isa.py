@@ -494,9 +494,7 @@ def mov(s: Semantics, instr):
     src = operand(instr, 1)
     if isinstance(src, ast.Imm):
         s.ctx.write_reg(rd, src.value & MASK64)
-    elif isinstance(src, ast.Name):
-        s.ctx.write_reg(rd, s.ctx.symbol_value(src.text))
-    else:
+    else:  # herd7's parser takes no location name here (`MOV X2,x`)
         value, ev = s.read(reg_operand(instr, 1))
         s.ctx.write_reg(rd, value, [ev])
 

@@ -285,9 +285,6 @@ class Context:
                              f"used in the instruction {self.instr.text}")
         return CodeAddr(self.code.index, label)
 
-    def symbol_value(self, name: str):
-        return Addr(name)
-
     def jump_index(self, target: int, label: str) -> None:
         """Continue at an instruction index, counting backward jumps against --unroll."""
         if label.startswith("@"):
