@@ -8,6 +8,8 @@ between them. `execute(ctx, instr)` runs one instruction on a `Context`.
 
 from __future__ import annotations
 
+import dataclasses
+
 from ..errors import LitmusError
 from ..frontend import ast
 from . import events as E
@@ -159,6 +161,14 @@ def operand(instr: ast.Instruction, i: int):
     return instr.operands[i] if i < len(instr.operands) else None
 
 
+def shift_operand(instr: ast.Instruction, i: int) -> ast.Shift | None:
+    """An optional shift or extend (`LSL #2`, `SXTW`) as operand `i`."""
+    op = operand(instr, i)
+    if op is not None and not isinstance(op, ast.Shift):
+        raise Unsupported(f"operand {i + 1} must be a shift or an extend (LSL #n, SXTW, ...)")
+    return op
+
+
 def imm_operand(instr: ast.Instruction, i: int) -> int:
     op = operand(instr, i)
     if not isinstance(op, ast.Imm):
@@ -208,13 +218,10 @@ class Semantics:
         """An `#imm`, or a register with an optional shift; (value, events)."""
         op = operand(instr, i)
         if isinstance(op, ast.Imm):
-            shift = operand(instr, i + 1)
-            return shifted(op.value & MASK64, shift if isinstance(shift, ast.Shift) else None,
-                           bits), []
+            return shifted(op.value & MASK64, shift_operand(instr, i + 1), bits), []
         if isinstance(op, ast.Reg):
             value, ev = self.read(op.name)
-            shift = operand(instr, i + 1)
-            return shifted(value, shift if isinstance(shift, ast.Shift) else None, bits), [ev]
+            return shifted(value, shift_operand(instr, i + 1), bits), [ev]
         raise Unsupported(f"operand {i + 1} must be a register or an immediate")
 
     # -- addresses ----------------------------------------------------------------
@@ -229,6 +236,8 @@ class Semantics:
         base, base_ev = self.read(mem.base.name, "ADDR")
         evs = [base_ev]
         post = operand(instr, mem_index + 1)
+        if post is not None and not isinstance(post, ast.Imm):
+            raise Unsupported(f"operand {mem_index + 2} must be an immediate (a post-index)")
         if isinstance(mem.offset, ast.Imm):
             addr = add(base, mem.offset.value & MASK64)
         elif isinstance(mem.offset, ast.Reg):
@@ -314,11 +323,30 @@ def decode(test: ast.Test, thread: ast.Thread, instr: ast.Instruction, index: in
     whether a run reaches it or not, and refuses the test at the first it cannot read;
     so does this, with the error the instruction would give if it ran. `as_data`: an
     instruction stored as a value (`instr:"..."`), which may hold a PC offset."""
+    operands = _Watched(instr.operands)
+    watched = dataclasses.replace(instr, operands=operands)
     ctx = _Decoding(Env(test, {}, {}, {}, False, 0), thread, {}, Decisions())
-    ctx.pc, ctx.instr, ctx.instance, ctx.running_copy = index, instr, 0, as_data
+    ctx.pc, ctx.instr, ctx.instance, ctx.running_copy = index, watched, 0, as_data
     try:
-        _dispatch(ctx, instr)
+        _dispatch(ctx, watched)
     except Abandon:
-        pass
+        return
     except Unsupported as exc:
         raise LitmusError.at(instr.pos, f"{exc} in `{instr.text}`") from None
+    unread = [i for i in range(len(operands)) if i not in operands.read]
+    if unread:
+        raise LitmusError.at(instr.pos, f"operand {unread[0] + 1} is not one {instr.mnemonic} "
+                                        f"takes (an unknown form) in `{instr.text}`")
+
+
+class _Watched(tuple):
+    """An instruction's operands, remembering which of them its handler read."""
+
+    def __new__(cls, items):
+        watched = super().__new__(cls, items)
+        watched.read = set()
+        return watched
+
+    def __getitem__(self, index):
+        self.read.add(index)
+        return super().__getitem__(index)

@@ -10,7 +10,7 @@ from ..frontend import ast
 from . import events as E
 from .instructions import (CONDITIONS, NEGATED, BARRIER_DOMAINS, Semantics, Unsupported, add,
                            condition_operand, imm_operand, logic, nzcv_add, operand,
-                           reg_operand, shifted, sub, truncate, width_of)
+                           reg_operand, shift_operand, shifted, sub, truncate, width_of)
 from .machine import Abandon
 from .values import MASK64, CodeAddr, signed
 
@@ -422,28 +422,33 @@ def branch_cond(s: Semantics, instr):
     cond = instr.mnemonic[2:]
     if cond not in CONDITIONS:
         raise Unsupported(f"unknown condition {cond}")
+    target = _target(s, instr, 0)
     taken, evs = s.read_flags(cond)
     bcc = s.ctx.event(E.BRANCH, sets={"BCC"})
     s.ctx.data(evs, bcc)
     if taken:
-        _go(s, _target(s, instr, 0))
+        _go(s, target)
 
 
 @handles("CBZ", "CBNZ", "TBZ", "TBNZ")
 def compare_branch(s: Semantics, instr):
-    value, ev = s.read(reg_operand(instr, 0))
+    bit_test = instr.mnemonic.startswith("TB")
+    rt = reg_operand(instr, 0)
+    bit = imm_operand(instr, 1) if bit_test else None
+    target = _target(s, instr, 2 if bit_test else 1)
+    value, ev = s.read(rt)
     if not isinstance(value, int):
         zero = False
-        if instr.mnemonic.startswith("TB"):
+        if bit_test:
             raise Unsupported(f"illegal bit test on {value}")
-    elif instr.mnemonic.startswith("TB"):
-        zero = not (value >> imm_operand(instr, 1)) & 1
+    elif bit_test:
+        zero = not (value >> bit) & 1
     else:
         zero = value == 0
     bcc = s.ctx.event(E.BRANCH, sets={"BCC"})
     s.ctx.data([ev], bcc)
     if zero != instr.mnemonic.endswith("NZ"):
-        _go(s, _target(s, instr, 2 if instr.mnemonic.startswith("TB") else 1))
+        _go(s, target)
 
 
 @handles("BL")
@@ -503,8 +508,10 @@ def mov(s: Semantics, instr):
 def move_wide(s: Semantics, instr):
     rd = reg_operand(instr, 0)
     imm = imm_operand(instr, 1)
-    shift = operand(instr, 2)
-    amount = shift.amount if isinstance(shift, ast.Shift) else 0
+    shift = shift_operand(instr, 2)
+    if shift is not None and shift.kind != "LSL":
+        raise Unsupported("operand 3 must be a shift LSL #n")
+    amount = shift.amount or 0 if shift is not None else 0
     bits = width_of(rd)
     value = (imm & 0xFFFF) << amount
     if instr.mnemonic == "MOVN":
@@ -524,8 +531,7 @@ def _read_sources(s: Semantics, instr, first: int, bits: int):
     a, a_ev = s.read(rn)
     op2 = operand(instr, first + 1)
     if isinstance(op2, ast.Reg) and op2.name == rn:
-        shift = operand(instr, first + 2)
-        b = shifted(a, shift if isinstance(shift, ast.Shift) else None, bits)
+        b = shifted(a, shift_operand(instr, first + 2), bits)
         return a, b, [a_ev]
     b, b_evs = s.second_value(instr, first + 1, bits)
     return a, b, [a_ev] + b_evs

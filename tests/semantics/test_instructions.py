@@ -155,6 +155,12 @@ def test_unknown_instruction_is_an_error_naming_it():
     ("CINC X0,X1,AL", "with the condition AL is not supported yet"),  # herd7 takes it
     ("LSL X0,X1,L", "operand 3 must be an immediate"),
     ("ADR X0,X1", "operand 2 must be a label"),
+    ("NOP X0", "operand 1 is not one NOP takes"),
+    ("ISB SY", "operand 1 is not one ISB takes"),
+    ("B.EQ L,X1", "operand 2 is not one B.EQ takes"),
+    ("NEG W2,W1,2", "operand 3 must be a shift or an extend"),
+    ("MOVK X0,#1,#0", "operand 3 must be a shift or an extend"),
+    ("MOVK X0,#1,ASR #16", "operand 3 must be a shift LSL"),
 ])
 def test_operand_forms_are_checked_before_any_run(cell, message):
     """herd7 parses every instruction first; a form it cannot read (or pylitmus cannot run)
