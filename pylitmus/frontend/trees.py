@@ -31,6 +31,13 @@ def to_int(text: str) -> int:
 # of code with int_of_string after a decimal-only lexer (lib/AArch64Lexer.mll: a 63-bit int).
 MAX_VALUE_LITERAL = {10: (1 << 63) - 1, 16: (1 << 64) - 1}
 MAX_IMMEDIATE = (1 << 62) - 1
+# Words herd7's lexer of the init block and the condition reads as keywords, never as
+# names (lib/stateLexer.mll); so are P0, P1, ... (threads).
+STATE_KEYWORDS = frozenset(
+    "pac pacda pacdb pacia pacib not true false observed Observed and exists forall final with "
+    "locations filter fault Fault tag TAG attrs Attrs oa PTE TTD PA parel1_t PAREL1_T SS SSCap "
+    "_Atomic ATOMIC_INIT".split())
+THREAD_KEYWORD = re.compile(r"P[0-9]+")
 
 
 def _register_name(text: str) -> str:
@@ -94,10 +101,17 @@ class LitmusBuilder(_Builder):
         return ast.InitMem(target, value, self._pos(meta))
 
     def scalar_type(self, meta, children):
-        return str(children[0])
+        return children[0] if children[0] == "parel1_t" else self._name(children[0])
 
     def pointer_type(self, meta, children):
-        return f"{children[0]}*"
+        return f"{self._name(children[0])}*"
+
+    def _name(self, token: Token) -> str:
+        """A name of the init block or the condition, which may not be a keyword."""
+        if token in STATE_KEYWORDS or THREAD_KEYWORD.fullmatch(token):
+            raise self._error(token, f"'{token}' is a keyword of herd7's init and condition "
+                                     f"syntax, not a name")
+        return str(token)
 
     def array_size(self, meta, children):
         return _ArraySize(to_int(children[0]))
@@ -154,11 +168,11 @@ class LitmusBuilder(_Builder):
         return ast.RegRef(None, str(children[0]), self._pos(meta))
 
     def plain_location(self, meta, children):
-        return ast.MemRef(str(children[0]), None, self._pos(meta))
+        return ast.MemRef(self._name(children[0]), None, self._pos(meta))
 
     def location_cell(self, meta, children):
         name, index = children
-        return ast.MemRef(str(name), to_int(index), self._pos(meta))
+        return ast.MemRef(self._name(name), to_int(index), self._pos(meta))
 
     def number(self, meta, children):
         return ast.Int(self._literal(children[0], 1))
@@ -180,11 +194,13 @@ class LitmusBuilder(_Builder):
 
     def symbol(self, meta, children):
         name = str(children[0])
-        return ast.InstrValue(name) if name == "NOP" else ast.Sym(name)
+        if name in ("NOP", "nop"):  # herd7's TOK_NOP
+            return ast.InstrValue("NOP")
+        return ast.Sym(self._name(children[0]))
 
     def symbol_cell(self, meta, children):
         name, index = children
-        return ast.Sym(str(name), to_int(index))
+        return ast.Sym(self._name(name), to_int(index))
 
     def code_label(self, meta, children):
         thread, label = children
