@@ -168,3 +168,11 @@ def test_operand_forms_are_checked_before_any_run(cell, message):
     with pytest.raises(LitmusError) as error:
         final_states(f"MOV X0,#1\nCBNZ X0,L\n{cell}\nL:")
     assert message in error.value.message and error.value.line == 6
+
+
+def test_instructions_as_values_compare_whatever_their_blanks():
+    """herd7 compares instructions, not their text: the code `B     L1`, read as data, is
+    the value instr:"B .+4" (herd7's answer for this test is Always)."""
+    from pylitmus.semantics.values import InstrBits
+    assert InstrBits("B     .+4") == InstrBits("B .+4")
+    assert InstrBits("add W0, W0, #1").text == "ADD W0,W0,#1"
