@@ -172,7 +172,7 @@ def test_operand_forms_are_checked_before_any_run(cell, message):
 
 def test_instructions_as_values_compare_whatever_their_blanks():
     """herd7 compares instructions, not their text: the code `B     L1`, read as data, is
-    the value instr:"B .+4" (herd7's answer for this test is Always)."""
+    the value instr:"B .+4"."""
     from pylitmus.semantics.values import InstrBits
     assert InstrBits("B     .+4") == InstrBits("B .+4")
     assert InstrBits("add W0, W0, #1").text == "ADD W0,W0,#1"
