@@ -54,6 +54,18 @@ def width_of(reg: str) -> int:
     return 32 if reg.startswith("W") else 64
 
 
+def one_width(*regs: str) -> int:
+    """The width of registers an instruction takes alike; herd7's parser refuses a mix
+    (`ADD X0,W1,#1`: "unexpected 'W1'")."""
+    widths = {width_of(reg) for reg in regs}
+    if len(widths) > 1:
+        raise Unsupported(f"{', '.join(regs)} mix 32- and 64-bit registers")
+    return widths.pop()
+
+
+EXTENDS = frozenset(("UXTB", "UXTH", "UXTW", "UXTX", "SXTB", "SXTH", "SXTW", "SXTX"))
+
+
 def truncate(value, bits: int):
     """The low `bits` of a value; a memory address cannot be cut (herd7's mask error)."""
     if isinstance(value, int):
@@ -220,8 +232,11 @@ class Semantics:
         if isinstance(op, ast.Imm):
             return shifted(op.value & MASK64, shift_operand(instr, i + 1), bits), []
         if isinstance(op, ast.Reg):
+            shift = shift_operand(instr, i + 1)
+            if shift is None or shift.kind not in EXTENDS:  # an extend takes a W register
+                one_width(op.name, "W0" if bits == 32 else "X0")
             value, ev = self.read(op.name)
-            return shifted(value, shift_operand(instr, i + 1), bits), [ev]
+            return shifted(value, shift, bits), [ev]
         raise Unsupported(f"operand {i + 1} must be a register or an immediate")
 
     # -- addresses ----------------------------------------------------------------
@@ -233,6 +248,8 @@ class Semantics:
         mem = operand(instr, mem_index)
         if not isinstance(mem, ast.Mem):
             raise Unsupported(f"operand {mem_index + 1} must be a memory operand")
+        if width_of(mem.base.name) != 64:
+            raise Unsupported(f"the base register {mem.base.name} must be an X register or SP")
         base, base_ev = self.read(mem.base.name, "ADDR")
         evs = [base_ev]
         post = operand(instr, mem_index + 1)

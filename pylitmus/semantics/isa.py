@@ -9,8 +9,9 @@ from __future__ import annotations
 from ..frontend import ast
 from . import events as E
 from .instructions import (CONDITIONS, NEGATED, BARRIER_DOMAINS, Semantics, Unsupported, add,
-                           condition_operand, imm_operand, logic, nzcv_add, operand,
-                           reg_operand, shift_operand, shifted, sub, truncate, width_of)
+                           condition_operand, imm_operand, logic, nzcv_add, one_width,
+                           operand, reg_operand, shift_operand, shifted, sub, truncate,
+                           width_of)
 from .machine import Abandon
 from .values import MASK64, CodeAddr, signed
 
@@ -99,6 +100,7 @@ PAIRS = {
 def pair(s: Semantics, instr):
     bits, sign, annot, ordered = PAIRS[instr.mnemonic]
     rt1, rt2 = reg_operand(instr, 0), reg_operand(instr, 1)
+    one_width(rt1, rt2)
     size = width_of(rt1) // 8 if bits is None else bits // 8
     addr, addr_evs, wb = s.address(instr, 2)
     ctx = s.ctx
@@ -139,6 +141,7 @@ EXCL_STORE_PAIRS = {"STXP": ("EX",), "STLXP": ("EX", "L")}
 def load_exclusive_pair(s: Semantics, instr):
     annot = EXCL_LOAD_PAIRS[instr.mnemonic]
     rt1, rt2 = reg_operand(instr, 0), reg_operand(instr, 1)
+    one_width(rt1, rt2)
     size = width_of(rt1) // 8
     addr, addr_evs, _ = s.address(instr, 2)
     ctx = s.ctx
@@ -155,6 +158,9 @@ def _store_exclusive(s: Semantics, instr, datas_regs, bits, annot):
     """STXR and STXP: the store may fail; it may succeed only after a matching LDXR."""
     ctx = s.ctx
     status = reg_operand(instr, 0)
+    if width_of(status) != 32:
+        raise Unsupported(f"the status register {status} must be a W register")
+    one_width(*datas_regs)
     mem_index = 1 + len(datas_regs)
     reserved, res_ev = ctx.read_reg("ResAddr")
     datas = [s.read(rt) for rt in datas_regs]
@@ -235,7 +241,7 @@ AMO_OPS = {
 
 def _atomic(s: Semantics, instr, stem: str, op, rs: str, rt: str, mem_index: int):
     acquire, release, bits = _rmw_suffix(instr.mnemonic, stem)
-    bits = bits or width_of(rs)
+    bits = bits or one_width(rs, rt)
     noret = rt in ("XZR", "WZR")
     read_sets, write_sets = _annots(acquire, release, noret)
     ctx = s.ctx
@@ -294,6 +300,7 @@ def _cas_common(s: Semantics, instr, pair: bool):
     n = 2 if pair else 1
     rs = [reg_operand(instr, k) for k in range(n)]
     rt = [reg_operand(instr, n + k) for k in range(n)]
+    one_width(*rs, *rt)
     bits = bits or width_of(rs[0])
     size = bits // 8
     noret = not pair and rs[0] in ("XZR", "WZR")
@@ -501,6 +508,7 @@ def mov(s: Semantics, instr):
         s.ctx.write_reg(rd, src.value & MASK64)
     else:  # herd7's parser takes no location name here (`MOV X2,x`)
         value, ev = s.read(reg_operand(instr, 1))
+        one_width(rd, reg_operand(instr, 1))
         s.ctx.write_reg(rd, value, [ev])
 
 
@@ -528,6 +536,7 @@ def move_wide(s: Semantics, instr):
 def _read_sources(s: Semantics, instr, first: int, bits: int):
     """Read the register (and optional second) operands; a repeated register is read once."""
     rn = reg_operand(instr, first)
+    one_width(rn, "W0" if bits == 32 else "X0")
     a, a_ev = s.read(rn)
     op2 = operand(instr, first + 1)
     if isinstance(op2, ast.Reg) and op2.name == rn:
@@ -604,11 +613,12 @@ def negate(s: Semantics, instr):
 @handles("LSL", "LSR", "ASR", "ROR")
 def shift_op(s: Semantics, instr):
     rd = reg_operand(instr, 0)
-    bits = width_of(rd)
+    bits = one_width(rd, reg_operand(instr, 1))
     a, a_ev = s.read(reg_operand(instr, 1))
     amt = operand(instr, 2)
     evs = [a_ev]
     if isinstance(amt, ast.Reg):
+        one_width(rd, amt.name)
         n, ev = s.read(amt.name)
         evs.append(ev)
         n %= bits
@@ -634,6 +644,7 @@ def conditional_select(s: Semantics, instr):
         rn, rm, cond = reg_operand(instr, 1), reg_operand(instr, 2), condition_operand(instr, 3)
     if cond is None:
         raise Unsupported(f"{instr.mnemonic} with the condition AL is not supported yet")
+    one_width(rd, rn, rm)
     ctx = s.ctx
     holds, flag_evs = s.read_flags(cond)
     pred = ctx.event(E.BRANCH, sets={"PRED"})
@@ -676,6 +687,13 @@ def multiply(s: Semantics, instr):
     m = instr.mnemonic
     rd = reg_operand(instr, 0)
     bits = width_of(rd)
+    sources = [reg_operand(instr, k) for k in range(1, min(len(instr.operands), 4))]
+    long = m not in ("MUL", "MNEG", "MADD", "MSUB")
+    if long:  # Xd, Wn, Wm, Xa
+        one_width("W0", *sources[:2])
+        one_width("X0", rd, *sources[2:])
+    else:
+        one_width(rd, *sources)
     a, a_ev = s.read(reg_operand(instr, 1))
     b, b_ev = s.read(reg_operand(instr, 2))
     evs = [a_ev, b_ev]
@@ -685,7 +703,7 @@ def multiply(s: Semantics, instr):
         evs.append(acc_ev)
     if not all(isinstance(x, int) for x in (a, b, acc)):
         raise Unsupported("illegal multiplication of a symbolic value")
-    if m.endswith("L"):
+    if long:
         sign = m.startswith("S")
         a, b = extend(a, 32, sign), extend(b, 32, sign)
     product = (signed(a) * signed(b)) & MASK64
@@ -699,6 +717,11 @@ def bit_manipulation(s: Semantics, instr):
     m = instr.mnemonic
     rd = reg_operand(instr, 0)
     bits = width_of(rd)
+    if m == "SXTW":  # Xd, Wn
+        one_width("X0", rd)
+        one_width("W0", reg_operand(instr, 1))
+    else:
+        one_width(rd, reg_operand(instr, 1))
     value, ev = s.read(reg_operand(instr, 1))
     if not isinstance(value, int):
         raise Unsupported(f"illegal operation {m.lower()} on {value}")

@@ -36,6 +36,7 @@ def only_state(code: str, init: str, condition: str):
     ("MOV X0,#6\nMVN X1,X0\nNEG X2,X0", "0:X1=-7 /\\ 0:X2=-6"),
     ("MOV X0,#-8\nASR X1,X0,#2\nLSR X2,X0,#60\nLSL X3,X0,#1", "0:X1=-2 /\\ 0:X2=15 /\\ 0:X3=-16"),
     ("MOV X1,#3\nMOV X2,#4\nMUL X0,X1,X2\nMADD X3,X1,X2,X1", "0:X0=12 /\\ 0:X3=15"),
+    ("MOVZ X1,#1,LSL #32\nMOV X2,#3\nMUL X0,X1,X2", "0:X0=12884901888"),  # 64 bits
     ("MOV W1,#128\nSBFM X2,X1,#0,#7\nUBFM X3,X1,#4,#7", "0:X2=-128 /\\ 0:X3=8"),
     ("MOV W1,#4660\nREV16 W2,W1\nRBIT W3,W1", "0:X2=13330 /\\ 0:X3=742916096"),
 ])
@@ -161,6 +162,14 @@ def test_unknown_instruction_is_an_error_naming_it():
     ("NEG W2,W1,2", "operand 3 must be a shift or an extend"),
     ("MOVK X0,#1,#0", "operand 3 must be a shift or an extend"),
     ("MOVK X0,#1,ASR #16", "operand 3 must be a shift LSL"),
+    ("ADD X0,W0,#1", "mix 32- and 64-bit registers"),
+    ("ADD X0,X1,W2", "mix 32- and 64-bit registers"),  # without an extend
+    ("MOV W0,X1", "mix 32- and 64-bit registers"),
+    ("SWP W0,X1,[X2]", "mix 32- and 64-bit registers"),
+    ("LDP W0,X1,[X2]", "mix 32- and 64-bit registers"),
+    ("SXTW X0,X1", "mix 32- and 64-bit registers"),
+    ("STXR X0,W1,[X2]", "the status register X0 must be a W register"),
+    ("LDR W0,[W1]", "the base register W1 must be an X register or SP"),
 ])
 def test_operand_forms_are_checked_before_any_run(cell, message):
     """herd7 parses every instruction first; a form it cannot read (or pylitmus cannot run)
