@@ -85,6 +85,9 @@ class LitmusBuilder(_Builder):
         if rest and isinstance(rest[0], _ArraySize):
             size = rest.pop(0).size
         items: list[ast.InitItem] = [ast.Decl(ctype, target, size, self._pos(meta))]
+        if rest and size is not None and isinstance(rest[0], tuple) and len(rest[0]) != size:
+            raise self._error(meta, f"declared size of array {target.name} does not match "
+                                    f"initial value size")  # herd7's words
         if rest:
             items.append(self._initial_value(meta, target, rest[0]))
         return items
