@@ -25,8 +25,10 @@ LABEL_TAKERS = frozenset(("B", "BL", "CBZ", "CBNZ", "TBZ", "TBNZ", "ADR"))
 
 
 def check_static(test: ast.Test) -> None:
-    """Raise a `LitmusError` at the first unknown thread, register or label (in code, or
-    as a value `P1:L0` of the init block or the condition)."""
+    """Raise a `LitmusError` at the first problem herd7 finds before any run: a location
+    initialized twice, an unknown thread, register or label (in code, or as a value `P1:L0`
+    of the init block or the condition), a label spelt as a keyword, an instruction (of the
+    code, or given as a value) that cannot be decoded."""
     _check_initialized_once(test)
     for ref in _register_refs(test):
         if ref.thread is None:
