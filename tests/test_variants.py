@@ -102,3 +102,19 @@ def test_telechat_ends_the_thread_at_a_bare_ret():
     where X30 holds a return address (herd7 -variant telechat: Always 1 0)."""
     assert pylitmus.check(TELECHAT, variant="telechat").observation == "Always"
     assert pylitmus.check(TELECHAT).observation == "Never"
+
+
+def test_telechat_follows_an_indirect_branch_to_a_known_label():
+    """Under telechat, an indirect branch on a register that holds a label (from the init
+    block) goes there; only an unknown target ends the thread (herd/AArch64Sem.ml,
+    do_indirect_jump; herd7 -variant telechat: Always 1 0)."""
+    text = """AArch64 v
+{ 0:X1=P0:L0; }
+ P0      ;
+ BR X1   ;
+ L0:     ;
+ NOP     ;
+exists (0:X0=0)
+"""
+    result = pylitmus.check(text, variant="telechat")
+    assert (result.observation, result.positive, result.negative) == ("Always", 1, 0)

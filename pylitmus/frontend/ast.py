@@ -190,6 +190,7 @@ class Thread:
     code: list[Instruction] = field(default_factory=list)
     labels: dict[str, int] = field(default_factory=dict)
     pos: Pos | None = None
+    label_positions: dict[str, Pos] = field(default_factory=dict)  # where each is defined
 
 
 # ---- final part -----------------------------------------------------------------

@@ -18,7 +18,6 @@ TERMINAL_DESCRIPTIONS = {
     "SYMREG": "a symbolic register",
     "STRING": 'a quoted string',
     "QUANTIFIER": "exists, ~exists or forall",
-    "_NL": "a new line",
     "WORD": "a register, a name or a mnemonic",
     "IMM": "an immediate (#n)",
     "NUMBER": "a number",
@@ -42,8 +41,8 @@ def _cache_dir() -> Path | None:
 def load(name: str, start: str) -> Lark:
     """The LALR parser for rule `start` of grammar `name` ("litmus" or "aarch64").
 
-    Each start rule gets its own tables: shared LALR states would let the init block's
-    newline separators leak into the contextual lexer of the final part."""
+    Each start rule gets its own tables, so the contextual lexer of one part never sees
+    the terminals of another."""
     text = files("pylitmus.grammars").joinpath(f"{name}.lark").read_text(encoding="utf-8")
     options = dict(parser="lalr", lexer="contextual", start=start, propagate_positions=True)
     directory = _cache_dir()

@@ -30,6 +30,10 @@ META_KEYS = {key.lower(): key for key in (
     "Generator", "Stable", "Scopes", "Levels", "MemoryMap")}
 META_LINE = re.compile(r"([A-Za-z][A-Za-z0-9_-]*)\s*=\s*(.*?)\s*")
 IDENTIFIER = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
+# herd7's first line (lib/splitter.mll): ARCH NAME, then an optional `(texname)`, an optional
+# `"doc"` and an optional `;`; a test name is made of these characters.
+TEST_NAME = re.compile(r"[A-Za-z0-9_/.\-+\[\]:]+")
+TITLE_TAIL = re.compile(r"\s*(?:\([A-Za-z][A-Za-z0-9_/.-]*\)\s*)?(?:\"[^\"]*\"\s*)?;?\s*")
 THREAD_HEADER = re.compile(r"P([0-9]+)")
 FINAL_PART_START = re.compile(r"(?:locations|filter|exists|forall)\b|~")
 MISSPELT_QUANTIFIER = re.compile(r"([A-Za-z~]+)\s*[(\[]")
@@ -117,6 +121,9 @@ class _TestParser:
             self.offset = end + 1
         return None
 
+    def _at_line_start(self, offset: int) -> bool:
+        return offset == 0 or self.code[offset - 1] == "\n"
+
     def _skip_line(self) -> None:
         end = self.code.find("\n", self.offset)
         self.offset = len(self.code) if end < 0 else end + 1
@@ -127,6 +134,10 @@ class _TestParser:
             raise LitmusError("empty file: expected a first line 'AArch64 NAME'",
                               self.source.file)
         start, line = first
+        if start != 0:
+            # herd7's splitter reads the architecture from the file's very first character
+            raise self.source.error(start, "the first line 'AArch64 NAME' must begin the "
+                                           "file (herd7 reads no blank or comment before it)")
         words = line.split()
         arch = words[0]
         if arch.lower() != SUPPORTED_ARCH.lower():
@@ -136,11 +147,18 @@ class _TestParser:
                                            f"found '{line}'")
         if len(words) == 1:
             raise self.source.error(start + len(arch), "missing test name after 'AArch64'")
-        if len(words) > 2:
-            extra = self.code.index(words[2], start + len(arch) + len(words[1]) + 1)
-            raise self.source.error(extra, f"unexpected '{words[2]}' after the test name")
+        name_start = start + len(line) - len(line[len(arch):].lstrip())
+        name = TEST_NAME.match(self.code, name_start)
+        if name is None:
+            raise self.source.error(name_start, f"expected a test name after 'AArch64' "
+                                                f"(letters, digits, _/.-+[]:), found '{words[1]}'")
+        line_end = start + len(line)
+        tail = TITLE_TAIL.match(self.code, name.end(), line_end)
+        if tail.end() < line_end:
+            extra = self.code[tail.end():line_end].split()[0]
+            raise self.source.error(tail.end(), f"unexpected '{extra}' after the test name")
         self._skip_line()
-        return words[1].removesuffix(".litmus")  # herd names such tests without the suffix
+        return name.group().removesuffix(".litmus")  # herd names such tests without the suffix
 
     def _parse_header_lines(self) -> tuple[str | None, dict[str, str]]:
         """The quoted description and the KEY=value lines between the title and the `{`."""
@@ -155,7 +173,8 @@ class _TestParser:
                 if len(line) < 2 or not line.endswith('"'):
                     raise self.source.error(start, "the description line has no closing '\"'")
                 description = line[1:-1]
-            elif (match := META_LINE.fullmatch(line)) is not None:
+            elif self._at_line_start(start) and (match := META_LINE.fullmatch(line)) is not None:
+                # herd7's splitter reads KEY=value at the start of a line only
                 key = META_KEYS.get(match.group(1).lower(), match.group(1))
                 if key.upper() in HEADER_KEYS:
                     raise self.source.error(start, not_supported(HEADER_KEYS[key.upper()],
@@ -246,6 +265,12 @@ class _TestParser:
                 extra = cells[len(threads)][0] - 1
                 raise self.source.error(extra, f"this row has more cells than the "
                                                f"{len(threads)} thread(s) of the table")
+            if len(cells) < len(threads):
+                # herd7 transposes the rows into columns and refuses a short row
+                # (lib/genParser.ml: "mismatch in instruction lines").
+                raise self.source.error(row[1], f"mismatch in instruction lines: this row has "
+                                                f"{len(cells)} cell(s), the table has "
+                                                f"{len(threads)} thread(s)")
             for thread, (start, end) in zip(threads, cells):
                 self._add_cell(thread, start, end)
         return threads
@@ -260,6 +285,7 @@ class _TestParser:
                 raise self.source.error_at(pos.line, pos.col, f"label {label} is defined "
                                                               f"twice in P{thread.index}")
             thread.labels[label] = len(thread.code)
+            thread.label_positions[label] = pos
         if cell.mnemonic is not None:
             first = self.source.offset_of(cell.mnemonic.line, cell.mnemonic.column)
             text = self.code[first:end].strip()

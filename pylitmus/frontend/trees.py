@@ -26,6 +26,20 @@ def to_int(text: str) -> int:
     return sign * int(digits, 16 if digits[:2].lower() == "0x" else 10)
 
 
+# herd7 reads the numbers of the init block and the condition with OCaml's Int64.of_string
+# (a decimal fits in a signed 64-bit integer, a hexadecimal in 64 bits) and the immediates
+# of code with int_of_string after a decimal-only lexer (lib/AArch64Lexer.mll: a 63-bit int).
+MAX_VALUE_LITERAL = {10: (1 << 63) - 1, 16: (1 << 64) - 1}
+MAX_IMMEDIATE = (1 << 62) - 1
+# Words herd7's lexer of the init block and the condition reads as keywords, never as
+# names (lib/stateLexer.mll); so are P0, P1, ... (threads).
+STATE_KEYWORDS = frozenset(
+    "pac pacda pacdb pacia pacib not true false observed Observed and exists forall final with "
+    "locations filter fault Fault tag TAG attrs Attrs oa PTE TTD PA parel1_t PAREL1_T SS SSCap "
+    "_Atomic ATOMIC_INIT".split())
+THREAD_KEYWORD = re.compile(r"P[0-9]+")
+
+
 def _register_name(text: str) -> str:
     """A register as stored in the AST: upper case, but a symbolic `%name` keeps its case."""
     if "%" in text:
@@ -71,6 +85,9 @@ class LitmusBuilder(_Builder):
         if rest and isinstance(rest[0], _ArraySize):
             size = rest.pop(0).size
         items: list[ast.InitItem] = [ast.Decl(ctype, target, size, self._pos(meta))]
+        if rest and size is not None and isinstance(rest[0], tuple) and len(rest[0]) != size:
+            raise self._error(meta, f"declared size of array {target.name} does not match "
+                                    f"initial value size")  # herd7's words
         if rest:
             items.append(self._initial_value(meta, target, rest[0]))
         return items
@@ -87,10 +104,17 @@ class LitmusBuilder(_Builder):
         return ast.InitMem(target, value, self._pos(meta))
 
     def scalar_type(self, meta, children):
-        return str(children[0])
+        return children[0] if children[0] == "parel1_t" else self._name(children[0])
 
     def pointer_type(self, meta, children):
-        return f"{children[0]}*"
+        return f"{self._name(children[0])}*"
+
+    def _name(self, token: Token) -> str:
+        """A name of the init block or the condition, which may not be a keyword."""
+        if token in STATE_KEYWORDS or THREAD_KEYWORD.fullmatch(token):
+            raise self._error(token, f"'{token}' is a keyword of herd7's init and condition "
+                                     f"syntax, not a name")
+        return str(token)
 
     def array_size(self, meta, children):
         return _ArraySize(to_int(children[0]))
@@ -152,25 +176,39 @@ class LitmusBuilder(_Builder):
         return ast.RegRef(self._thread_number(thread), _register_name(reg), self._pos(meta))
 
     def plain_location(self, meta, children):
-        return ast.MemRef(str(children[0]), None, self._pos(meta))
+        return ast.MemRef(self._name(children[0]), None, self._pos(meta))
 
     def location_cell(self, meta, children):
         name, index = children
-        return ast.MemRef(str(name), to_int(index), self._pos(meta))
+        return ast.MemRef(self._name(name), to_int(index), self._pos(meta))
 
     def number(self, meta, children):
-        return ast.Int(to_int(children[0]))
+        return ast.Int(self._literal(children[0], 1))
 
     def negative_number(self, meta, children):
-        return ast.Int(-to_int(children[0]))
+        return ast.Int(self._literal(children[0], -1))
+
+    def _literal(self, token: Token, sign: int) -> int:
+        """A number of the init block or the condition, in herd7's range."""
+        base = 16 if token[:2].lower() == "0x" else 10
+        if sign < 0 and base == 16:
+            raise self._error(token, f"-{token}: herd7 reads a negative number in decimal only")
+        value = sign * to_int(token)
+        if not -MAX_VALUE_LITERAL[10] - 1 <= value <= MAX_VALUE_LITERAL[base]:
+            raise self._error(token, f"{'-' if sign < 0 else ''}{token} does not fit in 64 bits "
+                                     f"(herd7's range: -2^63 to 2^63-1, or hexadecimal up "
+                                     f"to 0xffffffffffffffff)")
+        return value
 
     def symbol(self, meta, children):
         name = str(children[0])
-        return ast.InstrValue(name) if name == "NOP" else ast.Sym(name)
+        if name in ("NOP", "nop"):  # herd7's TOK_NOP
+            return ast.InstrValue("NOP")
+        return ast.Sym(self._name(children[0]))
 
     def symbol_cell(self, meta, children):
         name, index = children
-        return ast.Sym(str(name), to_int(index))
+        return ast.Sym(self._name(name), to_int(index))
 
     def code_label(self, meta, children):
         thread, label = children
@@ -257,7 +295,15 @@ class CellBuilder(_Builder):
         return ast.Reg(_register_name(children[0]))
 
     def immediate(self, meta, children):
-        return ast.Imm(to_int(children[0]))
+        token = children[0]
+        if "x" in token.lower():
+            raise self._error(token, f"hexadecimal immediate {token}: herd7 reads the "
+                                     f"immediates of code in decimal only")
+        value = to_int(token)
+        if not -MAX_IMMEDIATE - 1 <= value <= MAX_IMMEDIATE:
+            raise self._error(token, f"immediate {token} is out of herd7's range "
+                                     f"(-2^62 to 2^62-1)")
+        return ast.Imm(value)
 
     def pc_offset(self, meta, children):
         return ast.PcOffset(to_int(children[0][1:]))

@@ -1,4 +1,5 @@
-"""Checks on a parsed test that need no run: threads, registers and labels are real.
+"""Checks on a parsed test that need no run: threads, registers and labels are real, and
+every instruction can be decoded.
 
 herd7 refuses such tests before running them, wherever the bad name appears (an
 instruction no run reaches included); so does pylitmus, pointing at the name.
@@ -6,20 +7,29 @@ instruction no run reaches included); so does pylitmus, pointing at the name.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 from ..errors import LitmusError
 from ..frontend import ast
-from ..frontend.trees import REGISTER
+from ..frontend.parser import parse_instruction
+from ..frontend.trees import REGISTER, SHIFT_KINDS
+from . import isa
+from .instructions import BARRIER_DOMAINS, CONDITIONS, decode
+from .machine import reg_key
 
 SYSTEM_REGISTER = re.compile(r"[A-Z][A-Z0-9]*_EL[0-3]")
+WIDE_ONLY = re.compile(r"W(?:[0-9]+|ZR|SP)")  # 32-bit views, which code alone may name
 REGISTER_LIKE = re.compile(r"[XWR][0-9]+", re.IGNORECASE)  # a word meant as a register
 LABEL_TAKERS = frozenset(("B", "BL", "CBZ", "CBNZ", "TBZ", "TBNZ", "ADR"))
 
 
 def check_static(test: ast.Test) -> None:
-    """Raise a `LitmusError` at the first unknown thread, register or label (in code, or
-    as a value `P1:L0` of the init block or the condition)."""
+    """Raise a `LitmusError` at the first problem herd7 finds before any run: a location
+    initialized twice, an unknown thread, register or label (in code, or as a value `P1:L0`
+    of the init block or the condition), a label spelt as a keyword, an instruction (of the
+    code, or given as a value) that cannot be decoded."""
+    _check_initialized_once(test)
     for ref in _register_refs(test):
         if ref.thread is None:
             continue
@@ -28,9 +38,22 @@ def check_static(test: ast.Test) -> None:
                                           f"table has P0 to P{len(test.threads) - 1})")
         if not _is_register(ref.reg):
             raise LitmusError.at(ref.pos, f"unknown register {ref.reg}")
+        if WIDE_ONLY.fullmatch(ref.reg):
+            # herd7 reads these names with AArch64's parse_reg, which knows X0-X30, XZR
+            # and SP, not their 32-bit views (lib/symbReg.ml: "%s is not a register").
+            wide = "SP" if ref.reg == "WSP" else f"X{ref.reg[1:]}"
+            raise LitmusError.at(ref.pos, f"{ref.reg} is not a register here: the init block, "
+                                          f"`locations` and the condition name {wide}")
     for thread in test.threads:
-        for instr in thread.code:
+        for label, pos in thread.label_positions.items():
+            if _is_keyword(label):
+                raise LitmusError.at(pos, f"label {label} is a word of the instruction syntax, "
+                                          f"which herd7's lexer does not take as a label")
+        for index, instr in enumerate(thread.code):
             _check_instruction(test, thread, instr)
+            decode(test, thread, instr, index)
+    for value, pos in _instruction_values(test):
+        _decode_value(test, value, pos)
     for item in test.init:
         if isinstance(getattr(item, "value", None), ast.CodeLabel):
             _check_label_value(test, item.value, item.pos, "the initialization list")
@@ -39,12 +62,65 @@ def check_static(test: ast.Test) -> None:
             _check_label_value(test, atom.value, test.condition.pos, "the condition")
 
 
+def _check_initialized_once(test: ast.Test) -> None:
+    """herd7 refuses a register or location that two items of the init block declare or
+    set (lib/miscParser.ml: "Location x is initialized more than once")."""
+    seen = set()
+    for before, item in zip([None, *test.init], test.init):
+        if before is not None and before.pos == item.pos:
+            continue  # `int x=1;` is a declaration and a value, one item of the block
+        target = item.target
+        if isinstance(target, ast.RegRef):
+            key = f"{target.thread}:{reg_key(target.reg)}" if target.thread is not None \
+                else target.reg
+        else:
+            key = target.name if target.index is None else f"{target.name}[{target.index}]"
+        if key in seen:
+            raise LitmusError.at(item.pos, f"location {key} is initialized more than once")
+        seen.add(key)
+
+
+def _instruction_values(test: ast.Test):
+    """Each instruction used as a value (`instr:"B .+8"`, `NOP`) in the init block and
+    the condition, with the place to blame."""
+    for item in test.init:
+        values = getattr(item, "value", None)
+        for value in values if isinstance(values, tuple) else (values,):
+            if isinstance(value, ast.InstrValue):
+                yield value, item.pos
+    for atom in ast.atoms(test.condition.expr):
+        for value in atom.value if isinstance(atom.value, tuple) else (atom.value,):
+            if isinstance(value, ast.InstrValue):
+                yield value, test.condition.pos
+
+
+def _decode_value(test: ast.Test, value: ast.InstrValue, pos) -> None:
+    """herd7 parses an instruction given as a value with the code's parser."""
+    try:
+        instr = parse_instruction(value.text)
+    except LitmusError as error:
+        raise LitmusError.at(pos, f"cannot read the instruction \"{value.text}\": "
+                                  f"{error.message}") from None
+    decode(test, test.threads[0], dataclasses.replace(instr, pos=pos), 0, as_data=True)
+
+
 def _check_label_value(test: ast.Test, value: ast.CodeLabel, pos, where: str) -> None:
     """A code label named as a value must exist on the thread it names."""
     threads = test.threads
     if not 0 <= value.thread < len(threads) or value.label not in threads[value.thread].labels:
         raise LitmusError.at(pos, f"label {value.label} not found on P{value.thread}, "
                                   f"yet it is used in {where}")
+
+
+def _is_keyword(word: str) -> bool:
+    """Is this word, in upper or in lower case, a keyword of herd7's AArch64 lexer: a
+    mnemonic, register, condition, barrier option, shift or cache operation?"""
+    if not (word.isupper() or word.islower()):
+        return False
+    word = word.upper()
+    operations = {name.split(".")[1] for name in isa.CACHE_OPERATIONS}
+    return (word in isa.HANDLERS or word in CONDITIONS or word in BARRIER_DOMAINS
+            or word in SHIFT_KINDS or word in operations or REGISTER.fullmatch(word) is not None)
 
 
 def _is_register(name: str) -> bool:

@@ -15,7 +15,7 @@ from functools import lru_cache
 from ..frontend import ast
 from . import events as E
 from .instructions import Unsupported
-from .values import CodeAddr, InstrBits
+from .values import INSTRUCTION_BITS, CodeAddr, InstrBits
 
 # Instructions that may be modified while another thread could execute them
 # (Arm ARM B2.2.5, concurrent modification and execution of instructions).
@@ -100,7 +100,7 @@ def decode(text: str) -> ast.Instruction:
 def execute_fetched(ctx, instr: ast.Instruction, run_instruction) -> None:
     """Fetch the instruction at this address, then run whatever was fetched."""
     loc = location_of(ctx)
-    value, fetch = ctx.read_mem(loc, {"Imp", "Instr"})
+    value, fetch = ctx.read_mem(loc, INSTRUCTION_BITS, {"Imp", "Instr"})
     if not isinstance(value, InstrBits):
         # herd7 decodes it as a binary encoding, which may fault (0 is UDF #0).
         raise Unsupported(f"fetching the value {value} at {loc} (a binary encoding, or a "

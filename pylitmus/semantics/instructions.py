@@ -8,10 +8,13 @@ between them. `execute(ctx, instr)` runs one instruction on a `Context`.
 
 from __future__ import annotations
 
+import dataclasses
+
 from ..errors import LitmusError
 from ..frontend import ast
-from .machine import Abandon, Context
-from .values import MASK64, Addr, signed
+from . import events as E
+from .machine import Abandon, Context, Decisions, Env
+from .values import MASK64, Addr, CodeAddr, signed
 
 FLAGS = ("PSTATE.N", "PSTATE.Z", "PSTATE.C", "PSTATE.V")
 # The flags each condition reads, and its test on (n, z, c, v).
@@ -49,6 +52,18 @@ class Unsupported(Exception):
 
 def width_of(reg: str) -> int:
     return 32 if reg.startswith("W") else 64
+
+
+def one_width(*regs: str) -> int:
+    """The width of registers an instruction takes alike; herd7's parser refuses a mix
+    (`ADD X0,W1,#1`: "unexpected 'W1'")."""
+    widths = {width_of(reg) for reg in regs}
+    if len(widths) > 1:
+        raise Unsupported(f"{', '.join(regs)} mix 32- and 64-bit registers")
+    return widths.pop()
+
+
+EXTENDS = frozenset(("UXTB", "UXTH", "UXTW", "UXTX", "SXTB", "SXTH", "SXTW", "SXTX"))
 
 
 def truncate(value, bits: int):
@@ -158,6 +173,32 @@ def operand(instr: ast.Instruction, i: int):
     return instr.operands[i] if i < len(instr.operands) else None
 
 
+def shift_operand(instr: ast.Instruction, i: int) -> ast.Shift | None:
+    """An optional shift or extend (`LSL #2`, `SXTW`) as operand `i`."""
+    op = operand(instr, i)
+    if op is not None and not isinstance(op, ast.Shift):
+        raise Unsupported(f"operand {i + 1} must be a shift or an extend (LSL #n, SXTW, ...)")
+    return op
+
+
+def imm_operand(instr: ast.Instruction, i: int) -> int:
+    op = operand(instr, i)
+    if not isinstance(op, ast.Imm):
+        raise Unsupported(f"operand {i + 1} must be an immediate")
+    return op.value
+
+
+def condition_operand(instr: ast.Instruction, i: int) -> str:
+    """A condition code operand (EQ, NE, ...), upper case."""
+    op = operand(instr, i)
+    if not isinstance(op, ast.Name):
+        raise Unsupported(f"operand {i + 1} must be a condition (EQ, NE, ...)")
+    cond = op.text.upper()
+    if cond not in CONDITIONS:
+        raise Unsupported(f"unknown condition {op.text}")
+    return cond
+
+
 class Semantics:
     """Instruction semantics bound to one run's context."""
 
@@ -189,13 +230,13 @@ class Semantics:
         """An `#imm`, or a register with an optional shift; (value, events)."""
         op = operand(instr, i)
         if isinstance(op, ast.Imm):
-            shift = operand(instr, i + 1)
-            return shifted(op.value & MASK64, shift if isinstance(shift, ast.Shift) else None,
-                           bits), []
+            return shifted(op.value & MASK64, shift_operand(instr, i + 1), bits), []
         if isinstance(op, ast.Reg):
+            shift = shift_operand(instr, i + 1)
+            if shift is None or shift.kind not in EXTENDS:  # an extend takes a W register
+                one_width(op.name, "W0" if bits == 32 else "X0")
             value, ev = self.read(op.name)
-            shift = operand(instr, i + 1)
-            return shifted(value, shift if isinstance(shift, ast.Shift) else None, bits), [ev]
+            return shifted(value, shift, bits), [ev]
         raise Unsupported(f"operand {i + 1} must be a register or an immediate")
 
     # -- addresses ----------------------------------------------------------------
@@ -207,9 +248,13 @@ class Semantics:
         mem = operand(instr, mem_index)
         if not isinstance(mem, ast.Mem):
             raise Unsupported(f"operand {mem_index + 1} must be a memory operand")
+        if width_of(mem.base.name) != 64:
+            raise Unsupported(f"the base register {mem.base.name} must be an X register or SP")
         base, base_ev = self.read(mem.base.name, "ADDR")
         evs = [base_ev]
         post = operand(instr, mem_index + 1)
+        if post is not None and not isinstance(post, ast.Imm):
+            raise Unsupported(f"operand {mem_index + 2} must be an immediate (a post-index)")
         if isinstance(mem.offset, ast.Imm):
             addr = add(base, mem.offset.value & MASK64)
         elif isinstance(mem.offset, ast.Reg):
@@ -257,3 +302,68 @@ def _dispatch(ctx: Context, instr: ast.Instruction) -> None:
         else:
             raise Unsupported(f"unknown instruction {instr.mnemonic}", static=True)
     handler(Semantics(ctx), instr)
+
+
+class _Decoding(Context):
+    """A context that runs an instruction for its form alone: registers and memory read 0,
+    every address is one location, and branches go nowhere."""
+
+    def holds_value(self, name: str) -> bool:
+        return True
+
+    def location(self, address) -> str:
+        return "decoded"
+
+    def read_mem(self, loc: str, bits: int, sets=(), sources=()):
+        return 0, self.event(E.MEM_READ, loc, 0, sets)
+
+    def write_mem(self, loc: str, bits: int, value, sets=(), sources=()):
+        return self.event(E.MEM_WRITE, loc, value, sets)
+
+    def jump(self, label: str, bounded: bool) -> None:
+        pass
+
+    def jump_offset(self, offset: int, bounded: bool) -> None:
+        pass
+
+    def jump_to_value(self, target) -> None:
+        pass
+
+    def label_address(self, label: str | None, index: int | None = None) -> CodeAddr:
+        return CodeAddr(self.code.index, label or "decoded")
+
+
+def decode(test: ast.Test, thread: ast.Thread, instr: ast.Instruction, index: int,
+           as_data: bool = False) -> None:
+    """Check an instruction's mnemonic and operand forms with the semantics' own handlers,
+    by running it once on made-up values. herd7 parses every instruction of the test,
+    whether a run reaches it or not, and refuses the test at the first it cannot read;
+    so does this, with the error the instruction would give if it ran. `as_data`: an
+    instruction stored as a value (`instr:"..."`), which may hold a PC offset."""
+    operands = _Watched(instr.operands)
+    watched = dataclasses.replace(instr, operands=operands)
+    ctx = _Decoding(Env(test, {}, {}, {}, False, 0), thread, {}, Decisions())
+    ctx.pc, ctx.instr, ctx.instance, ctx.running_copy = index, watched, 0, as_data
+    try:
+        _dispatch(ctx, watched)
+    except Abandon:
+        return
+    except Unsupported as exc:
+        raise LitmusError.at(instr.pos, f"{exc} in `{instr.text}`") from None
+    unread = [i for i in range(len(operands)) if i not in operands.read]
+    if unread:
+        raise LitmusError.at(instr.pos, f"operand {unread[0] + 1} is not one {instr.mnemonic} "
+                                        f"takes (an unknown form) in `{instr.text}`")
+
+
+class _Watched(tuple):
+    """An instruction's operands, remembering which of them its handler read."""
+
+    def __new__(cls, items):
+        watched = super().__new__(cls, items)
+        watched.read = set()
+        return watched
+
+    def __getitem__(self, index):
+        self.read.add(index)
+        return super().__getitem__(index)

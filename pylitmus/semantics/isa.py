@@ -9,12 +9,13 @@ from __future__ import annotations
 from ..frontend import ast
 from . import events as E
 from .instructions import (CONDITIONS, NEGATED, BARRIER_DOMAINS, Semantics, Unsupported, add,
-                           logic, nzcv_add, operand, reg_operand, shifted, sub, truncate,
+                           condition_operand, imm_operand, logic, nzcv_add, one_width,
+                           operand, reg_operand, shift_operand, shifted, sub, truncate,
                            width_of)
 from .machine import Abandon
-from .values import MASK64, signed
+from .values import MASK64, CodeAddr, signed
 
-HANDLERS: dict = {}
+HANDLERS: dict = {}  # the mnemonics herd7's AArch64 parser knows, and pylitmus runs
 
 
 def handles(*mnemonics):
@@ -39,7 +40,7 @@ def extend(value, bits: int, sign: bool):
 LOADS = {
     "LDR": (None, False, ()), "LDUR": (None, False, ()), "LDRB": (8, False, ()),
     "LDRH": (16, False, ()), "LDRSB": (8, True, ()), "LDRSH": (16, True, ()),
-    "LDRSW": (32, True, ()), "LDURB": (8, False, ()), "LDURH": (16, False, ()),
+    "LDRSW": (32, True, ()),
     "LDAR": (None, False, ("A",)), "LDARB": (8, False, ("A",)), "LDARH": (16, False, ("A",)),
     "LDAPR": (None, False, ("Q",)), "LDAPRB": (8, False, ("Q",)),
     "LDAPRH": (16, False, ("Q",)), "LDAPUR": (None, False, ("Q",)),
@@ -49,7 +50,7 @@ LOADS = {
 }
 STORES = {
     "STR": (None, ()), "STUR": (None, ()), "STRB": (8, ()), "STRH": (16, ()),
-    "STURB": (8, ()), "STURH": (16, ()), "STLR": (None, ("L",)), "STLRB": (8, ("L",)),
+    "STLR": (None, ("L",)), "STLRB": (8, ("L",)),
     "STLRH": (16, ("L",)), "STLUR": (None, ("L",)),
 }
 
@@ -61,7 +62,7 @@ def load(s: Semantics, instr):
     bits = bits or width_of(rt)
     addr, addr_evs, wb = s.address(instr, 1)
     ctx = s.ctx
-    value, r = ctx.read_mem(s.loc(addr), {"Exp", *annot}, addr_evs)
+    value, r = ctx.read_mem(s.loc(addr), bits, {"Exp", *annot}, addr_evs)
     value = extend(truncate(value, bits), bits, sign)
     ctx.write_reg(rt, value, [r])
     if "EX" in annot:
@@ -79,7 +80,7 @@ def store(s: Semantics, instr):
     addr, addr_evs, wb = s.address(instr, 1)
     value, data_ev = s.read(rt, "DATA")
     ctx = s.ctx
-    ctx.write_mem(s.loc(addr), truncate(value, bits), {"Exp", *annot}, addr_evs + [data_ev])
+    ctx.write_mem(s.loc(addr), bits, truncate(value, bits), {"Exp", *annot}, addr_evs + [data_ev])
     if wb is not None:
         post = not instr.operands[1].writeback
         ctx.write_reg(instr.operands[1].base.name, wb, addr_evs + ([data_ev] if post else []))
@@ -99,6 +100,7 @@ PAIRS = {
 def pair(s: Semantics, instr):
     bits, sign, annot, ordered = PAIRS[instr.mnemonic]
     rt1, rt2 = reg_operand(instr, 0), reg_operand(instr, 1)
+    one_width(rt1, rt2)
     size = width_of(rt1) // 8 if bits is None else bits // 8
     addr, addr_evs, wb = s.address(instr, 2)
     ctx = s.ctx
@@ -106,7 +108,7 @@ def pair(s: Semantics, instr):
     if instr.mnemonic.startswith("LD"):
         mems = []
         for rt, loc in zip((rt1, rt2), locs):
-            value, r = ctx.read_mem(loc, {"Exp", *annot}, addr_evs)
+            value, r = ctx.read_mem(loc, size * 8, {"Exp", *annot}, addr_evs)
             mems.append((rt, extend(truncate(value, size * 8), size * 8, sign), r))
         for rt, value, r in mems:
             ctx.write_reg(rt, value, [r])
@@ -114,7 +116,8 @@ def pair(s: Semantics, instr):
         wb_sources = addr_evs
     else:
         datas = [s.read(rt, "DATA") for rt in (rt1, rt2)]
-        events = [ctx.write_mem(loc, truncate(v, size * 8), {"Exp", *annot}, addr_evs + [ev])
+        events = [ctx.write_mem(loc, size * 8, truncate(v, size * 8), {"Exp", *annot},
+                                addr_evs + [ev])
                   for loc, (v, ev) in zip(locs, datas)]
         wb_sources = addr_evs
         if ordered and instr.operands[2].writeback:
@@ -138,11 +141,12 @@ EXCL_STORE_PAIRS = {"STXP": ("EX",), "STLXP": ("EX", "L")}
 def load_exclusive_pair(s: Semantics, instr):
     annot = EXCL_LOAD_PAIRS[instr.mnemonic]
     rt1, rt2 = reg_operand(instr, 0), reg_operand(instr, 1)
+    one_width(rt1, rt2)
     size = width_of(rt1) // 8
     addr, addr_evs, _ = s.address(instr, 2)
     ctx = s.ctx
-    v1, r1 = ctx.read_mem(s.loc(addr), {"Exp", *annot}, addr_evs)
-    v2, r2 = ctx.read_mem(s.loc(add(addr, size)), {"Exp", *annot}, addr_evs)
+    v1, r1 = ctx.read_mem(s.loc(addr), size * 8, {"Exp", *annot}, addr_evs)
+    v2, r2 = ctx.read_mem(s.loc(add(addr, size)), size * 8, {"Exp", *annot}, addr_evs)
     ctx.run.sca.append((r1.num, r2.num))
     ctx.write_reg("ResAddr", addr, addr_evs)
     ctx.write_reg(rt1, truncate(v1, size * 8), [r1])
@@ -154,6 +158,9 @@ def _store_exclusive(s: Semantics, instr, datas_regs, bits, annot):
     """STXR and STXP: the store may fail; it may succeed only after a matching LDXR."""
     ctx = s.ctx
     status = reg_operand(instr, 0)
+    if width_of(status) != 32:
+        raise Unsupported(f"the status register {status} must be a W register")
+    one_width(*datas_regs)
     mem_index = 1 + len(datas_regs)
     reserved, res_ev = ctx.read_reg("ResAddr")
     datas = [s.read(rt) for rt in datas_regs]
@@ -166,7 +173,7 @@ def _store_exclusive(s: Semantics, instr, datas_regs, bits, annot):
         writes = []
         for k, (value, data_ev) in enumerate(datas):
             loc = s.loc(addr if k == 0 else add(addr, size))
-            w = ctx.write_mem(loc, truncate(value, size * 8), {"Exp", *annot},
+            w = ctx.write_mem(loc, size * 8, truncate(value, size * 8), {"Exp", *annot},
                               addr_evs + [data_ev])
             ctx.ctrl(addr_evs + [res_ev], w)
             writes.append(w)
@@ -234,22 +241,22 @@ AMO_OPS = {
 
 def _atomic(s: Semantics, instr, stem: str, op, rs: str, rt: str, mem_index: int):
     acquire, release, bits = _rmw_suffix(instr.mnemonic, stem)
-    bits = bits or width_of(rs)
+    bits = bits or one_width(rs, rt)
     noret = rt in ("XZR", "WZR")
     read_sets, write_sets = _annots(acquire, release, noret)
     ctx = s.ctx
     addr, addr_evs, _ = s.address(instr, mem_index)
     operand_value, rs_ev = s.read(rs, "DATA")
     loc = s.loc(addr)
-    old, r = ctx.read_mem(loc, read_sets, addr_evs)
+    old, r = ctx.read_mem(loc, bits, read_sets, addr_evs)
     old = truncate(old, bits)
     if op is None:
         new = truncate(operand_value, bits)
-        w = ctx.write_mem(loc, new, write_sets, addr_evs + [rs_ev])
+        w = ctx.write_mem(loc, bits, new, write_sets, addr_evs + [rs_ev])
         ctx.order(r, w)
     else:
         new = truncate(op(old, truncate(operand_value, bits), bits), bits)
-        w = ctx.write_mem(loc, new, write_sets, addr_evs + [rs_ev, r])
+        w = ctx.write_mem(loc, bits, new, write_sets, addr_evs + [rs_ev, r])
     ctx.write_reg(rt, old, [r])
 
 
@@ -293,6 +300,7 @@ def _cas_common(s: Semantics, instr, pair: bool):
     n = 2 if pair else 1
     rs = [reg_operand(instr, k) for k in range(n)]
     rt = [reg_operand(instr, n + k) for k in range(n)]
+    one_width(*rs, *rt)
     bits = bits or width_of(rs[0])
     size = bits // 8
     noret = not pair and rs[0] in ("XZR", "WZR")
@@ -303,7 +311,7 @@ def _cas_common(s: Semantics, instr, pair: bool):
     atomic_read, write_sets = _annots(acquire, release, noret)
     plain_read = {"Exp"} | ({"NoRet"} if noret else {"A"} if acquire else set())
     read_sets = plain_read if outcome == "fail-nowrite" else atomic_read
-    reads = [ctx.read_mem(loc, read_sets, addr_evs) for loc in locs]
+    reads = [ctx.read_mem(loc, bits, read_sets, addr_evs) for loc in locs]
     olds = [truncate(v, bits) for v, _ in reads]
     equal = all(o == truncate(e, bits) for o, (e, _) in zip(olds, expected))
     if equal != outcome.startswith("success"):
@@ -314,11 +322,12 @@ def _cas_common(s: Semantics, instr, pair: bool):
         news = [s.read(r, "DATA") for r in rt]
         sources = [ev for _, ev in news]
         for loc, (v, _) in zip(locs, news):
-            w = ctx.write_mem(loc, truncate(v, bits), write_sets, addr_evs + sources)
+            w = ctx.write_mem(loc, bits, truncate(v, bits), write_sets, addr_evs + sources)
             ctx.ctrl([pred], w)
     elif outcome == "fail-write":
         for loc, (v, r) in zip(locs, reads):
-            w = ctx.write_mem(loc, truncate(v, bits), write_sets, addr_evs + [rr for _, rr in reads])
+            w = ctx.write_mem(loc, bits, truncate(v, bits), write_sets,
+                              addr_evs + [rr for _, rr in reads])
             ctx.ctrl([pred], w)
     for k, reg in enumerate(rs):
         if outcome == "success-rs":
@@ -351,13 +360,19 @@ def barrier_sets(kind: str, domain: str) -> set:
 @handles("DMB", "DSB")
 def memory_barrier(s: Semantics, instr):
     op = operand(instr, 0)
-    domain = op.text.upper() if isinstance(op, ast.Name) else "SY"
-    s.ctx.event(E.FENCE, sets=barrier_sets(instr.mnemonic, domain))
+    if not isinstance(op, ast.Name):
+        raise Unsupported(f"{instr.mnemonic} needs an option (SY, ISH, ...)")  # as in herd7
+    s.ctx.event(E.FENCE, sets=barrier_sets(instr.mnemonic, op.text.upper()))
 
 
 @handles("ISB")
 def isb(s: Semantics, instr):
     s.ctx.event(E.FENCE, sets={"ISB"})
+
+
+# DC and IC operations, and whether each takes an address
+CACHE_OPERATIONS = {"IC.IALLU": False, "IC.IALLUIS": False, "DC.CVAU": True, "IC.IVAU": True,
+                    "DC.CIVAC": True, "DC.CVAC": True, "DC.IVAC": True}
 
 
 @handles("DC", "IC")
@@ -367,11 +382,11 @@ def cache_maintenance(s: Semantics, instr):
         raise Unsupported(f"{instr.mnemonic} needs an operation")
     name = f"{instr.mnemonic}.{op.text.upper()}"
     ctx = s.ctx
-    if name in ("IC.IALLU", "IC.IALLUIS"):
+    if name not in CACHE_OPERATIONS:
+        raise Unsupported(f"unknown cache operation {op.text}")
+    if not CACHE_OPERATIONS[name]:
         ctx.event(E.CACHE_OP, sets={name})
         return
-    if name not in ("DC.CVAU", "IC.IVAU", "DC.CIVAC", "DC.CVAC", "DC.IVAC"):
-        raise Unsupported(f"unknown cache operation {op.text}")
     value, ev = s.read(reg_operand(instr, 1), "ADDR")
     # Maintenance by a plain number touches no location of the test.
     loc = f"#{value:x}" if isinstance(value, int) else s.loc(value)
@@ -417,29 +432,33 @@ def branch_cond(s: Semantics, instr):
     cond = instr.mnemonic[2:]
     if cond not in CONDITIONS:
         raise Unsupported(f"unknown condition {cond}")
+    target = _target(s, instr, 0)
     taken, evs = s.read_flags(cond)
     bcc = s.ctx.event(E.BRANCH, sets={"BCC"})
     s.ctx.data(evs, bcc)
     if taken:
-        _go(s, _target(s, instr, 0), bcc)
+        _go(s, target, bcc)
 
 
 @handles("CBZ", "CBNZ", "TBZ", "TBNZ")
 def compare_branch(s: Semantics, instr):
-    value, ev = s.read(reg_operand(instr, 0))
+    bit_test = instr.mnemonic.startswith("TB")
+    rt = reg_operand(instr, 0)
+    bit = imm_operand(instr, 1) if bit_test else None
+    target = _target(s, instr, 2 if bit_test else 1)
+    value, ev = s.read(rt)
     if not isinstance(value, int):
         zero = False
-        if instr.mnemonic.startswith("TB"):
+        if bit_test:
             raise Unsupported(f"illegal bit test on {value}")
-    elif instr.mnemonic.startswith("TB"):
-        bit = operand(instr, 1)
-        zero = not (value >> bit.value) & 1
+    elif bit_test:
+        zero = not (value >> bit) & 1
     else:
         zero = value == 0
     bcc = s.ctx.event(E.BRANCH, sets={"BCC"})
     s.ctx.data([ev], bcc)
     if zero != instr.mnemonic.endswith("NZ"):
-        _go(s, _target(s, instr, 2 if instr.mnemonic.startswith("TB") else 1), bcc)
+        _go(s, target, bcc)
 
 
 @handles("BL")
@@ -451,25 +470,40 @@ def branch_link(s: Semantics, instr):
 @handles("BR", "BLR", "RET")
 def branch_register(s: Semantics, instr):
     ctx = s.ctx
-    if "telechat" in ctx.env.variants:
-        # herd7's telechat mode (AArch64Sem.ml): a RET without a register leaves the thread,
-        # with no event; an indirect branch on an unknown value leaves it too, which
-        # pylitmus's concrete values cannot tell apart.
-        if instr.mnemonic == "RET" and not instr.operands:
-            ctx.finish()
-            return
-        raise Unsupported("indirect branches under variant telechat are not supported yet",
-                          static=True)
-    reg = reg_operand(instr, 0) if instr.operands else "X30"
+    if "telechat" in ctx.env.variants and instr.mnemonic == "RET" and not instr.operands:
+        # herd7's telechat mode (AArch64Sem.ml): a RET without a register leaves the
+        # thread, with no event, whatever X30 holds.
+        ctx.finish()
+        return
+    reg = "X30" if instr.mnemonic == "RET" and not instr.operands else reg_operand(instr, 0)
+    known = ctx.holds_value(reg)
     target, ev = s.read(reg)
+    if (not known or (ev is not None and ev.symbolic)) and not _follows_unknown(ctx, target):
+        ctx.finish()
+        return
     bcc = ctx.event(E.BRANCH, sets={"BCC"})
     ctx.data([ev], bcc)
     if instr.mnemonic == "BLR":
         ctx.write_reg("X30", ctx.return_address())
-    if instr.mnemonic == "RET" and target == 0:
-        ctx.finish()  # returning from the thread's own code ends the thread
-        return
     ctx.jump_to_value(target)
+
+
+def _follows_unknown(ctx, target) -> bool:
+    """An indirect branch on a value herd7 does not know while it builds the thread's
+    events (a register never set, or one holding a value read from memory): does the
+    branch go on? herd7 tries each label the test exports, keeping the runs where the
+    value is that label (herd/AArch64Sem.ml, do_indirect_jump; a register never set is 0,
+    no label); with no exported label it refuses the test, or under -variant telechat it
+    ends the thread (False)."""
+    exported = ctx.env.exported_labels
+    if exported:
+        if isinstance(target, CodeAddr) and (target.thread, target.label) in exported:
+            return True
+        raise Abandon()
+    if "telechat" in ctx.env.variants:
+        return False
+    raise Unsupported("could find no potential target for this indirect branch (potential "
+                      "targets are statically known labels)", static=True)
 
 
 # ---- data processing ----------------------------------------------------------------
@@ -480,21 +514,22 @@ def mov(s: Semantics, instr):
     src = operand(instr, 1)
     if isinstance(src, ast.Imm):
         s.ctx.write_reg(rd, src.value & MASK64)
-    elif isinstance(src, ast.Name):
-        s.ctx.write_reg(rd, s.ctx.symbol_value(src.text))
-    else:
+    else:  # herd7's parser takes no location name here (`MOV X2,x`)
         value, ev = s.read(reg_operand(instr, 1))
+        one_width(rd, reg_operand(instr, 1))
         s.ctx.write_reg(rd, value, [ev])
 
 
 @handles("MOVZ", "MOVN", "MOVK")
 def move_wide(s: Semantics, instr):
     rd = reg_operand(instr, 0)
-    imm = operand(instr, 1)
-    shift = operand(instr, 2)
-    amount = shift.amount if isinstance(shift, ast.Shift) else 0
+    imm = imm_operand(instr, 1)
+    shift = shift_operand(instr, 2)
+    if shift is not None and shift.kind != "LSL":
+        raise Unsupported("operand 3 must be a shift LSL #n")
+    amount = shift.amount or 0 if shift is not None else 0
     bits = width_of(rd)
-    value = (imm.value & 0xFFFF) << amount
+    value = (imm & 0xFFFF) << amount
     if instr.mnemonic == "MOVN":
         s.ctx.write_reg(rd, ~value & ((1 << bits) - 1))
     elif instr.mnemonic == "MOVZ":
@@ -509,11 +544,11 @@ def move_wide(s: Semantics, instr):
 def _read_sources(s: Semantics, instr, first: int, bits: int):
     """Read the register (and optional second) operands; a repeated register is read once."""
     rn = reg_operand(instr, first)
+    one_width(rn, "W0" if bits == 32 else "X0")
     a, a_ev = s.read(rn)
     op2 = operand(instr, first + 1)
     if isinstance(op2, ast.Reg) and op2.name == rn:
-        shift = operand(instr, first + 2)
-        b = shifted(a, shift if isinstance(shift, ast.Shift) else None, bits)
+        b = shifted(a, shift_operand(instr, first + 2), bits)
         return a, b, [a_ev]
     b, b_evs = s.second_value(instr, first + 1, bits)
     return a, b, [a_ev] + b_evs
@@ -562,13 +597,13 @@ def _arith_result(s, mnemonic, rd, a, b, bits, evs):
         s.write_flags(n, z, c, v, evs)
 
 
-@handles("CMP", "CMN", "TST")
+@handles("CMP", "TST")
 def compare(s: Semantics, instr):
     rn = reg_operand(instr, 0)
     bits = width_of(rn)
     a, a_ev = s.read(rn)
     b, b_evs = s.second_value(instr, 1, bits)
-    mnemonic = {"CMP": "SUBS", "CMN": "ADDS", "TST": "ANDS"}[instr.mnemonic]
+    mnemonic = {"CMP": "SUBS", "TST": "ANDS"}[instr.mnemonic]
     _arith_result(s, mnemonic, "WZR" if bits == 32 else "XZR", a, b, bits, [a_ev] + b_evs)
 
 
@@ -586,16 +621,17 @@ def negate(s: Semantics, instr):
 @handles("LSL", "LSR", "ASR", "ROR")
 def shift_op(s: Semantics, instr):
     rd = reg_operand(instr, 0)
-    bits = width_of(rd)
+    bits = one_width(rd, reg_operand(instr, 1))
     a, a_ev = s.read(reg_operand(instr, 1))
     amt = operand(instr, 2)
     evs = [a_ev]
     if isinstance(amt, ast.Reg):
+        one_width(rd, amt.name)
         n, ev = s.read(amt.name)
         evs.append(ev)
         n %= bits
     else:
-        n = amt.value
+        n = imm_operand(instr, 2)
     s.ctx.write_reg(rd, shifted(a, ast.Shift(instr.mnemonic, n), bits), evs)
 
 
@@ -607,15 +643,14 @@ def conditional_select(s: Semantics, instr):
     bits = width_of(rd)
     zr = "WZR" if bits == 32 else "XZR"
     if m in ("CSET", "CSETM"):
-        rn, rm, cond, m = zr, zr, _inverted(operand(instr, 1).text.upper()), \
+        rn, rm, cond, m = zr, zr, _inverted(condition_operand(instr, 1)), \
             "CSINC" if m == "CSET" else "CSINV"
     elif m == "CINC":
         rn = rm = reg_operand(instr, 1)
-        cond, m = _inverted(operand(instr, 2).text.upper()), "CSINC"
+        cond, m = _inverted(condition_operand(instr, 2)), "CSINC"
     else:
-        rn, rm, cond = reg_operand(instr, 1), reg_operand(instr, 2), operand(instr, 3).text.upper()
-    if cond not in CONDITIONS:
-        raise Unsupported(f"unknown condition {cond}")
+        rn, rm, cond = reg_operand(instr, 1), reg_operand(instr, 2), condition_operand(instr, 3)
+    one_width(rd, rn, rm)
     ctx = s.ctx
     holds, flag_evs = s.read_flags(cond)
     pred = ctx.event(E.BRANCH, sets={"PRED"})
@@ -639,12 +674,8 @@ def _inverted(cond: str) -> str:
     inverse of its own. The inverse of AL is NV, which holds always in a conditional
     select (Arm ARM, ConditionHolds: NV is not the negation of AL), so AL stays AL.
     herd7 reads NV nowhere: `CSET W0,NV` is a syntax error there, an unknown condition
-    here."""
-    if cond == "AL":
-        return cond
-    if cond not in NEGATED:
-        raise Unsupported(f"unknown condition {cond}")
-    return NEGATED[cond]
+    here (`condition_operand`)."""
+    return cond if cond == "AL" else NEGATED[cond]
 
 
 @handles("ADR")
@@ -660,6 +691,8 @@ def adr(s: Semantics, instr):
             raise Unsupported(f"no label at the target of {instr.text}, cannot handle")
         ctx.write_reg(reg_operand(instr, 0), address)
         return
+    if not isinstance(target, ast.Name):
+        raise Unsupported("operand 2 must be a label")
     ctx.write_reg(reg_operand(instr, 0), ctx.label_address(target.text))
 
 
@@ -669,6 +702,13 @@ def multiply(s: Semantics, instr):
     m = instr.mnemonic
     rd = reg_operand(instr, 0)
     bits = width_of(rd)
+    sources = [reg_operand(instr, k) for k in range(1, min(len(instr.operands), 4))]
+    long = m not in ("MUL", "MNEG", "MADD", "MSUB")
+    if long:  # Xd, Wn, Wm, Xa
+        one_width("W0", *sources[:2])
+        one_width("X0", rd, *sources[2:])
+    else:
+        one_width(rd, *sources)
     a, a_ev = s.read(reg_operand(instr, 1))
     b, b_ev = s.read(reg_operand(instr, 2))
     evs = [a_ev, b_ev]
@@ -678,7 +718,7 @@ def multiply(s: Semantics, instr):
         evs.append(acc_ev)
     if not all(isinstance(x, int) for x in (a, b, acc)):
         raise Unsupported("illegal multiplication of a symbolic value")
-    if m.endswith("L"):
+    if long:
         sign = m.startswith("S")
         a, b = extend(a, 32, sign), extend(b, 32, sign)
     product = (signed(a) * signed(b)) & MASK64
@@ -687,21 +727,24 @@ def multiply(s: Semantics, instr):
     s.ctx.write_reg(rd, truncate(acc + product, bits), evs)
 
 
-@handles("SBFM", "UBFM", "SXTW", "SXTH", "SXTB", "UXTH", "UXTB", "RBIT", "REV", "REV16",
-         "REV32", "REV64", "ABS")
+@handles("SBFM", "UBFM", "SXTW", "RBIT", "REV", "REV16", "REV32", "REV64", "ABS")
 def bit_manipulation(s: Semantics, instr):
     m = instr.mnemonic
     rd = reg_operand(instr, 0)
     bits = width_of(rd)
+    if m == "SXTW":  # Xd, Wn
+        one_width("X0", rd)
+        one_width("W0", reg_operand(instr, 1))
+    else:
+        one_width(rd, reg_operand(instr, 1))
     value, ev = s.read(reg_operand(instr, 1))
     if not isinstance(value, int):
         raise Unsupported(f"illegal operation {m.lower()} on {value}")
     if m in ("SBFM", "UBFM"):
-        immr, imms = operand(instr, 2).value, operand(instr, 3).value
+        immr, imms = imm_operand(instr, 2), imm_operand(instr, 3)
         result = bitfield(value, immr, imms, bits, m == "SBFM")
-    elif m in ("SXTW", "SXTH", "SXTB", "UXTH", "UXTB"):
-        size = {"W": 32, "H": 16, "B": 8}[m[-1]]
-        result = extend(value, size, m.startswith("S"))
+    elif m == "SXTW":
+        result = extend(value, 32, True)
     elif m == "RBIT":
         result = int(format(value & ((1 << bits) - 1), f"0{bits}b")[::-1], 2)
     elif m == "ABS":

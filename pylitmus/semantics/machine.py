@@ -18,6 +18,9 @@ from . import events as E
 from .values import MASK64, Addr, CodeAddr, InstrBits, code_address
 
 
+DEFAULT_BITS = 32  # the size of a location of herd7's default type, `int`
+
+
 class Abandon(Exception):
     """This run cannot happen (for example a CAS outcome the value read contradicts)."""
 
@@ -40,6 +43,12 @@ class Env:
     warnings: set[str] = field(default_factory=set)
     limits: Limits = Limits()
     variants: frozenset[str] = frozenset()  # herd7's names (pylitmus/variants.py)
+    # Each location's size in bits, when herd7 checks that every access has it (not in its
+    # mixed-size modes); None otherwise.
+    location_bits: dict[str, int] | None = None
+    # Labels whose address the test takes (init values, ADR): the targets herd7 tries for
+    # an indirect branch on a register with no known value.
+    exported_labels: frozenset[tuple[int, str]] = frozenset()
 
 
 class Decisions:
@@ -153,6 +162,11 @@ class Context:
             self.symbolic_regs.discard(key)
         return ev
 
+    def holds_value(self, name: str) -> bool:
+        """Has the register a value of the init block or of an instruction? herd7 reads a
+        register with neither as an unknown, not as 0, when it is a branch target."""
+        return name in ("XZR", "WZR") or reg_key(name) in self.regs
+
     # -- memory -------------------------------------------------------------------
     def location(self, address) -> str:
         """The location an address names, as herd7 resolves symbolic addresses."""
@@ -164,7 +178,11 @@ class Context:
                     raise self.error(f"out of bounds access on array {address.base}")
                 return f"{address.base}[{index}]"
             if address.offset:
-                raise self.error(f"address {address} is not a location of the test")
+                # herd7: "mixed-size test rejected (symbol [x+4]), consider option
+                # -variant mixed" (herd/mem.ml, a read no write of that size feeds).
+                raise self.error(f"address {address} is not a location of the test: a "
+                                 f"mixed-size access, which herd7 takes only with "
+                                 f"--variant mixed")
             return address.base
         if isinstance(address, CodeAddr):
             loc = str(address)
@@ -176,19 +194,37 @@ class Context:
             return loc
         raise self.error(f"non symbolic address: {address}")
 
-    def read_mem(self, loc: str, sets=(), sources=()) -> tuple[object, E.Event]:
+    def read_mem(self, loc: str, bits: int, sets=(), sources=()) -> tuple[object, E.Event]:
+        """Read `bits` bits at a location: the value is one it may hold."""
+        self.check_size(loc, bits, "reads")
         value = self.choose(sorted(self.env.possible.get(loc, {0}), key=repr))
         ev = self.event(E.MEM_READ, loc, value, self.code_sets(loc, value, sets), True)
         self.data(sources, ev)
         return value, ev
 
-    def write_mem(self, loc: str, value, sets=(), sources=()) -> E.Event:
+    def write_mem(self, loc: str, bits: int, value, sets=(), sources=()) -> E.Event:
+        """Write `bits` bits at a location."""
+        self.check_size(loc, bits, "writes")
         if loc in self.env.code_locations and not self.env.ifetch:
             raise self.error(f"store to {loc} requires instruction fetch "
                              "(use --variant ifetch)")
         ev = self.event(E.MEM_WRITE, loc, value, self.code_sets(loc, value, sets))
         self.data(sources, ev)
         return ev
+
+    def check_size(self, loc: str, bits: int, access: str) -> None:
+        """Without a mixed-size variant, herd7 refuses an execution it finds consistent when
+        one location is accessed with two sizes, its initial write's (the location's type)
+        included (herd/mem.ml, check_sizes: "Illegal mixed-size test"). The run goes on;
+        the error is raised if an execution the model allows uses the run."""
+        sizes = self.env.location_bits
+        if sizes is None or self.run.error is not None:
+            return
+        size = sizes.get(loc, DEFAULT_BITS)
+        if bits != size:
+            self.run.error = self.error(
+                f"illegal mixed-size test: `{self.instr.text}` {access} {bits} bits of {loc}, "
+                f"a {size}-bit location (herd7 accepts it only with --variant mixed)")
 
     def code_sets(self, loc: str, value, sets) -> set:
         """The sets of an access: with ifetch, `code_sets` of the location and value."""
@@ -208,6 +244,9 @@ class Context:
 
     def jump_to_value(self, target) -> None:
         """An indirect branch: the register must hold a code address; bounded."""
+        if isinstance(target, int):
+            raise self.error(f"address {target:#x} does not point to code (herd7's "
+                             f"\"Segmentation fault\"; an indirect branch needs a label)")
         if not isinstance(target, CodeAddr) or \
                 not 0 <= target.thread < len(self.env.test.threads):
             raise self.error(f"illegal argument for the indirect branch instruction "
@@ -261,10 +300,6 @@ class Context:
             raise self.error(f"label {label} not found on P{self.code.index}, although "
                              f"used in the instruction {self.instr.text}")
         return CodeAddr(self.code.index, label)
-
-    def symbol_value(self, name: str):
-        return Addr(name)
-
 
 def loop_head_name(code: ast.Thread, index: int, label: str | None) -> str:
     """How herd7 names a loop head in its warning: the label the branch names, else the

@@ -9,24 +9,29 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..frontend import ast
 from ..errors import LitmusError
+from ..frontend import ast
 from ..limits import LimitError, Limits, limit_message
 from ..variants import in_force
 from . import events as E
 from .checks import check_static
 from .instructions import execute
-from .machine import Env, thread_runs
-from .values import MASK64, Addr, CodeAddr, InstrBits
+from .machine import DEFAULT_BITS, Env, thread_runs
+from .values import INSTRUCTION_BITS, MASK64, Addr, CodeAddr, InstrBits
 
-# C type -> (bits, signed)
+# C type -> (bits, signed): herd7's table (lib/testType.ml, size_of and is_signed), where
+# `long` is 32 bits; an instruction (`ins_t`) is a 32-bit word (herd/archExtra_herd.ml).
 CTYPES = {
-    "int": (32, True), "int8_t": (8, True), "int16_t": (16, True), "int32_t": (32, True),
-    "int64_t": (64, True), "uint8_t": (8, False), "uint16_t": (16, False),
-    "uint32_t": (32, False), "uint64_t": (64, False), "char": (8, True),
-    "short": (16, True), "long": (64, True), "intptr_t": (64, True), "uintptr_t": (64, False),
+    "int": (32, True), "long": (32, True), "int32_t": (32, True), "uint32_t": (32, False),
+    "atomic_t": (32, False), "char": (8, True), "int8_t": (8, True), "uint8_t": (8, False),
+    "short": (16, True), "int16_t": (16, True), "uint16_t": (16, False),
+    "int64_t": (64, True), "uint64_t": (64, False), "intptr_t": (64, True),
+    "uintptr_t": (64, False), "pteval_t": (64, False), "parel1_t": (64, False),
+    "ins_t": (32, False),
 }
-DEFAULT_TYPE = (32, True)  # herd7's `int`
+WIDE_CTYPES = ("__int128_t", "__uint128_t", "__int128", "__uint128", "int128_t", "uint128_t")
+DEFAULT_TYPE = (DEFAULT_BITS, True)  # herd7's `int`
+POINTER_TYPE = (64, False)  # a pointer, or an untyped location that starts with an address
 
 
 @dataclass
@@ -42,6 +47,56 @@ class Prepared:
 
     def type_of(self, key: str) -> tuple[int, bool]:
         return self.types.get(key, DEFAULT_TYPE)
+
+
+def declared_type(decl: ast.Decl, shown: set[str]) -> tuple[int, bool] | None:
+    """The (bits, signed) of a declaration, None for a register whose type does not matter.
+
+    herd7 needs the size of a location's type at once (herd/archExtra_herd.ml,
+    build_size_env), and that of a register's type when it shows or compares the register
+    (`shown`: keys of the registers of `locations`, the filter and the condition); it
+    refuses a type it cannot size, "Cannot find the size of type" (lib/testType.ml), but
+    knows the size of any pointer."""
+    if decl.ctype.endswith("*"):
+        return POINTER_TYPE
+    register = isinstance(decl.target, ast.RegRef)
+    if register and reg_key(decl.target) not in shown and decl.ctype not in CTYPES:
+        return None
+    if decl.ctype in WIDE_CTYPES:
+        raise LitmusError.at(decl.pos, f"type {decl.ctype} is not supported yet "
+                                       f"(pylitmus holds values of 64 bits at most)")
+    if decl.ctype not in CTYPES:
+        raise LitmusError.at(decl.pos, f"unknown type {decl.ctype}: herd7 cannot find its "
+                                       f"size (it knows {', '.join(CTYPES)})")
+    return CTYPES[decl.ctype]
+
+
+def shown_registers(test: ast.Test) -> set[str]:
+    """The keys (`0:X1`) of the registers that `locations`, the filter and the condition name."""
+    refs = [ref for ref in test.locations if isinstance(ref, ast.RegRef)]
+    for expr in (test.condition.expr, test.filter):
+        refs.extend(atom.target for atom in ast.atoms(expr)
+                    if isinstance(atom.target, ast.RegRef))
+    return {reg_key(ref) for ref in refs}
+
+
+def location_bits(init_memory: dict, types: dict, arrays: dict, code: dict) -> dict[str, int]:
+    """Each location's size, that of its initial write: its declared type's, an array's
+    element type's, 32 bits for an instruction; an untyped location is an `int`, or a
+    pointer when it starts with an address (herd/archExtra_herd.ml, build_size_env)."""
+    sizes = {}
+    for loc, value in init_memory.items():
+        name = loc.partition("[")[0]
+        if loc in code:
+            sizes[loc] = INSTRUCTION_BITS
+        elif name in arrays:
+            sizes[loc] = arrays[name][0] * 8
+        elif name in types:
+            sizes[loc] = types[name][0]
+        else:
+            untyped = POINTER_TYPE if isinstance(value, (Addr, CodeAddr)) else DEFAULT_TYPE
+            sizes[loc] = untyped[0]
+    return sizes
 
 
 def to_value(v: ast.Value, arrays: dict | None = None):
@@ -81,11 +136,12 @@ def prepare(test: ast.Test, unroll: int = 2, requested: frozenset[str] = frozens
     init_regs: list[dict[str, object]] = [dict() for _ in test.threads]
     nthreads = len(test.threads)
 
+    shown = shown_registers(test)
     for item in test.init:
         if isinstance(item, ast.Decl):
-            ctype = CTYPES.get(item.ctype.rstrip("*").strip(), DEFAULT_TYPE)
-            if "*" in item.ctype:
-                ctype = (64, False)
+            ctype = declared_type(item, shown)
+            if ctype is None:
+                continue
             if isinstance(item.target, ast.RegRef):
                 types[reg_key(item.target)] = ctype
             else:
@@ -124,10 +180,14 @@ def prepare(test: ast.Test, unroll: int = 2, requested: frozenset[str] = frozens
 
     env = Env(test, arrays, {}, {}, "ifetch" in flags, unroll, limits=limits, variants=flags)
     # Code whose address the test exports can be read (and, with ifetch, fetched).
-    from .fetch import code_locations
+    from .fetch import code_locations, exported_labels
     env.code_locations = code_locations(test, init_regs)
+    env.exported_labels = frozenset(exported_labels(test, init_regs))
     for loc, instr in env.code_locations.items():
         init_memory[loc] = instr
+    # herd7 checks access sizes unless a mixed-size variant is on (herd/mem.ml: mixed,
+    # memtag, morello, dontcheckmixed), and pylitmus refuses those variants (variants.py).
+    env.location_bits = location_bits(init_memory, types, arrays, env.code_locations)
 
     env.possible = {loc: {v} for loc, v in init_memory.items()}
     runs = runs_to_value_fixpoint(env, test, init_regs, init_memory)

@@ -7,10 +7,12 @@ code, and instructions stored as data, stay symbolic, as in herd7. A final state
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 MASK64 = (1 << 64) - 1
 CODE_SPACING = 100_000  # herd7 places the code of thread Pn at (n + 1) * 100000
+INSTRUCTION_BITS = 32  # an AArch64 instruction is a 32-bit word
 
 
 def code_address(thread: int, index: int) -> int:
@@ -50,9 +52,20 @@ class CodeAddr:
 
 @dataclass(frozen=True)
 class InstrBits:
-    """An instruction as a value (what a fetch returns, what a store of code writes)."""
+    """An instruction as a value (what a fetch returns, what a store of code writes).
+
+    Its text is kept in one spelling, whatever the blanks of the source (`B   L1` is
+    `B L1`, `ADD W0, W0, #1` is `ADD W0,W0,#1`), since herd7 compares and prints
+    instructions, not their text."""
 
     text: str
+
+    def __post_init__(self):
+        text = " ".join(self.text.split())
+        text = re.sub(r"\s*([,\[\]!])\s*", r"\1", text)
+        mnemonic, _, rest = text.partition(" ")
+        object.__setattr__(self, "text", f"{mnemonic.upper()} {rest}" if rest
+                           else mnemonic.upper())
 
     def __str__(self) -> str:
         return self.text

@@ -59,15 +59,21 @@ def strip_pos(item):
 
 
 def test_header_name_description_and_metadata():
-    text = litmus(header='AArch64 MP+dmb.sy+po=x-y_z\n"Rfe PodRR Fre"\nVariant=ifetch\n'
+    text = litmus(header='AArch64 MP+dmb.sy+po:x-y_z[1]/a\n"Rfe PodRR Fre"\nVariant=ifetch\n'
                          'cachetype=DIC\nHash=abc=def\nSafe=Rfe\nMyKey = some value')
     test = parse(text)
     assert test.arch == "AArch64"
-    assert test.name == "MP+dmb.sy+po=x-y_z"
+    assert test.name == "MP+dmb.sy+po:x-y_z[1]/a"
     assert test.description == "Rfe PodRR Fre"
     assert test.meta == {"Variant": "ifetch", "CacheType": "DIC", "Hash": "abc=def",
                          "Safe": "Rfe", "MyKey": "some value"}
     assert test.file == "t.litmus"
+
+
+def test_metadata_lines_start_a_line():
+    """herd7's splitter (lib/splitter.mll, find_init) reads KEY=value at the start of a line
+    only; an indented one is some other text, skipped."""
+    assert parse(litmus(header="AArch64 T\n CacheType=DIC")).meta == {}
 
 
 def test_nested_comments_anywhere():
@@ -100,6 +106,19 @@ def test_litmus_suffix_is_not_part_of_the_name():
 
 def test_missing_test_name():
     assert "missing test name" in syntax_error("AArch64\n{}\n").message
+
+
+@pytest.mark.parametrize("header", ["AArch64 MP+po;", 'AArch64 MP+po (mp) "doc" ;',
+                                    "AArch64 MP+po(mp)"])
+def test_first_line_as_herd_splits_it(header):
+    """herd7's first line (lib/splitter.mll): ARCH NAME, an optional (texname), an optional
+    "doc" and an optional `;`; NAME is made of letters, digits and _/.-+[]:."""
+    assert parse(litmus(header=header)).name == "MP+po"
+
+
+@pytest.mark.parametrize("header", ["AArch64 ;", "AArch64 @MP", "AArch64 (tex)"])
+def test_a_test_name_that_is_no_name(header):
+    assert "expected a test name" in syntax_error(litmus(header=header)).message
 
 
 # ---- init block -----------------------------------------------------------------------------
@@ -160,8 +179,13 @@ def test_init_typed_declarations():
 
 
 def test_init_separators():
-    items = init_items("0:X0=1\n0:X1=2 ;; 0:X2=3;\n\n   x=1\n;")
+    """herd7's init_semi_list (lib/stateParser.mly): one ';' between items, at most two at
+    the end; a new line separates nothing."""
+    items = init_items("0:X0=1;\n0:X1=2 ; 0:X2=3;\n\n   x=1\n;;")
     assert len(items) == 4
+    assert init_items(";") == []
+    for init in ("0:X0=1\n0:X1=2", "0:X0=1;; 0:X1=2", "; 0:X0=1", "0:X0=1;;;"):
+        assert "in the init block" in syntax_error(litmus(init=init)).message
     assert init_items("") == []
     assert len(parse("AArch64 T\n{ 0:X0=1 }\nP0;\nNOP;\nexists (0:X0=1)").init) == 1
 
@@ -220,9 +244,33 @@ def test_instruction_text_and_position():
 
 def test_registers_and_immediates():
     assert operands("MOV w0,#1") == (ast.Reg("W0"), ast.Imm(1))
-    assert operands("ADD X0,SP,#0x10") == (ast.Reg("X0"), ast.Reg("SP"), ast.Imm(16))
+    assert operands("ADD X0,SP,#16") == (ast.Reg("X0"), ast.Reg("SP"), ast.Imm(16))
     assert operands("SUB XZR,WZR,#-8") == (ast.Reg("XZR"), ast.Reg("WZR"), ast.Imm(-8))
     assert operands("MOV W0,1") == (ast.Reg("W0"), ast.Imm(1))
+
+
+@pytest.mark.parametrize("init,fits", [
+    ("x=9223372036854775807", True), ("x=9223372036854775808", False),
+    ("x=-9223372036854775808", True), ("x=-9223372036854775809", False),
+    ("x=0xffffffffffffffff", True), ("x=0x10000000000000000", False), ("x=-0x10", False)])
+def test_value_literals_in_herds_range(init, fits):
+    """herd7 reads init and condition numbers with OCaml's Int64.of_string: a decimal is a
+    signed 64-bit integer, a hexadecimal fits in 64 bits, and a '-' takes a decimal only."""
+    if fits:
+        assert init_items(init)
+    else:
+        assert "fit in 64 bits" in syntax_error(litmus(init=init)).message \
+            or "in decimal only" in syntax_error(litmus(init=init)).message
+
+
+def test_immediates_in_herds_range():
+    """herd7's AArch64 lexer reads `#` and decimal digits into an OCaml int (63 bits); a
+    hexadecimal immediate is a syntax error there (lib/AArch64Lexer.mll)."""
+    assert operands("MOV X0,#4611686018427387903") == (ast.Reg("X0"), ast.Imm((1 << 62) - 1))
+    assert "out of herd7's range" in syntax_error(
+        litmus(table="P0 ;\n MOV X0,#4611686018427387904 ;")).message
+    assert "decimal only" in syntax_error(litmus(table="P0 ;\n MOV W1,#0x80 ;")).message
+    assert "unexpected character '#'" in syntax_error(litmus(table="P0 ;\n MOV W1,# 8 ;")).message
 
 
 def test_shifts_and_extends():
@@ -405,6 +453,8 @@ def test_unclosed_comment_and_init_block():
 def test_table_errors():
     assert "expected ';'" in syntax_error(litmus(table="P0 ;\n NOP\n NOP ;")).message
     assert "more cells" in syntax_error(litmus(table="P0 ;\n NOP | NOP ;")).message
+    short = syntax_error(litmus(table="P0 | P1 ;\n NOP | NOP ;\n NOP ;"))
+    assert short.message.startswith("mismatch in instruction lines") and short.line == 7
     assert "expected the thread name P1" in syntax_error(litmus(table="P0 | P2 ;")).message
     error = syntax_error(litmus(table="P0 ;\n L0: ;\n L0: NOP ;"))
     assert "defined twice" in error.message and error.line == 7

@@ -46,9 +46,10 @@ def counter_test(ctype: str, initial: int, threads: int, atomic: bool) -> str:
             [f"{load} {reg}0,[X1]", f"ADD {reg}0,{reg}0,#1", f"{store} {reg}0,[X1]"])
     rows = [" | ".join(f"P{i}" for i in range(threads))]
     rows += [" | ".join([line] * threads) for line in code]
-    init = f"{ctype} x={initial}; " + " ".join(f"{i}:X1=x;" for i in range(threads))
+    literal = hex(initial) if initial >= 0 else str(initial)  # herd7 reads hex up to 2^64-1
+    init = f"{ctype} x={literal}; " + " ".join(f"{i}:X1=x;" for i in range(threads))
     return (f"AArch64 counter\n{{ {init} }}\n" + "".join(f" {row} ;\n" for row in rows) +
-            f"exists (x={initial})\n")
+            f"exists (x={literal})\n")
 
 
 @settings(max_examples=examples(30), deadline=None)

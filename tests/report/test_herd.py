@@ -39,6 +39,16 @@ def test_block_is_herds_lines_in_order(mp_outcome) -> None:
     ]
 
 
+def test_observation_counts_satisfying_executions_first(mp_outcome) -> None:
+    """herd7's Observation line gives the executions satisfying the condition, then the
+    others; for ~exists, Positive counts the others (herd/top_herd.ml, pp_stats)."""
+    result = replace(mp_outcome.result, quantifier="~exists", kind="Forbidden",
+                     positive=3, negative=1, observation="Sometimes")
+    lines = herd_block(result).splitlines()
+    assert "Positive: 3 Negative: 1" in lines
+    assert "Observation MP Sometimes 1 3" in lines
+
+
 def test_reporter_sends_errors_warnings_and_mismatches_to_stderr(mp_outcome,
                                                                  failed_outcome) -> None:
     out, err = io.StringIO(), io.StringIO()
