@@ -9,9 +9,10 @@ each piece is parsed at its real line and column, so all errors point into the f
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from os import PathLike
 
-from lark import Lark
+from lark import Lark, Token
 from lark.exceptions import (LarkError, UnexpectedCharacters, UnexpectedInput, UnexpectedToken,
                              VisitError)
 
@@ -33,6 +34,7 @@ FINAL_PART_START = re.compile(r"(?:locations|filter|exists|forall)\b|~")
 MISSPELT_QUANTIFIER = re.compile(r"([A-Za-z~]+)\s*[(\[]")
 MAX_EXPECTED_SHOWN = 8
 MAX_FILE_BYTES = 1 << 20  # litmus tests are a few hundred bytes
+MAX_PARSES_KEPT = 1 << 14  # parsed texts a process remembers
 
 
 def parse_file(path: str | PathLike) -> ast.Test:
@@ -265,7 +267,23 @@ class _TestParser:
     # ---- running the grammars ------------------------------------------------------------
 
     def _run(self, grammar: str, start_symbol: str, start: int, end: int, what: str):
-        """Parse `code[start:end]` from `start_symbol` and build its AST pieces."""
+        """Parse `code[start:end]` from `start_symbol` and build its AST pieces.
+
+        A text parsed before, in this file or another, is not parsed again: its pieces are
+        moved to this place (a suite repeats its cells, init blocks and conditions). Texts
+        that do not parse are not remembered, so each error is found at its own place."""
+        key = (grammar, start_symbol, self.code[start:end])
+        place = self.source.pos(start)
+        known = _PARSES.get(key)
+        if known is None:
+            if len(_PARSES) >= MAX_PARSES_KEPT:
+                _PARSES.clear()
+            known = _PARSES[key] = (self._parse(grammar, start_symbol, start, end, what),
+                                    place)
+        pieces, parsed_at = known
+        return _moved(pieces, parsed_at, place)
+
+    def _parse(self, grammar: str, start_symbol: str, start: int, end: int, what: str):
         parser = load(grammar, start_symbol)
         builder = LitmusBuilder if grammar == "litmus" else CellBuilder
         try:
@@ -304,6 +322,29 @@ class _TestParser:
             more = ", ..." if len(described) > MAX_EXPECTED_SHOWN else ""
             message += f" (expected {shown}{more})"
         return self.source.error_at(*place, message)
+
+
+# (grammar, start rule, text) -> (its AST pieces, the place the text was parsed at)
+_PARSES: dict[tuple[str, str, str], tuple[object, Pos]] = {}
+
+
+def _moved(pieces, parsed_at: Pos, place: Pos):
+    """A copy of `pieces` (AST nodes, lists, tuples, tokens) parsed from a text at
+    `parsed_at`, with each place moved to where the same text is at `place`."""
+    if isinstance(pieces, Pos):
+        line = pieces.line + place.line - parsed_at.line
+        col = pieces.col + place.col - parsed_at.col if pieces.line == parsed_at.line \
+            else pieces.col
+        return Pos(place.file, line, col)
+    if isinstance(pieces, Token):
+        moved = _moved(Pos("", pieces.line, pieces.column), parsed_at, place)
+        return Token(pieces.type, pieces.value, line=moved.line, column=moved.col)
+    if isinstance(pieces, (list, tuple)):
+        return type(pieces)(_moved(piece, parsed_at, place) for piece in pieces)
+    if hasattr(pieces, "__dataclass_fields__"):
+        return replace(pieces, **{name: _moved(getattr(pieces, name), parsed_at, place)
+                                  for name in pieces.__dataclass_fields__})
+    return pieces
 
 
 def parse_expression(text: str, file: str = "<expression>") -> ast.Expr:
