@@ -9,7 +9,6 @@ each piece is parsed at its real line and column, so all errors point into the f
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from os import PathLike
 
 from lark import Lark, Token
@@ -329,22 +328,35 @@ _PARSES: dict[tuple[str, str, str], tuple[object, Pos]] = {}
 
 
 def _moved(pieces, parsed_at: Pos, place: Pos):
-    """A copy of `pieces` (AST nodes, lists, tuples, tokens) parsed from a text at
-    `parsed_at`, with each place moved to where the same text is at `place`."""
-    if isinstance(pieces, Pos):
+    """`pieces` (AST nodes, lists, tuples, tokens) parsed from a text at `parsed_at`, with
+    each place moved to where the same text is at `place`: new objects where a place
+    changes, the same ones elsewhere (lists are always new)."""
+    kind = type(pieces)
+    if kind in _PLACELESS:
+        return pieces
+    if kind is Pos:
         line = pieces.line + place.line - parsed_at.line
         col = pieces.col + place.col - parsed_at.col if pieces.line == parsed_at.line \
             else pieces.col
         return Pos(place.file, line, col)
-    if isinstance(pieces, Token):
+    if kind is Token:
         moved = _moved(Pos("", pieces.line, pieces.column), parsed_at, place)
         return Token(pieces.type, pieces.value, line=moved.line, column=moved.col)
-    if isinstance(pieces, (list, tuple)):
-        return type(pieces)(_moved(piece, parsed_at, place) for piece in pieces)
-    if hasattr(pieces, "__dataclass_fields__"):
-        return replace(pieces, **{name: _moved(getattr(pieces, name), parsed_at, place)
-                                  for name in pieces.__dataclass_fields__})
-    return pieces
+    if kind is list:
+        return [_moved(piece, parsed_at, place) for piece in pieces]
+    if kind is tuple:
+        values = pieces
+    elif hasattr(pieces, "__dataclass_fields__"):
+        values = tuple(getattr(pieces, name) for name in pieces.__dataclass_fields__)
+    else:
+        return pieces
+    moved = tuple(_moved(value, parsed_at, place) for value in values)
+    if all(new is old for new, old in zip(moved, values)):
+        return pieces
+    return moved if kind is tuple else kind(*moved)
+
+
+_PLACELESS = frozenset({str, int, bool, type(None)})
 
 
 def parse_expression(text: str, file: str = "<expression>") -> ast.Expr:
