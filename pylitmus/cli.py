@@ -32,6 +32,10 @@ def main() -> None:
               show_default=True, help="Output: rich on a terminal, herd text otherwise.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True,
               help="Tests checked at once, in worker processes. Output order is unchanged.")
+@click.option("--shard", callback=lambda ctx, param, value: parse_shard(value),
+              metavar="K/N", help="Check only the K-th of N consecutive parts of the tests "
+                                  "(nearly equal in number); the outputs of parts 1 to N, "
+                                  "one after the other, are the output of the whole run.")
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), metavar="SECONDS",
               help="Time limit per test; a test over it is reported as timed out.")
 @click.option("--max-executions", type=click.IntRange(min=1), default=MAX_EXECUTIONS,
@@ -59,7 +63,8 @@ def main() -> None:
               help="Write each test's explained execution as DIR/NAME.dot (and .svg when "
                    "Graphviz's dot is installed).")
 def check(paths: tuple[str, ...], variant: str, unroll: int, engine: str, output_format: str,
-          jobs: int, timeout: float | None, max_executions: int, max_steps: int,
+          jobs: int, shard: tuple[int, int] | None, timeout: float | None,
+          max_executions: int, max_steps: int,
           speedcheck: bool, hexa: bool, no_color: bool, kinds_path: str | None, explain: bool, state_text: str | None, graph_dir: str | None) -> None:
     """Check litmus tests: PATH is a .litmus file, a directory (every .litmus below it),
     a herd index file (@name: one path per line) or - for standard input.
@@ -69,7 +74,7 @@ def check(paths: tuple[str, ...], variant: str, unroll: int, engine: str, output
     """
     from pylitmus.checker import Options
     from pylitmus.limits import Limits
-    from pylitmus.report.inputs import collect_jobs
+    from pylitmus.report.inputs import collect_jobs, part
 
     kinds = read_kinds(kinds_path)
     options = Options(variant=parse_variant(variant), unroll=unroll, engine=engine,
@@ -84,13 +89,27 @@ def check(paths: tuple[str, ...], variant: str, unroll: int, engine: str, output
     witnesses = None
     if explain or graph_dir:
         witnesses = WitnessShow(options, read_state(state_text), explain, graph_dir, reporter)
-    tally = run_batch(collect_jobs(paths), options, reporter, kinds, jobs, timeout, witnesses)
+    tests = collect_jobs(paths)
+    if shard is not None:
+        tests = part(tests, *shard)
+    tally = run_batch(tests, options, reporter, kinds, jobs, timeout, witnesses)
     failed = witnesses is not None and witnesses.failed
     sys.exit(max(tally.exit_status, 2 if failed else 0))
 
 
 def parse_variant(text: str) -> frozenset[str]:
     return frozenset(word.strip().lower() for word in text.split(",") if word.strip())
+
+
+def parse_shard(text: str | None) -> tuple[int, int] | None:
+    """`--shard K/N` as (K, N), 1 <= K <= N."""
+    if text is None:
+        return None
+    index, slash, count = text.partition("/")
+    if not (slash and index.isdigit() and count.isdigit() and 1 <= int(index) <= int(count)):
+        raise click.BadParameter(f"expected K/N with 1 <= K <= N, such as 1/4, not {text!r}",
+                                 param_hint="--shard")
+    return int(index), int(count)
 
 
 def read_kinds(path: str | None) -> dict[str, str]:
