@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import os
 import sys
+import zlib
 from importlib.resources import files
 from pathlib import Path
 
@@ -27,6 +28,7 @@ TERMINAL_DESCRIPTIONS = {
 }
 
 
+@functools.cache
 def _cache_dir() -> Path | None:
     """`~/.cache/pylitmus` (or under $XDG_CACHE_HOME), or None when it cannot be written."""
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
@@ -48,9 +50,11 @@ def load(name: str, start: str) -> Lark:
     options = dict(parser="lalr", lexer="contextual", start=start, propagate_positions=True)
     directory = _cache_dir()
     if directory is not None:
-        # Lark checks the grammar's hash stored in the file; the name keeps versions apart.
+        # Lark checks the grammar's hash stored in the file; the name keeps apart the
+        # versions that installs of different grammars (or Lark, or Python) use.
         python = "%d%d" % sys.version_info[:2]
-        cache_name = f"{name}-{start}-lark{lark.__version__}-py{python}.cache"
+        digest = zlib.crc32(text.encode())
+        cache_name = f"{name}-{start}-{digest:08x}-lark{lark.__version__}-py{python}.cache"
         options["cache"] = str(directory / cache_name)
     return Lark(text, **options)
 
