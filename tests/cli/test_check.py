@@ -235,8 +235,8 @@ def test_herd_format_imports_nothing_it_does_not_need() -> None:
     script = ("import sys\nfrom pylitmus.cli import main\n"
               f"try:\n    main(['check', '--format', 'herd', {example('MP')!r}])\n"
               "except SystemExit:\n    pass\n"
-              "print([m for m in ('rich', 'json', 'multiprocessing') if m in sys.modules],"
-              " file=sys.stderr)\n")
+              "print([m for m in ('rich', 'json', 'multiprocessing', 'pylitmus.witness',"
+              " 'hypothesis') if m in sys.modules], file=sys.stderr)\n")
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
     assert done.stderr == "[]\n"
 
