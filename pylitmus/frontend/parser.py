@@ -273,14 +273,13 @@ class _TestParser:
         that do not parse are not remembered, so each error is found at its own place."""
         key = (grammar, start_symbol, self.code[start:end])
         place = self.source.pos(start)
-        known = _PARSES.get(key)
-        if known is None:
+        parsed = _PARSES.get(key)
+        if parsed is None:
             if len(_PARSES) >= MAX_PARSES_KEPT:
                 _PARSES.clear()
-            known = _PARSES[key] = (self._parse(grammar, start_symbol, start, end, what),
-                                    place)
-        pieces, parsed_at = known
-        return _moved(pieces, parsed_at, place)
+            pieces = self._parse(grammar, start_symbol, start, end, what)
+            parsed = _PARSES[key] = _Parsed(pieces, place)
+        return parsed.at(place)
 
     def _parse(self, grammar: str, start_symbol: str, start: int, end: int, what: str):
         parser = load(grammar, start_symbol)
@@ -323,40 +322,63 @@ class _TestParser:
         return self.source.error_at(*place, message)
 
 
-# (grammar, start rule, text) -> (its AST pieces, the place the text was parsed at)
-_PARSES: dict[tuple[str, str, str], tuple[object, Pos]] = {}
+class _Parsed:
+    """The AST pieces of a text parsed at `parsed_at`, to be moved where the same text is
+    elsewhere; their parts that hold no place (an instruction's operands, say) are shared."""
+
+    def __init__(self, pieces, parsed_at: Pos):
+        self.pieces = pieces
+        self.parsed_at = parsed_at
+        self.shared: set[int] = set()  # ids of the parts (tuples, AST nodes) holding no place
+        self._holds_place(pieces)
+
+    def _holds_place(self, piece) -> bool:
+        if type(piece) in (Pos, Token):
+            return True
+        parts = _parts(piece)
+        if parts is None:
+            return False
+        if any([self._holds_place(part) for part in parts]):  # a list: visit every part
+            return True
+        if type(piece) is not list:  # lists are never shared: their users may change them
+            self.shared.add(id(piece))
+        return False
+
+    def at(self, place: Pos):
+        """The pieces, each place moved to where the same text is at `place`."""
+        return self._moved(self.pieces, place)
+
+    def _moved(self, piece, place: Pos):
+        kind = type(piece)
+        if kind is Pos:
+            line = piece.line + place.line - self.parsed_at.line
+            col = piece.col + place.col - self.parsed_at.col \
+                if piece.line == self.parsed_at.line else piece.col
+            return Pos(place.file, line, col)
+        if kind is Token:
+            moved = self._moved(Pos("", piece.line, piece.column), place)
+            return Token(piece.type, piece.value, line=moved.line, column=moved.col)
+        if id(piece) in self.shared:
+            return piece
+        parts = _parts(piece)
+        if parts is None:
+            return piece
+        moved = [self._moved(part, place) for part in parts]
+        if kind is list:
+            return moved
+        return tuple(moved) if kind is tuple else kind(*moved)
 
 
-def _moved(pieces, parsed_at: Pos, place: Pos):
-    """`pieces` (AST nodes, lists, tuples, tokens) parsed from a text at `parsed_at`, with
-    each place moved to where the same text is at `place`: new objects where a place
-    changes, the same ones elsewhere (lists are always new)."""
-    kind = type(pieces)
-    if kind in _PLACELESS:
-        return pieces
-    if kind is Pos:
-        line = pieces.line + place.line - parsed_at.line
-        col = pieces.col + place.col - parsed_at.col if pieces.line == parsed_at.line \
-            else pieces.col
-        return Pos(place.file, line, col)
-    if kind is Token:
-        moved = _moved(Pos("", pieces.line, pieces.column), parsed_at, place)
-        return Token(pieces.type, pieces.value, line=moved.line, column=moved.col)
-    if kind is list:
-        return [_moved(piece, parsed_at, place) for piece in pieces]
-    if kind is tuple:
-        values = pieces
-    elif hasattr(pieces, "__dataclass_fields__"):
-        values = tuple(getattr(pieces, name) for name in pieces.__dataclass_fields__)
-    else:
-        return pieces
-    moved = tuple(_moved(value, parsed_at, place) for value in values)
-    if all(new is old for new, old in zip(moved, values)):
-        return pieces
-    return moved if kind is tuple else kind(*moved)
+def _parts(piece) -> list | tuple | None:
+    """The parts of a list, a tuple or an AST node; None for anything else."""
+    if type(piece) in (list, tuple):
+        return piece
+    if hasattr(piece, "__dataclass_fields__"):
+        return [getattr(piece, name) for name in piece.__dataclass_fields__]
+    return None
 
 
-_PLACELESS = frozenset({str, int, bool, type(None)})
+_PARSES: dict[tuple[str, str, str], _Parsed] = {}  # (grammar, start rule, text) -> parse
 
 
 def parse_expression(text: str, file: str = "<expression>") -> ast.Expr:
