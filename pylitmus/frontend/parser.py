@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from os import PathLike
 
-from lark import Lark, Token
+from lark import Lark
 from lark.exceptions import (LarkError, UnexpectedCharacters, UnexpectedInput, UnexpectedToken,
                              VisitError)
 
@@ -19,6 +19,7 @@ from pylitmus.errors import LitmusError
 from pylitmus.frontend import ast
 from pylitmus.frontend.ast import Pos
 from pylitmus.frontend.grammar import describe_terminal, load
+from pylitmus.frontend.memo import remembered
 from pylitmus.frontend.source import Source
 from pylitmus.frontend.trees import CellBuilder, LitmusBuilder
 
@@ -33,7 +34,6 @@ FINAL_PART_START = re.compile(r"(?:locations|filter|exists|forall)\b|~")
 MISSPELT_QUANTIFIER = re.compile(r"([A-Za-z~]+)\s*[(\[]")
 MAX_EXPECTED_SHOWN = 8
 MAX_FILE_BYTES = 1 << 20  # litmus tests are a few hundred bytes
-MAX_PARSES_KEPT = 1 << 14  # parsed texts a process remembers
 
 
 def parse_file(path: str | PathLike) -> ast.Test:
@@ -266,20 +266,10 @@ class _TestParser:
     # ---- running the grammars ------------------------------------------------------------
 
     def _run(self, grammar: str, start_symbol: str, start: int, end: int, what: str):
-        """Parse `code[start:end]` from `start_symbol` and build its AST pieces.
-
-        A text parsed before, in this file or another, is not parsed again: its pieces are
-        moved to this place (a suite repeats its cells, init blocks and conditions). Texts
-        that do not parse are not remembered, so each error is found at its own place."""
-        key = (grammar, start_symbol, self.code[start:end])
-        place = self.source.pos(start)
-        parsed = _PARSES.get(key)
-        if parsed is None:
-            if len(_PARSES) >= MAX_PARSES_KEPT:
-                _PARSES.clear()
-            pieces = self._parse(grammar, start_symbol, start, end, what)
-            parsed = _PARSES[key] = _Parsed(pieces, place)
-        return parsed.at(place)
+        """Parse `code[start:end]` from `start_symbol` and build its AST pieces, once per
+        text in a process (`memo.py`)."""
+        return remembered((grammar, start_symbol, self.code[start:end]), self.source.pos(start),
+                          lambda: self._parse(grammar, start_symbol, start, end, what))
 
     def _parse(self, grammar: str, start_symbol: str, start: int, end: int, what: str):
         parser = load(grammar, start_symbol)
@@ -320,65 +310,6 @@ class _TestParser:
             more = ", ..." if len(described) > MAX_EXPECTED_SHOWN else ""
             message += f" (expected {shown}{more})"
         return self.source.error_at(*place, message)
-
-
-class _Parsed:
-    """The AST pieces of a text parsed at `parsed_at`, to be moved where the same text is
-    elsewhere; their parts that hold no place (an instruction's operands, say) are shared."""
-
-    def __init__(self, pieces, parsed_at: Pos):
-        self.pieces = pieces
-        self.parsed_at = parsed_at
-        self.shared: set[int] = set()  # ids of the parts (tuples, AST nodes) holding no place
-        self._holds_place(pieces)
-
-    def _holds_place(self, piece) -> bool:
-        if type(piece) in (Pos, Token):
-            return True
-        parts = _parts(piece)
-        if parts is None:
-            return False
-        if any([self._holds_place(part) for part in parts]):  # a list: visit every part
-            return True
-        if type(piece) is not list:  # lists are never shared: their users may change them
-            self.shared.add(id(piece))
-        return False
-
-    def at(self, place: Pos):
-        """The pieces, each place moved to where the same text is at `place`."""
-        return self._moved(self.pieces, place)
-
-    def _moved(self, piece, place: Pos):
-        kind = type(piece)
-        if kind is Pos:
-            line = piece.line + place.line - self.parsed_at.line
-            col = piece.col + place.col - self.parsed_at.col \
-                if piece.line == self.parsed_at.line else piece.col
-            return Pos(place.file, line, col)
-        if kind is Token:
-            moved = self._moved(Pos("", piece.line, piece.column), place)
-            return Token(piece.type, piece.value, line=moved.line, column=moved.col)
-        if id(piece) in self.shared:
-            return piece
-        parts = _parts(piece)
-        if parts is None:
-            return piece
-        moved = [self._moved(part, place) for part in parts]
-        if kind is list:
-            return moved
-        return tuple(moved) if kind is tuple else kind(*moved)
-
-
-def _parts(piece) -> list | tuple | None:
-    """The parts of a list, a tuple or an AST node; None for anything else."""
-    if type(piece) in (list, tuple):
-        return piece
-    if hasattr(piece, "__dataclass_fields__"):
-        return [getattr(piece, name) for name in piece.__dataclass_fields__]
-    return None
-
-
-_PARSES: dict[tuple[str, str, str], _Parsed] = {}  # (grammar, start rule, text) -> parse
 
 
 def parse_expression(text: str, file: str = "<expression>") -> ast.Expr:
