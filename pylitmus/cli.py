@@ -64,8 +64,9 @@ def main() -> None:
                    "Graphviz's dot is installed).")
 def check(paths: tuple[str, ...], variant: str, unroll: int, engine: str, output_format: str,
           jobs: int, shard: tuple[int, int] | None, timeout: float | None,
-          max_executions: int, max_steps: int,
-          speedcheck: bool, hexa: bool, no_color: bool, kinds_path: str | None, explain: bool, state_text: str | None, graph_dir: str | None) -> None:
+          max_executions: int, max_steps: int, speedcheck: bool, hexa: bool, no_color: bool,
+          kinds_path: str | None, explain: bool, state_text: str | None,
+          graph_dir: str | None) -> None:
     """Check litmus tests: PATH is a .litmus file, a directory (every .litmus below it),
     a herd index file (@name: one path per line) or - for standard input.
 
