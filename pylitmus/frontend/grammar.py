@@ -6,7 +6,6 @@ import functools
 import os
 import sys
 import zlib
-from importlib.resources import files
 from pathlib import Path
 
 import lark
@@ -40,13 +39,20 @@ def _cache_dir() -> Path | None:
     return directory if os.access(directory, os.W_OK) else None
 
 
+def grammar_text(name: str) -> str:
+    """The text of `grammars/NAME.lark` (installed as the package `pylitmus.grammars`)."""
+    from pylitmus import grammars
+
+    return (Path(grammars.__file__).parent / f"{name}.lark").read_text(encoding="utf-8")
+
+
 @functools.cache
 def load(name: str, start: str) -> Lark:
     """The LALR parser for rule `start` of grammar `name` ("litmus" or "aarch64").
 
     Each start rule gets its own tables: shared LALR states would let the init block's
     newline separators leak into the contextual lexer of the final part."""
-    text = files("pylitmus.grammars").joinpath(f"{name}.lark").read_text(encoding="utf-8")
+    text = grammar_text(name)
     options = dict(parser="lalr", lexer="contextual", start=start, propagate_positions=True)
     directory = _cache_dir()
     if directory is not None:
