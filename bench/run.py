@@ -14,8 +14,9 @@
    herd-self and seed.
 3. `pylitmus check --format herd examples/ptdump.litmus`, the whole process, against
    herd7's 0.28 s.
-Every figure is the best of --repeat runs (the machine may be shared); peak memory is
-the child's largest resident set.
+Every figure is the best of --repeat runs (the machine may be shared; the CPU seconds,
+workers included, vary less than the wall time then); peak memory is the child's largest
+resident set.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -83,13 +85,14 @@ def child_corpus(engine: str, which: str) -> None:
     expected, paths = corpus_paths(which)
     from tests.conformance.corpus import compare
 
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), cpu_seconds()
     statuses: dict[str, int] = {}
     for path in paths:
         status = compare(path, expected[path], engine).status
         statuses[status] = statuses.get(status, 0) + 1
     seconds = time.perf_counter() - start
-    print(json.dumps({"seconds": seconds, "tests": len(paths), "statuses": statuses}))
+    print(json.dumps({"seconds": seconds, "cpu": cpu_seconds() - cpu, "tests": len(paths),
+                      "statuses": statuses}))
 
 
 def child_corpus_jobs(engine: str, which: str, jobs: int) -> None:
@@ -107,13 +110,21 @@ def child_corpus_jobs(engine: str, which: str, jobs: int) -> None:
         opts = options_for(expected[path])
         key = (opts["variant"], opts["unroll"])
         batches.setdefault(key, []).append(Job(str(CORPUS / path)))
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), cpu_seconds()
     statuses: dict[str, int] = {}
     for (variant, unroll), batch in batches.items():
         for outcome in run_jobs(batch, Options(variant, unroll, engine), workers=jobs):
             statuses[outcome.status] = statuses.get(outcome.status, 0) + 1
     seconds = time.perf_counter() - start
-    print(json.dumps({"seconds": seconds, "tests": len(paths), "statuses": statuses}))
+    print(json.dumps({"seconds": seconds, "cpu": cpu_seconds() - cpu, "tests": len(paths),
+                      "statuses": statuses}))
+
+
+def cpu_seconds() -> float:
+    """CPU time of this process and of its children that have ended (the workers)."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), \
+        resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 def herd_seconds(which: str) -> float:
@@ -179,8 +190,8 @@ def bench_corpus(engine: str, which: str, jobs: int, repeat: int) -> float | Non
     statuses = ", ".join(f"{k} {v}" for k, v in sorted(got["statuses"].items()))
     herd = herd_seconds(which) / jobs
     herd_name = "herd7" if jobs == 1 else f"herd7 / {jobs}"
-    print(f"{what}: {got['tests']} tests in {got['seconds']:.2f} s (process {wall:.2f} s, "
-          f"peak {rss / 1024:.0f} MB); {herd_name} {herd:.2f} s; ratio "
+    print(f"{what}: {got['tests']} tests in {got['seconds']:.2f} s (CPU {got['cpu']:.2f} s; "
+          f"process {wall:.2f} s, peak {rss / 1024:.0f} MB); {herd_name} {herd:.2f} s; ratio "
           f"{got['seconds'] / herd:.2f}; {'vs herd7' if jobs == 1 else 'outcomes'}: "
           f"{statuses}")
     return got["seconds"]
