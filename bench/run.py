@@ -228,6 +228,10 @@ def main() -> None:
     parser.add_argument("--child-corpus", choices=("base", "all"))
     parser.add_argument("--jobs", type=int, default=1)
     args = parser.parse_args()
+    if args.child_one or args.child_corpus:
+        from pylitmus.cli import collect_less
+
+        collect_less()  # as `pylitmus check` does
     if args.child_one:
         return child_one(args.child_one, args.engine)
     if args.child_corpus:
