@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import os
 import sys
-from importlib.resources import files
+import zlib
 from pathlib import Path
 
 import lark
@@ -26,6 +26,7 @@ TERMINAL_DESCRIPTIONS = {
 }
 
 
+@functools.cache
 def _cache_dir() -> Path | None:
     """`~/.cache/pylitmus` (or under $XDG_CACHE_HOME), or None when it cannot be written."""
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
@@ -37,19 +38,28 @@ def _cache_dir() -> Path | None:
     return directory if os.access(directory, os.W_OK) else None
 
 
+def grammar_text(name: str) -> str:
+    """The text of `grammars/NAME.lark` (installed as the package `pylitmus.grammars`)."""
+    from pylitmus import grammars
+
+    return (Path(grammars.__file__).parent / f"{name}.lark").read_text(encoding="utf-8")
+
+
 @functools.cache
 def load(name: str, start: str) -> Lark:
     """The LALR parser for rule `start` of grammar `name` ("litmus" or "aarch64").
 
     Each start rule gets its own tables, so the contextual lexer of one part never sees
     the terminals of another."""
-    text = files("pylitmus.grammars").joinpath(f"{name}.lark").read_text(encoding="utf-8")
+    text = grammar_text(name)
     options = dict(parser="lalr", lexer="contextual", start=start, propagate_positions=True)
     directory = _cache_dir()
     if directory is not None:
-        # Lark checks the grammar's hash stored in the file; the name keeps versions apart.
+        # Lark checks the grammar's hash stored in the file; the name keeps apart the
+        # versions that installs of different grammars (or Lark, or Python) use.
         python = "%d%d" % sys.version_info[:2]
-        cache_name = f"{name}-{start}-lark{lark.__version__}-py{python}.cache"
+        digest = zlib.crc32(text.encode())
+        cache_name = f"{name}-{start}-{digest:08x}-lark{lark.__version__}-py{python}.cache"
         options["cache"] = str(directory / cache_name)
     return Lark(text, **options)
 

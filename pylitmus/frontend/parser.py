@@ -19,6 +19,7 @@ from pylitmus.errors import LitmusError
 from pylitmus.frontend import ast
 from pylitmus.frontend.ast import Pos
 from pylitmus.frontend.grammar import describe_terminal, load
+from pylitmus.frontend.memo import remembered
 from pylitmus.frontend.source import Source
 from pylitmus.frontend.trees import CellBuilder, LitmusBuilder
 from pylitmus.variants import (HANDLER_THREAD, HEADER_KEYS, STATE_SYNTAX, VariantError,
@@ -336,7 +337,12 @@ class _TestParser:
     # ---- running the grammars ------------------------------------------------------------
 
     def _run(self, grammar: str, start_symbol: str, start: int, end: int, what: str):
-        """Parse `code[start:end]` from `start_symbol` and build its AST pieces."""
+        """Parse `code[start:end]` from `start_symbol` and build its AST pieces, once per
+        text in a process (`memo.py`)."""
+        return remembered((grammar, start_symbol, self.code[start:end]), self.source.pos(start),
+                          lambda: self._parse(grammar, start_symbol, start, end, what))
+
+    def _parse(self, grammar: str, start_symbol: str, start: int, end: int, what: str):
         parser = load(grammar, start_symbol)
         builder = LitmusBuilder if grammar == "litmus" else CellBuilder
         try:

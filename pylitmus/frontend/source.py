@@ -53,6 +53,8 @@ class Source:
 
     def _blank_comments(self) -> str:
         text = self.text
+        if "(*" not in text:  # no comment opens: nothing to blank, nothing left open
+            return text
         chars = list(text)
         depth = 0
         opened_at: list[int] = []

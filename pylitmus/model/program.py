@@ -13,7 +13,6 @@ import os
 import pickle
 import zlib
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 
 # Op codes, shared with the C core (keep the numbers in step with _core.c).
@@ -282,8 +281,9 @@ class _Compiler:
 def _parser():
     from lark import Lark
 
-    grammar = resources.files("pylitmus.grammars").joinpath("model.lark").read_text()
-    return Lark(grammar, parser="lalr")
+    from ..frontend.grammar import grammar_text
+
+    return Lark(grammar_text("model"), parser="lalr")
 
 
 @functools.lru_cache(maxsize=None)
@@ -293,7 +293,7 @@ def load_model(variant_flags: frozenset[str] = frozenset(), name: str = "aarch64
     text, the flags and this compiler's source."""
     from ..frontend.grammar import _cache_dir
 
-    text = resources.files("pylitmus.model").joinpath(name).read_text()
+    text = Path(__file__).with_name(name).read_text()
     source = (text, tuple(sorted(variant_flags)), Path(__file__).read_bytes())
     directory = _cache_dir()
     path = None

@@ -35,6 +35,12 @@ def collect_jobs(paths: tuple[str, ...]) -> list[Job]:
     return jobs
 
 
+def part(jobs: list[Job], index: int, count: int) -> list[Job]:
+    """Part `index` (1 to `count`) of `jobs` cut into `count` consecutive parts whose
+    sizes differ by one at most: parts 1 to `count`, one after the other, are `jobs`."""
+    return jobs[(index - 1) * len(jobs) // count:index * len(jobs) // count]
+
+
 def _expand(path: Path, included: tuple[Path, ...]) -> list[Job]:
     if path.is_dir():
         found = [Job(str(p)) for p in sorted(path.rglob("*.litmus")) if p.is_file()]

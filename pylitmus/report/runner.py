@@ -1,9 +1,10 @@
 """Checking a batch of tests, in this process or in worker processes.
 
 Outcomes always come back in the order of the jobs, whatever the number of workers, so
-the output of a batch does not depend on `--jobs`. Worker processes (one per test, forked)
-are used for `--jobs` above 1 and for `--timeout`: a test over its time is killed and
-reported as timed out, and the batch goes on.
+the output of a batch does not depend on `--jobs`. Worker processes (forked once, each
+checking chunk after chunk of tests) are used for `--jobs` above 1 and for `--timeout`:
+a test over its time is killed with its worker and reported as timed out, and the batch
+goes on.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from pylitmus.frontend import parse_file, parse_text
 from pylitmus.report.expect import Expectation
 from pylitmus.report.inputs import Job
 from pylitmus.result import Result
+
+MAX_CHUNK = 16  # jobs a worker is given at once
 
 
 @dataclass
@@ -86,19 +89,18 @@ def _run_in_workers(jobs: list[Job], options: Options, workers: int,
     from multiprocessing.connection import wait
 
     context = multiprocessing.get_context("fork")
-    idle = [_Worker(context, options) for _ in range(min(workers, len(jobs)))]
+    workers = min(workers, len(jobs))
+    idle = [_Worker(context, options) for _ in range(workers)]
     busy: dict = {}  # connection -> worker
-    # Jobs go out in chunks, so that workers do not wait on the parent between tests;
-    # one at a time under --timeout, which is per test.
-    size = 1 if timeout is not None else max(1, min(16, len(jobs) // (8 * len(idle) or 1)))
-    waiting = deque(list(enumerate(jobs))[k:k + size] for k in range(0, len(jobs), size))
+    waiting = deque(enumerate(jobs))
     finished: dict[int, Outcome] = {}
     next_index = 0
     try:
         while next_index < len(jobs):
             while waiting and idle:
                 worker = idle.pop()
-                worker.give(waiting.popleft(), timeout)
+                size = _chunk_size(len(waiting), workers, timeout)
+                worker.give([waiting.popleft() for _ in range(size)], timeout)
                 busy[worker.connection] = worker
             for connection in wait(list(busy), timeout=_time_to_first(busy.values())):
                 worker = busy.pop(connection)
@@ -118,6 +120,15 @@ def _run_in_workers(jobs: list[Job], options: Options, workers: int,
     finally:
         for worker in idle + list(busy.values()):
             worker.stop()
+
+
+def _chunk_size(waiting: int, workers: int, timeout: float | None) -> int:
+    """How many of the waiting jobs a worker gets at once: chunks spare the workers a
+    wait on the parent between tests, and shrink as the batch ends so that the workers
+    finish together; one job under --timeout, which is per test."""
+    if timeout is not None:
+        return 1
+    return max(1, min(MAX_CHUNK, waiting // (4 * workers)))
 
 
 class _Worker:

@@ -103,6 +103,17 @@ def test_jobs_do_not_change_the_output(run) -> None:
     assert blocks(alone.stdout).count("Witnesses") == len(list(EXAMPLES.glob("*.litmus")))
 
 
+def test_shards_one_after_the_other_are_the_whole_run(run) -> None:
+    def without_time(text: str) -> list[dict]:
+        return [{**record, "time": None} for record in json_lines(text)]
+
+    whole = run("--format", "json", str(EXAMPLES))
+    parts = [run("--format", "json", "--shard", f"{k}/3", str(EXAMPLES)) for k in (1, 2, 3)]
+    assert [part.exit_code for part in parts] == [whole.exit_code] * 3
+    assert all(part.stdout for part in parts)
+    assert sum((without_time(part.stdout) for part in parts), []) == without_time(whole.stdout)
+
+
 def test_timeout(run) -> None:
     result = run("--format", "json", "--timeout", "0.0001", example("MP"), example("SB"))
     assert result.exit_code == 2
@@ -167,7 +178,8 @@ def test_expect_with_a_malformed_kinds_file(run, tmp_path: Path) -> None:
 
 def test_bad_option_values_are_usage_errors(run) -> None:
     for arguments in (["--engine", "fast"], ["--jobs", "0"], ["--timeout", "0"],
-                      ["--format", "xml"]):
+                      ["--format", "xml"], ["--shard", "0/2"], ["--shard", "3/2"],
+                      ["--shard", "1"]):
         result = run(*arguments, example("MP"))
         assert result.exit_code == 2 and "Traceback" not in result.output
 
@@ -224,16 +236,16 @@ def test_herd_format_imports_nothing_it_does_not_need() -> None:
     script = ("import sys\nfrom pylitmus.cli import main\n"
               f"try:\n    main(['check', '--format', 'herd', {example('MP')!r}])\n"
               "except SystemExit:\n    pass\n"
-              "print([m for m in ('rich', 'json', 'multiprocessing') if m in sys.modules],"
-              " file=sys.stderr)\n")
+              "print([m for m in ('rich', 'json', 'multiprocessing', 'pylitmus.witness',"
+              " 'hypothesis') if m in sys.modules], file=sys.stderr)\n")
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
     assert done.stderr == "[]\n"
 
 
 def test_help_lists_the_options(run) -> None:
     text = run("--help").output
-    for option in ("--variant", "--unroll", "--engine", "--format", "--jobs", "--timeout",
-                   "--no-color", "--expect"):
+    for option in ("--variant", "--unroll", "--engine", "--format", "--jobs", "--shard",
+                   "--timeout", "--no-color", "--expect"):
         assert option in text
 
 

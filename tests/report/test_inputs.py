@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pylitmus.report.inputs import Job, collect_jobs
+from pylitmus.report.inputs import Job, collect_jobs, part
 
 CORPUS = Path(__file__).parents[2].parent / "shared" / "corpus"
 
@@ -47,3 +47,12 @@ def test_corpus_index_file() -> None:
     jobs = collect_jobs((str(CORPUS / "catalogue-ifetch" / "@jit"),))
     assert jobs and all(Path(job.file).is_file() for job in jobs)
     assert all(job.file.endswith(".litmus") for job in jobs)
+
+
+def test_parts_one_after_the_other_are_all_the_jobs() -> None:
+    for total in range(8):
+        jobs = [Job(f"{k}.litmus") for k in range(total)]
+        for count in range(1, 5):
+            parts = [part(jobs, index, count) for index in range(1, count + 1)]
+            assert sum(parts, []) == jobs
+            assert max(map(len, parts)) - min(map(len, parts)) <= 1

@@ -1,0 +1,84 @@
+"""Parses remembered by text. A suite repeats its cells, init blocks and conditions, and
+a text parses to the same AST pieces wherever it is, but for the places they carry: a
+text parsed once is only moved to each other place it recurs."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from lark import Token
+
+from pylitmus.frontend.ast import Pos
+
+MAX_TEXTS = 1 << 14  # texts a process remembers
+
+
+def remembered(key: tuple, place: Pos, parse: Callable[[], object]):
+    """The AST pieces of the text `key` names (with what parses it) at `place`: those of
+    `parse()`, or of an earlier parse of that text, moved. A text that does not parse
+    (`parse` raises) is not remembered, so each error is found at its own place."""
+    parsed = _PARSES.get(key)
+    if parsed is None:
+        if len(_PARSES) >= MAX_TEXTS:
+            _PARSES.clear()
+        parsed = _PARSES[key] = Parsed(parse(), place)
+    return parsed.at(place)
+
+
+class Parsed:
+    """The AST pieces of a text parsed at `parsed_at`, to be moved where the same text is
+    elsewhere; their parts that hold no place (an instruction's operands, say) are shared."""
+
+    def __init__(self, pieces, parsed_at: Pos):
+        self.pieces = pieces
+        self.parsed_at = parsed_at
+        self.shared: set[int] = set()  # ids of the parts (tuples, AST nodes) holding no place
+        self._holds_place(pieces)
+
+    def _holds_place(self, piece) -> bool:
+        if type(piece) in (Pos, Token):
+            return True
+        parts = _parts(piece)
+        if parts is None:
+            return False
+        if any([self._holds_place(part) for part in parts]):  # a list: visit every part
+            return True
+        if type(piece) is not list:  # lists are never shared: their users may change them
+            self.shared.add(id(piece))
+        return False
+
+    def at(self, place: Pos):
+        """The pieces, each place moved to where the same text is at `place`."""
+        return self._moved(self.pieces, place)
+
+    def _moved(self, piece, place: Pos):
+        kind = type(piece)
+        if kind is Pos:
+            line = piece.line + place.line - self.parsed_at.line
+            col = piece.col + place.col - self.parsed_at.col \
+                if piece.line == self.parsed_at.line else piece.col
+            return Pos(place.file, line, col)
+        if kind is Token:
+            moved = self._moved(Pos("", piece.line, piece.column), place)
+            return Token(piece.type, piece.value, line=moved.line, column=moved.col)
+        if id(piece) in self.shared:
+            return piece
+        parts = _parts(piece)
+        if parts is None:
+            return piece
+        moved = [self._moved(part, place) for part in parts]
+        if kind is list:
+            return moved
+        return tuple(moved) if kind is tuple else kind(*moved)
+
+
+def _parts(piece) -> list | tuple | None:
+    """The parts of a list, a tuple or an AST node; None for anything else."""
+    if type(piece) in (list, tuple):
+        return piece
+    if hasattr(piece, "__dataclass_fields__"):
+        return [getattr(piece, name) for name in piece.__dataclass_fields__]
+    return None
+
+
+_PARSES: dict[tuple, Parsed] = {}
