@@ -3,8 +3,9 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+DEV_STAMP := $(VENV)/.dev-installed
 
-.PHONY: run test conformance bench fuzz sanitize clean
+.PHONY: run test lint conformance bench fuzz sanitize clean
 
 $(STAMP): pyproject.toml setup.py pylitmus/explorer/_core.c
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +21,16 @@ run: $(STAMP)
 ## test: the test suite (conformance against ../shared when it is there)
 test: $(STAMP)
 	$(PY) -m pytest -q
+
+## lint: ruff, mypy over pylitmus/ and the import-layer contracts (zero errors)
+$(DEV_STAMP): $(STAMP)
+	$(PY) -m pip install --quiet -e '.[test,dev]'
+	touch $(DEV_STAMP)
+
+lint: $(DEV_STAMP)
+	$(VENV)/bin/ruff check pylitmus tests bench setup.py
+	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
 
 ## conformance: a table per corpus suite, the whole corpus: agree / disagree / refused / crash, with time
 conformance: $(STAMP)

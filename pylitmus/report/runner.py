@@ -16,8 +16,8 @@ from typing import Iterator
 
 from pylitmus.checker import Options, check_test
 from pylitmus.errors import LitmusError
-from pylitmus.limits import limit_message
 from pylitmus.frontend import parse_file, parse_text
+from pylitmus.limits import limit_message
 from pylitmus.report.expect import Expectation
 from pylitmus.report.inputs import Job
 from pylitmus.result import Result

@@ -15,7 +15,8 @@ from ..frontend import ast
 from ..frontend.parser import parse_instruction
 from ..frontend.trees import REGISTER, SHIFT_KINDS
 from . import isa
-from .instructions import BARRIER_DOMAINS, CONDITIONS, decode
+from .dispatch import decode
+from .instructions import BARRIER_DOMAINS, CONDITIONS
 from .machine import reg_key
 
 SYSTEM_REGISTER = re.compile(r"[A-Z][A-Z0-9]*_EL[0-3]")

@@ -8,10 +8,26 @@ from __future__ import annotations
 
 from ..frontend import ast
 from . import events as E
-from .instructions import (CONDITIONS, NEGATED, BARRIER_DOMAINS, Semantics, Unsupported, add,
-                           condition_operand, imm_operand, logic, nzcv_add, one_width,
-                           operand, reg_operand, shift_operand, shifted, sub, truncate,
-                           width_of)
+from .instructions import (
+    BARRIER_DOMAINS,
+    CONDITIONS,
+    NEGATED,
+    Semantics,
+    Unsupported,
+    add,
+    condition_operand,
+    imm_operand,
+    logic,
+    nzcv_add,
+    one_width,
+    operand,
+    reg_operand,
+    shift_operand,
+    shifted,
+    sub,
+    truncate,
+    width_of,
+)
 from .machine import Abandon
 from .values import MASK64, CodeAddr, signed
 
@@ -325,7 +341,7 @@ def _cas_common(s: Semantics, instr, pair: bool):
             w = ctx.write_mem(loc, bits, truncate(v, bits), write_sets, addr_evs + sources)
             ctx.ctrl([pred], w)
     elif outcome == "fail-write":
-        for loc, (v, r) in zip(locs, reads):
+        for loc, (v, _) in zip(locs, reads):
             w = ctx.write_mem(loc, bits, truncate(v, bits), write_sets,
                               addr_evs + [rr for _, rr in reads])
             ctx.ctrl([pred], w)

@@ -15,8 +15,7 @@ from ..errors import LitmusError
 from ..frontend import ast
 from ..limits import LimitError, Limits, limit_message
 from . import events as E
-from .values import MASK64, Addr, CodeAddr, InstrBits, code_address
-
+from .values import MASK64, Addr, CodeAddr, InstrBits, cmodx_restricted, code_address
 
 DEFAULT_BITS = 32  # the size of a location of herd7's default type, `int`
 
@@ -315,7 +314,6 @@ def code_sets(env: Env, loc: str, value) -> set:
     outside the architecture's list for concurrent modification in Restricted-CMODX."""
     if not (env.ifetch and loc in env.code_locations):
         return set()
-    from .fetch import cmodx_restricted
     return {"Instr", "Restricted-CMODX"} if cmodx_restricted(value) else {"Instr"}
 
 

@@ -11,11 +11,11 @@ from dataclasses import dataclass, field
 
 from ..errors import LitmusError
 from ..frontend import ast
-from ..limits import LimitError, Limits, limit_message
+from ..limits import LimitError, Limits
 from ..variants import in_force
 from . import events as E
 from .checks import check_static
-from .instructions import execute
+from .dispatch import execute
 from .machine import DEFAULT_BITS, Env, thread_runs
 from .values import INSTRUCTION_BITS, MASK64, Addr, CodeAddr, InstrBits
 
