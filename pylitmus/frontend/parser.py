@@ -168,6 +168,7 @@ class _TestParser:
                                                 f"(letters, digits, _/.-+[]:), found '{words[1]}'")
         line_end = start + len(line)
         tail = TITLE_TAIL.match(self.code, name.end(), line_end)
+        assert tail is not None  # the pattern matches the empty string
         if tail.end() < line_end:
             extra = self.code[tail.end():line_end].split()[0]
             raise self.source.error(tail.end(), f"unexpected '{extra}' after the test name")

@@ -134,10 +134,17 @@ class _Compiler:
         self.thread_kinds: dict[str, str] = {n: SET for n in THREAD_SETS}
         self.thread_kinds.update({n: REL for n in THREAD_RELS})
 
+    @property
+    def current(self) -> Stage:
+        """The stage statements go to."""
+        if self.stage is None:
+            raise ModelError("a model starts with `stage thread`")
+        return self.stage
+
     # -- slots --------------------------------------------------------------
     def emit(self, code: int, kind: str, a: int = -1, b: int = -1, name: str = "",
              dynamic: bool | None = None) -> int:
-        st = self.stage
+        st = self.current
         if dynamic is None:
             dynamic = (a >= 0 and st.dynamic[a]) or (b >= 0 and st.dynamic[b])
         dest = st.new_slot(kind, dynamic)
@@ -145,7 +152,7 @@ class _Compiler:
         return dest
 
     def lookup(self, name: str) -> int:
-        st = self.stage
+        st = self.current
         if name in st.names:
             return st.names[name]
         if st is self.thread:
@@ -190,7 +197,7 @@ class _Compiler:
             return self.emit(CROSS, REL, a, b)
         if kind == "complement":
             a = self.expr(kids[0])
-            return self.emit(COMPLEMENT, self.stage.kinds[a], a)
+            return self.emit(COMPLEMENT, self.current.kinds[a], a)
         if kind in ("plus", "opt", "inverse"):
             a = self.expr(kids[0])
             self.want(a, REL, kind)
@@ -206,7 +213,7 @@ class _Compiler:
         raise ModelError(f"unexpected construct {kind}")
 
     def binary(self, code: int, a: int, b: int) -> int:
-        kinds = self.stage.kinds
+        kinds = self.current.kinds
         if code == SEQ:
             self.want(a, REL, ";")
             self.want(b, REL, ";")
@@ -215,7 +222,7 @@ class _Compiler:
         return self.emit(code, kinds[a], a, b)
 
     def want(self, slot: int, kind: str, what: str) -> None:
-        if self.stage.kinds[slot] != kind:
+        if self.current.kinds[slot] != kind:
             raise ModelError(f"{what} expects a {kind}")
 
     def flag(self, tree) -> bool:
@@ -230,7 +237,7 @@ class _Compiler:
     def monotone(self, slot: int) -> bool:
         """True when the slot can only grow as rf and co grow (no dynamic operand is
         subtracted or complemented), so a partial candidate that fails fails for good."""
-        st = self.stage
+        st = self.current
         by_dest = {op.dest: op for op in st.ops}
 
         @functools.lru_cache(maxsize=None)

@@ -37,7 +37,7 @@ def is_fetch(ev: E.Event) -> bool:
     return ev.kind == E.MEM_READ and "Instr" in ev.sets and "Exp" not in ev.sets
 
 
-def initial_code(execution: Execution) -> dict[str, tuple[object, str]]:
+def initial_code(execution: Execution) -> dict[str | None, tuple[object, str]]:
     """Code locations fetched: location -> (initial instruction, its source text)."""
     events = execution.frame.events
     initial = {events[w].loc: events[w].value for w in range(execution.n)
@@ -46,7 +46,7 @@ def initial_code(execution: Execution) -> dict[str, tuple[object, str]]:
             for e in range(execution.n) if is_fetch(events[e])}
 
 
-def shown_value(execution: Execution, loc: str, value) -> str:
+def shown_value(execution: Execution, loc: str | None, value) -> str:
     """A value; the test's own text for the instruction a code location starts with."""
     code = initial_code(execution).get(loc)
     if code is not None and code[0] == value:
@@ -146,7 +146,7 @@ def step_notes(execution: Execution, order: list[int]) -> dict[int, list[str]]:
                 notes[e].append(f"{what} from {name(w)}")
             newer = [x for x in V.bits(co[w]) if position[x] < position[e]]
             if newer:
-                x = max(newer, key=position.get)
+                x = max(newer, key=position.__getitem__)
                 notes[e].append(f"an old value: {name(x)} ({event_text(execution, x)}) came first")
         elif ev.kind == E.MEM_WRITE:
             earlier = list(V.bits(co_before[e]))

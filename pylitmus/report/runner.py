@@ -55,6 +55,12 @@ class Outcome:
     expectation: Expectation | None = None
 
     @property
+    def verdict(self) -> Result:
+        """The result of a test that was checked (one without a failure)."""
+        assert self.result is not None, f"{self.file} has no verdict"
+        return self.result
+
+    @property
     def status(self) -> str:
         if self.failure is None:
             return "ok"
@@ -212,7 +218,7 @@ class Tally:
         elif outcome.status == "timeout":
             self.timeouts += 1
         else:
-            observation = outcome.result.observation.lower()
+            observation = outcome.verdict.observation.lower()
             setattr(self, observation, getattr(self, observation) + 1)
             if outcome.expectation is not None and not outcome.expectation.matches:
                 self.mismatches += 1

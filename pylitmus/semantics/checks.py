@@ -56,7 +56,7 @@ def check_static(test: ast.Test) -> None:
     for value, pos in _instruction_values(test):
         _decode_value(test, value, pos)
     for item in test.init:
-        if isinstance(getattr(item, "value", None), ast.CodeLabel):
+        if isinstance(item, (ast.InitReg, ast.InitMem)) and isinstance(item.value, ast.CodeLabel):
             _check_label_value(test, item.value, item.pos, "the initialization list")
     for atom in ast.atoms(test.condition.expr):
         if isinstance(atom.value, ast.CodeLabel):

@@ -95,6 +95,8 @@ def decode(test: ast.Test, thread: ast.Thread, instr: ast.Instruction, index: in
 class _Watched(tuple):
     """An instruction's operands, remembering which of them its handler read."""
 
+    read: set[int]
+
     def __new__(cls, items):
         watched = super().__new__(cls, items)
         watched.read = set()

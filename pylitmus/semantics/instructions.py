@@ -211,7 +211,7 @@ class Semantics:
 
     def read_flags(self, cond: str):
         used, test = CONDITIONS[cond]
-        values = {"N": 0, "Z": 0, "C": 0, "V": 0}
+        values: dict[str, object] = {"N": 0, "Z": 0, "C": 0, "V": 0}
         evs = []
         for flag in used:
             v, ev = self.ctx.read_reg("PSTATE." + flag)

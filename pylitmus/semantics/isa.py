@@ -196,6 +196,7 @@ def _store_exclusive(s: Semantics, instr, datas_regs, bits, annot):
         if len(writes) == 2:
             ctx.run.sca.append((writes[0].num, writes[1].num))
     reset = ctx.write_reg("ResAddr", 0)
+    assert reset is not None  # only a zero register write makes no event
     ctx.ctrl([res_ev], reset)
     # The status is a decision, not a constant: loops on it count against --unroll.
     ctx.write_reg(status, 0 if succeed else 1, symbolic=True)
@@ -467,7 +468,7 @@ def compare_branch(s: Semantics, instr):
         zero = False
         if bit_test:
             raise Unsupported(f"illegal bit test on {value}")
-    elif bit_test:
+    elif bit is not None:
         zero = not (value >> bit) & 1
     else:
         zero = value == 0

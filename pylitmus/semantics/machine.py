@@ -53,7 +53,7 @@ class Env:
 class Decisions:
     """A depth-first walk over decision sequences, one run per sequence."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.prefix: list[int] = []
         self.counts: list[int] = []
         self.pos = 0
@@ -130,6 +130,12 @@ class Context:
 
     def error(self, message: str) -> RunError:
         return RunError.at(self.instr.pos if self.instr else None, message)
+
+    @property
+    def instruction(self) -> ast.Instruction:
+        """The instruction being run (there is one once the run has started)."""
+        assert self.instr is not None, "no instruction has run yet"
+        return self.instr
 
     # -- registers ----------------------------------------------------------------
     def read_reg(self, name: str, sets=()) -> tuple[object, E.Event | None]:
@@ -222,8 +228,8 @@ class Context:
         size = sizes.get(loc, DEFAULT_BITS)
         if bits != size:
             self.run.error = self.error(
-                f"illegal mixed-size test: `{self.instr.text}` {access} {bits} bits of {loc}, "
-                f"a {size}-bit location (herd7 accepts it only with --variant mixed)")
+                f"illegal mixed-size test: `{self.instruction.text}` {access} {bits} bits of "
+                f"{loc}, a {size}-bit location (herd7 accepts it only with --variant mixed)")
 
     def code_sets(self, loc: str, value, sets) -> set:
         """The sets of an access: with ifetch, `code_sets` of the location and value."""
@@ -249,7 +255,7 @@ class Context:
         if not isinstance(target, CodeAddr) or \
                 not 0 <= target.thread < len(self.env.test.threads):
             raise self.error(f"illegal argument for the indirect branch instruction "
-                             f"{self.instr.text} (must be a label)")
+                             f"{self.instruction.text} (must be a label)")
         code = self.env.test.threads[target.thread]
         self.jump_index(code, self.label_index(code, target.label), target.label, True)
 
@@ -297,7 +303,7 @@ class Context:
             label = min(names) if names else f"@{index}"
         elif label not in self.code.labels:
             raise self.error(f"label {label} not found on P{self.code.index}, although "
-                             f"used in the instruction {self.instr.text}")
+                             f"used in the instruction {self.instruction.text}")
         return CodeAddr(self.code.index, label)
 
 def loop_head_name(code: ast.Thread, index: int, label: str | None) -> str:
@@ -342,7 +348,7 @@ def thread_runs(env: Env, thread: ast.Thread, registers: dict, execute) -> list[
         try:
             while ctx.pc < len(ctx.code.code):
                 if ctx.instance >= env.limits.max_steps:
-                    raise LimitError.at(ctx.instr.pos, limit_message(
+                    raise LimitError.at(ctx.instruction.pos, limit_message(
                         f"P{thread.index} runs on (a loop that never ends?)", "--max-steps",
                         env.limits.max_steps))
                 ctx.instr = ctx.code.code[ctx.pc]
@@ -361,4 +367,5 @@ def thread_runs(env: Env, thread: ast.Thread, registers: dict, execute) -> list[
             ctx.run.registers = ctx.regs
             runs.append(ctx.run)
         if not decisions.next_sequence():
-            return runs
+            break
+    return runs
