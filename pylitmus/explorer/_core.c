@@ -6,7 +6,7 @@
  *
  * Values: a set is one row of W = ceil(n/64) words; a relation is n rows.
  *
- * Python API (wrapped by native.py):
+ * Python API (wrapped by native.py, typed in _core.pyi):
  *   Program(ops, kinds, n_static, n_chosen, checks, flags)
  *       ops: sequence of (code, dest, a, b, src); src indexes the input list for
  *       INPUT ops (-1: rf, -2: co). ops are the static ops, then the chosen ops,
