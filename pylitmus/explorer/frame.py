@@ -14,11 +14,13 @@ from dataclasses import dataclass, field
 
 from ..model import evaluate as V
 from ..model import program as P
+from ..semantics import annotations as A
 from ..semantics import events as E
 from ..semantics.machine import code_sets
 from ..semantics.prepare import Prepared
 
-IALLU = frozenset({"IC.IALLU", "IC.IALLUIS"})
+# Cache operations that touch every line (they name no address).
+IALLU = frozenset(name for name, addressed in A.CACHE_OPERATIONS.items() if not addressed)
 LOCATED = frozenset({E.MEM_READ, E.MEM_WRITE, E.CACHE_OP})
 
 
@@ -58,10 +60,8 @@ def _same_line(events, n: int) -> tuple[list[int], list[int]]:
     return loc, scl
 
 
-# Thread-stage sets given by an event's kind; the others come from its `sets`.
-KIND_SETS = {E.MEM_READ: "R", E.MEM_WRITE: "W", E.REG_READ: "Rreg", E.REG_WRITE: "Wreg",
-             E.BRANCH: "B"}
-NAMED_SETS = frozenset(P.THREAD_SETS) - set(KIND_SETS.values()) - {"M", "Imp"}
+# Thread-stage sets an event is in by its annotations (Imp is computed, as M & ~Exp).
+NAMED_SETS = frozenset(A.READ) - {"Imp"}
 
 
 def thread_inputs(run: E.Run) -> dict[str, int | list[int]]:
@@ -73,7 +73,7 @@ def thread_inputs(run: E.Run) -> dict[str, int | list[int]]:
     regs: dict[str | None, int] = {}
     for i, ev in enumerate(evs):
         bit = 1 << i
-        kind_set = KIND_SETS.get(ev.kind)
+        kind_set = A.KIND_SETS.get(ev.kind)
         if kind_set is not None:
             sets[kind_set] |= bit
         for name in NAMED_SETS.intersection(ev.sets):

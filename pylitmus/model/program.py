@@ -15,6 +15,8 @@ import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..semantics import annotations as A
+
 # Op codes, shared with the C core (keep the numbers in step with _core.c).
 INPUT, EMPTY, UNION, INTER, DIFF, SEQ, INVERSE, PLUS, OPT, IDENTITY, CROSS, \
     COMPLEMENT, DOMAIN, RANGE, COPY = range(15)
@@ -23,13 +25,9 @@ OP_NAMES = ["input", "empty", "union", "inter", "diff", "seq", "inverse", "plus"
 
 SET, REL = "set", "rel"
 
-# The base names each stage starts from, with their kinds.
-THREAD_SETS = ("R", "W", "M", "Rreg", "Wreg", "B", "BCC", "Exp", "Imp", "A", "Q", "L",
-               "X", "EX", "NoRet", "Instr", "DATA", "ADDR", "dmb.full", "dmb.ld", "dmb.st",
-               "dsb.full", "dsb.ld", "dsb.st", "ISB", "DC.CVAU", "IC.IVAU", "IC.IALLU",
-               "IC.IALLUIS", "Restricted-CMODX",
-               *(f"{kind}.{scope}{access}" for kind in ("DMB", "DSB")
-                 for scope in ("NSH", "ISH", "OSH") for access in ("", "LD", "ST")))
+# The base names each stage starts from, with their kinds: the thread stage's sets are
+# those of event kinds, M (R | W), and the annotations the model reads.
+THREAD_SETS = ("R", "W", "M", "Rreg", "Wreg", "B", *A.READ)
 THREAD_RELS = ("po", "same-loc", "same-reg", "iico_data", "iico_ctrl", "iico_order",
                "same-instance", "id", "sca", "scl")
 EXECUTION_SETS = ("IW",)
@@ -297,11 +295,12 @@ def _parser():
 def load_model(variant_flags: frozenset[str] = frozenset(), name: str = "aarch64.model") -> Model:
     """Compile the packaged model for a set of variant flags (ifetch, DIC, IDC), or load
     it from the user cache, where it is kept with what it was compiled from: the model
-    text, the flags and this compiler's source."""
+    text, the flags, this compiler's source and the event annotation registry's."""
     from ..frontend.grammar import _cache_dir
 
     text = Path(__file__).with_name(name).read_text()
-    source = (text, tuple(sorted(variant_flags)), Path(__file__).read_bytes())
+    compiler = Path(__file__).read_bytes() + Path(A.__file__).read_bytes()
+    source = (text, tuple(sorted(variant_flags)), compiler)
     directory = _cache_dir()
     path = None
     if directory is not None:

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 from pylitmus.model import evaluate as V
 from pylitmus.report.herdtext import condition_text, proposition_text, state_text
+from pylitmus.semantics import annotations as A
 from pylitmus.semantics import events as E
 from pylitmus.semantics.values import herd_text
 from pylitmus.witness import Execution, Witness
 
 AHEAD = "*"
-CACHE_OPS = ("DC.CVAU", "IC.IVAU", "IC.IALLU", "IC.IALLUIS")
 
 
 def value_text(value) -> str:
@@ -58,7 +58,7 @@ def event_text(execution: Execution, event: int) -> str:
     """`R x = 0`, `W y = 1`, `fetch P1:L0 = B out1`, `DC CVAU P1:L0`."""
     ev = execution.frame.events[event]
     if ev.kind == E.CACHE_OP:
-        op = next((name for name in CACHE_OPS if name in ev.sets), "cache op")
+        op = next((name for name in A.CACHE_OPERATIONS if name in ev.sets), "cache op")
         return " ".join([op.replace(".", " "), ev.loc or ""]).strip()
     kind = "fetch" if is_fetch(ev) else ev.kind
     return f"{kind} {ev.loc} = {shown_value(execution, ev.loc, ev.value)}"

@@ -14,6 +14,7 @@ from ..errors import LitmusError
 from ..frontend import ast
 from ..frontend.parser import parse_instruction
 from ..frontend.trees import REGISTER, SHIFT_KINDS
+from . import annotations as A
 from . import isa
 from .dispatch import decode
 from .instructions import BARRIER_DOMAINS, CONDITIONS
@@ -119,7 +120,7 @@ def _is_keyword(word: str) -> bool:
     if not (word.isupper() or word.islower()):
         return False
     word = word.upper()
-    operations = {name.split(".")[1] for name in isa.CACHE_OPERATIONS}
+    operations = {name.split(".")[1] for name in A.CACHE_OPERATIONS}
     return (word in isa.HANDLERS or word in CONDITIONS or word in BARRIER_DOMAINS
             or word in SHIFT_KINDS or word in operations or REGISTER.fullmatch(word) is not None)
 

@@ -7,6 +7,7 @@ the instruction, computes values and makes the events herd7 makes for it.
 from __future__ import annotations
 
 from ..frontend import ast
+from . import annotations as A
 from . import events as E
 from .instructions import (
     BARRIER_DOMAINS,
@@ -387,11 +388,6 @@ def isb(s: Semantics, instr):
     s.ctx.event(E.FENCE, sets={"ISB"})
 
 
-# DC and IC operations, and whether each takes an address
-CACHE_OPERATIONS = {"IC.IALLU": False, "IC.IALLUIS": False, "DC.CVAU": True, "IC.IVAU": True,
-                    "DC.CIVAC": True, "DC.CVAC": True, "DC.IVAC": True}
-
-
 @handles("DC", "IC")
 def cache_maintenance(s: Semantics, instr):
     op = operand(instr, 0)
@@ -399,9 +395,9 @@ def cache_maintenance(s: Semantics, instr):
         raise Unsupported(f"{instr.mnemonic} needs an operation")
     name = f"{instr.mnemonic}.{op.text.upper()}"
     ctx = s.ctx
-    if name not in CACHE_OPERATIONS:
+    if name not in A.CACHE_OPERATIONS:
         raise Unsupported(f"unknown cache operation {op.text}")
-    if not CACHE_OPERATIONS[name]:
+    if not A.CACHE_OPERATIONS[name]:
         ctx.event(E.CACHE_OP, sets={name})
         return
     value, ev = s.read(reg_operand(instr, 1), "ADDR")

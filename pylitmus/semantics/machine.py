@@ -15,6 +15,7 @@ from ..errors import LitmusError
 from ..frontend import ast
 from ..limits import LimitError, Limits, limit_message
 from . import events as E
+from .annotations import check_annotations
 from .values import MASK64, Addr, CodeAddr, InstrBits, cmodx_restricted, code_address
 
 DEFAULT_BITS = 32  # the size of a location of herd7's default type, `int`
@@ -104,8 +105,8 @@ class Context:
 
     # -- events -----------------------------------------------------------------
     def event(self, kind: str, loc=None, value=None, sets=(), symbolic=False) -> E.Event:
-        ev = E.Event(len(self.run.events), kind, self.instance, loc, value, frozenset(sets),
-                     symbolic)
+        ev = E.Event(len(self.run.events), kind, self.instance, loc, value,
+                     check_annotations(frozenset(sets)), symbolic)
         self.run.events.append(ev)
         return ev
 
