@@ -7,7 +7,7 @@ DEV_STAMP := $(VENV)/.dev-installed
 
 .PHONY: run test lint conformance bench fuzz sanitize clean
 
-$(STAMP): pyproject.toml setup.py pylitmus/explorer/_core.c
+$(STAMP): pyproject.toml setup.py pylitmus/explorer/_core.c pylitmus/model/opcodes.py
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[test]'
@@ -50,6 +50,7 @@ SAN_CORE := build/sanitize/_core.so
 SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 sanitize: $(STAMP)
 	mkdir -p build/sanitize
+	$(PY) pylitmus/model/opcodes.py > pylitmus/explorer/_opcodes.h
 	gcc -shared -fPIC -O1 -g -std=c11 $(SAN_FLAGS) \
 	    -I$$($(PY) -c "import sysconfig; print(sysconfig.get_paths()['include'])") \
 	    pylitmus/explorer/_core.c -o $(SAN_CORE)

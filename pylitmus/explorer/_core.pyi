@@ -7,6 +7,8 @@ from collections.abc import Sequence
 
 Value = int | list[int]  # a set, or a relation
 
+OPCODES: tuple[str, ...]  # the op codes' names by number, as the core was built with them
+
 class Program:
     """A compiled stage. `ops`: (code, dest, a, b, src) per op, the static ops, then the
     chosen ops, then the dynamic ops; `src` indexes a context's inputs for INPUT ops

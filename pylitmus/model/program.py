@@ -16,12 +16,24 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..semantics import annotations as A
-
-# Op codes, shared with the C core (keep the numbers in step with _core.c).
-INPUT, EMPTY, UNION, INTER, DIFF, SEQ, INVERSE, PLUS, OPT, IDENTITY, CROSS, \
-    COMPLEMENT, DOMAIN, RANGE, COPY = range(15)
-OP_NAMES = ["input", "empty", "union", "inter", "diff", "seq", "inverse", "plus",
-            "opt", "identity", "cross", "complement", "domain", "range", "copy"]
+from .opcodes import (
+    COMPLEMENT,
+    CROSS,
+    DIFF,
+    DOMAIN,
+    EMPTY,
+    IDENTITY,
+    INPUT,
+    INTER,
+    INVERSE,
+    OP_NAMES,
+    OPT,
+    PLUS,
+    RANGE,
+    SEQ,
+    UNION,
+)
+from .opcodes import COPY as COPY  # re-exported: evaluate.py and the engines read P.COPY
 
 SET, REL = "set", "rel"
 
