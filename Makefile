@@ -3,10 +3,11 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+DEV_STAMP := $(VENV)/.dev-installed
 
-.PHONY: run test conformance bench fuzz sanitize clean
+.PHONY: run test lint conformance bench fuzz sanitize clean
 
-$(STAMP): pyproject.toml setup.py pylitmus/explorer/_core.c
+$(STAMP): pyproject.toml setup.py pylitmus/explorer/_core.c pylitmus/model/opcodes.py
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[test]'
@@ -20,6 +21,16 @@ run: $(STAMP)
 ## test: the test suite (conformance against ../shared when it is there)
 test: $(STAMP)
 	$(PY) -m pytest -q
+
+## lint: ruff, mypy over pylitmus/ and the import-layer contracts (zero errors)
+$(DEV_STAMP): $(STAMP)
+	$(PY) -m pip install --quiet -e '.[test,dev]'
+	touch $(DEV_STAMP)
+
+lint: $(DEV_STAMP)
+	$(VENV)/bin/ruff check pylitmus tests bench setup.py
+	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
 
 ## conformance: a table per corpus suite, the whole corpus: agree / disagree / refused / crash, with time
 conformance: $(STAMP)
@@ -39,6 +50,7 @@ SAN_CORE := build/sanitize/_core.so
 SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 sanitize: $(STAMP)
 	mkdir -p build/sanitize
+	$(PY) pylitmus/model/opcodes.py > pylitmus/explorer/_opcodes.h
 	gcc -shared -fPIC -O1 -g -std=c11 $(SAN_FLAGS) \
 	    -I$$($(PY) -c "import sysconfig; print(sysconfig.get_paths()['include'])") \
 	    pylitmus/explorer/_core.c -o $(SAN_CORE)

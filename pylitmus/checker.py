@@ -7,6 +7,7 @@ under the model) -> a `Result` for the reporters.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from .errors import LitmusError
@@ -50,6 +51,7 @@ def location_order(location: Location) -> tuple:
     locations by name, then array cells."""
     if location.thread is not None:
         name = location.name
+        rank: tuple
         if name in ("XZR", "SP"):
             rank = (0, name != "XZR")
         elif name[0] == "X" and name[1:].isdigit():
@@ -112,8 +114,9 @@ class Judge:
                 raise LitmusError.at(self.test.condition.pos, "the condition introduces a new "
                                      f"symbolic location: {atom.value.name}")
         self.shown = observed_locations(self.test, prepared.env.arrays)
-        # id of a target -> its reader; id of an atom -> (size, value) it compares with
-        self._readers: dict[int, object] = {}
+        self._readers: dict[int, Callable] = {}  # id of a target -> its reader
+        # id of an atom -> (size, value) it compares with
+        self._wanted_values: dict[int, tuple[int, object]] = {}
 
     def final_value(self, target, registers, memory):
         """The target's final value: a `Number` (with the target's C type) or a symbolic
@@ -165,9 +168,9 @@ class Judge:
             if isinstance(expr.value, (ast.RegRef, ast.MemRef)):
                 other = self.final_value(expr.value, registers, memory)
                 return unmasked(value) == unmasked(other)
-            wanted = self._readers.get(id(expr))
+            wanted = self._wanted_values.get(id(expr))
             if wanted is None:
-                wanted = self._readers[id(expr)] = self._wanted(expr)
+                wanted = self._wanted_values[id(expr)] = self._wanted(expr.target, expr.value)
             size, want = wanted
             return masked(value, size) == want
         if isinstance(expr, ast.Const):
@@ -181,13 +184,14 @@ class Judge:
             return left or self.holds(expr.right, registers, memory)
         return (not left) or self.holds(expr.right, registers, memory)
 
-    def _wanted(self, atom: ast.Atom) -> tuple[int, object]:
-        """(the location's size, the value the atom compares with cut to that size): herd7
+    def _wanted(self, target: ast.RegRef | ast.MemRef,
+                value: ast.Value | tuple[ast.Value, ...]) -> tuple[int, object]:
+        """(the target's size, the value an atom compares it with cut to that size): herd7
         reads both sides of `0:X0=-1` as the location's type."""
-        size = self.ctype(atom.target)[0]
-        if isinstance(atom.value, tuple):
-            return size, tuple(masked(condition_value(v), size) for v in atom.value)
-        return size, masked(condition_value(atom.value), size)
+        size = self.ctype(target)[0]
+        if isinstance(value, tuple):
+            return size, tuple(masked(condition_value(v), size) for v in value)
+        return size, masked(condition_value(value), size)
 
     def state(self, registers, memory) -> tuple:
         """The final state shown: (location, value) pairs in herd7's order."""
@@ -207,10 +211,12 @@ def explore_test(prepared: Prepared, engine: str, options: Options = Options()):
     counts: dict[tuple, list] = {}
     flags: set[str] = set()
     if engine == "c":
-        from .explorer import native as chosen_engine
+        from .explorer import native
+        evaluate_stage, explore = native.evaluate_stage, native.explore
     else:
-        from .explorer import python as chosen_engine
-    builder = FrameBuilder(prepared, model, chosen_engine.evaluate_stage)
+        from .explorer import python
+        evaluate_stage, explore = python.evaluate_stage, python.explore
+    builder = FrameBuilder(prepared, model, evaluate_stage)
     executions, limit = 0, prepared.env.limits.max_executions
     final_checks = [] if test.filter is None else [(test.filter, True)]
     if options.speedcheck:  # herd7 then only goes on with final states that can decide
@@ -225,7 +231,7 @@ def explore_test(prepared: Prepared, engine: str, options: Options = Options()):
             if all(run.error is None for run in runs):
                 continue
         frame = builder.frame(runs)
-        found = chosen_engine.explore(frame, model)
+        found = explore(frame, model)
         if not found:
             continue
         for run in runs:

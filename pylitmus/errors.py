@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from typing import TypeVar
+
+_Error = TypeVar("_Error", bound="LitmusError")
+
 
 class LitmusError(Exception):
     """A problem with a user's test, reported as `file:line:col: message`.
@@ -19,7 +23,7 @@ class LitmusError(Exception):
         self.source_line = source_line
 
     @classmethod
-    def at(cls, pos, message: str) -> "LitmusError":
+    def at(cls: type[_Error], pos, message: str) -> _Error:
         """An error at an `ast.Pos` (or None)."""
         if pos is None:
             return cls(message)

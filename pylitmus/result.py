@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .frontend import ast
+
 
 @dataclass(frozen=True)
 class Location:
@@ -40,12 +42,12 @@ class Result:
     negative: int
     ok: bool
     observation: str  # Always | Sometimes | Never
+    condition_tree: ast.Expr  # the condition's expression
     flags: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     variant: list[str] = field(default_factory=list)
     engine: str = "python"
     seconds: float = 0.0
-    condition_tree: object = None  # the condition's expression (pylitmus.frontend.ast)
     decided_early: bool = False
     loop: bool = False  # the unroll bound cut runs of some candidate: herd7's `Loop Ok`
 

@@ -138,9 +138,9 @@ class Execution:
 
 def shortest_cycle(rows: list[int]) -> list[int] | None:
     """The events of a shortest cycle of a relation (breadth first from each event)."""
-    best = None
+    best: list[int] | None = None
     for start in range(len(rows)):
-        parent = {start: None}
+        parent: dict[int, int | None] = {start: None}
         frontier = [start]
         found = False
         while frontier and not found:
@@ -148,8 +148,10 @@ def shortest_cycle(rows: list[int]) -> list[int] | None:
             for a in frontier:
                 if rows[a] >> start & 1:
                     path = [a]
-                    while parent[path[-1]] is not None:
-                        path.append(parent[path[-1]])
+                    step = parent[a]
+                    while step is not None:
+                        path.append(step)
+                        step = parent[step]
                     path.reverse()
                     if best is None or len(path) < len(best):
                         best = path

@@ -1,12 +1,12 @@
 /* The C core of pylitmus's explorer.
  *
  * It interprets the execution stage of the compiled model (the same op codes as
- * pylitmus/model/program.py and evaluate.py) on bit rows, and enumerates the
+ * pylitmus/model/opcodes.py, which program.py and evaluate.py use) on bit rows, and enumerates the
  * read-from and coherence choices of one frame with pruning; see docs/explorer.md.
  *
  * Values: a set is one row of W = ceil(n/64) words; a relation is n rows.
  *
- * Python API (wrapped by native.py):
+ * Python API (wrapped by native.py, typed in _core.pyi):
  *   Program(ops, kinds, n_static, n_chosen, checks, flags)
  *       ops: sequence of (code, dest, a, b, src); src indexes the input list for
  *       INPUT ops (-1: rf, -2: co). ops are the static ops, then the chosen ops,
@@ -29,10 +29,9 @@
 
 typedef uint64_t word;
 
-/* Keep in step with program.py. */
-enum { OP_INPUT, OP_EMPTY, OP_UNION, OP_INTER, OP_DIFF, OP_SEQ, OP_INVERSE, OP_PLUS,
-       OP_OPT, OP_IDENTITY, OP_CROSS, OP_COMPLEMENT, OP_DOMAIN, OP_RANGE, OP_COPY,
-       N_OPCODES };
+/* The op codes: OP_<NAME>, N_OPCODES and OPCODE_NAMES, written by setup.py from
+ * pylitmus/model/opcodes.py (the module's OPCODES attribute shows which it was built with). */
+#include "_opcodes.h"
 enum { CHECK_ACYCLIC, CHECK_IRREFLEXIVE, CHECK_EMPTY, CHECK_NONEMPTY };
 enum { SRC_RF = -1, SRC_CO = -2 };
 enum { KIND_SET = 0, KIND_REL = 1 };
@@ -1176,10 +1175,25 @@ PyMODINIT_FUNC PyInit__core(void) {
     PyObject *m = PyModule_Create(&core_module);
     if (!m)
         return NULL;
+    PyObject *opcodes = PyTuple_New(N_OPCODES);
+    if (!opcodes) {
+        Py_DECREF(m);
+        return NULL;
+    }
+    for (int i = 0; i < N_OPCODES; i++) {
+        PyObject *name = PyUnicode_FromString(OPCODE_NAMES[i]);
+        if (!name) {
+            Py_DECREF(opcodes);
+            Py_DECREF(m);
+            return NULL;
+        }
+        PyTuple_SET_ITEM(opcodes, i, name);
+    }
     Py_INCREF(&ProgramType);
     Py_INCREF(&ContextType);
     if (PyModule_AddObject(m, "Program", (PyObject *)&ProgramType) < 0
-        || PyModule_AddObject(m, "Context", (PyObject *)&ContextType) < 0) {
+        || PyModule_AddObject(m, "Context", (PyObject *)&ContextType) < 0
+        || PyModule_AddObject(m, "OPCODES", opcodes) < 0) {
         Py_DECREF(m);
         return NULL;
     }

@@ -14,11 +14,13 @@ from dataclasses import dataclass, field
 
 from ..model import evaluate as V
 from ..model import program as P
+from ..semantics import annotations as A
 from ..semantics import events as E
 from ..semantics.machine import code_sets
 from ..semantics.prepare import Prepared
 
-IALLU = frozenset({"IC.IALLU", "IC.IALLUIS"})
+# Cache operations that touch every line (they name no address).
+IALLU = frozenset(name for name, addressed in A.CACHE_OPERATIONS.items() if not addressed)
 LOCATED = frozenset({E.MEM_READ, E.MEM_WRITE, E.CACHE_OP})
 
 
@@ -58,31 +60,30 @@ def _same_line(events, n: int) -> tuple[list[int], list[int]]:
     return loc, scl
 
 
-# Thread-stage sets given by an event's kind; the others come from its `sets`.
-KIND_SETS = {E.MEM_READ: "R", E.MEM_WRITE: "W", E.REG_READ: "Rreg", E.REG_WRITE: "Wreg",
-             E.BRANCH: "B"}
-NAMED_SETS = frozenset(P.THREAD_SETS) - set(KIND_SETS.values()) - {"M", "Imp"}
+# Thread-stage sets an event is in by its annotations (Imp is computed, as M & ~Exp).
+NAMED_SETS = frozenset(A.READ) - {"Imp"}
 
 
-def thread_inputs(run: E.Run) -> dict:
+def thread_inputs(run: E.Run) -> dict[str, int | list[int]]:
     """The base sets and relations of the thread stage for one run."""
     evs = run.events
     n = len(evs)
-    inputs = dict.fromkeys(P.THREAD_SETS, 0)
+    sets = dict.fromkeys(P.THREAD_SETS, 0)
     by_instance: dict[int, int] = {}
-    regs: dict[str, int] = {}
+    regs: dict[str | None, int] = {}
     for i, ev in enumerate(evs):
         bit = 1 << i
-        kind_set = KIND_SETS.get(ev.kind)
+        kind_set = A.KIND_SETS.get(ev.kind)
         if kind_set is not None:
-            inputs[kind_set] |= bit
+            sets[kind_set] |= bit
         for name in NAMED_SETS.intersection(ev.sets):
-            inputs[name] |= bit
+            sets[name] |= bit
         by_instance[ev.instance] = by_instance.get(ev.instance, 0) | bit
         if ev.kind in (E.REG_READ, E.REG_WRITE):
             regs[ev.loc] = regs.get(ev.loc, 0) | bit
-    inputs["M"] = inputs["R"] | inputs["W"]
-    inputs["Imp"] = inputs["M"] & ~inputs["Exp"]
+    sets["M"] = sets["R"] | sets["W"]
+    sets["Imp"] = sets["M"] & ~sets["Exp"]
+    inputs: dict[str, int | list[int]] = dict(sets)
     later = 0
     po = [0] * n
     for i in range(n - 1, -1, -1):
@@ -170,7 +171,7 @@ def _thread_results(model: P.Model, run: E.Run, evaluate) -> tuple[dict, dict, f
                           + [f.slot for f in flags])
         raised = frozenset(f.name for f, value in zip(flags, values[len(model.imports):])
                            if V.holds(f.kind, value, n))
-        local = {}
+        local: dict[str, int | list[int]] = {}
         for (name, kind), value in zip(model.imports.items(), values):
             if kind == P.SET:
                 local[name] = _bitset(k for k, i in enumerate(keep) if value >> i & 1)
@@ -268,6 +269,7 @@ class FrameBuilder:
         rf_choices = []
         for r in shape.reads:
             ev = events[r]
+            assert ev.loc is not None  # a memory read has a location
             rf_choices.append([w for w in by_loc.get(ev.loc, ()) if events[w].value == ev.value])
         return Frame(runs, shape, events, rf_choices)
 
@@ -276,7 +278,8 @@ class FrameBuilder:
         # Initial writes for every location some run touches, and every known location.
         locs = set(prepared.init_memory)
         for local in locals_:
-            locs.update(ev.loc for ev in local.events if ev.kind in (E.MEM_READ, E.MEM_WRITE))
+            locs.update(ev.loc for ev in local.events
+                        if ev.kind in (E.MEM_READ, E.MEM_WRITE) and ev.loc is not None)
         events: list[E.Event] = []
         for loc in sorted(locs):
             value = prepared.init_memory.get(loc, 0)
@@ -320,7 +323,7 @@ class FrameBuilder:
         # What is left to choose: a write for each read, an order of each location's writes.
         by_loc: dict[str, list[int]] = {}
         for i, ev in enumerate(events):
-            if ev.kind == E.MEM_WRITE:
+            if ev.kind == E.MEM_WRITE and ev.loc is not None:
                 by_loc.setdefault(ev.loc, []).append(i)
         reads = [i for i, ev in enumerate(events) if ev.kind == E.MEM_READ]
         return Shape(init_events, inputs, reads, by_loc, locals_)

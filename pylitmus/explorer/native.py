@@ -102,6 +102,7 @@ def _choice_options(prog: Compiled, ctx: _core.Context, n: int):
             options.append([(src, [0] * n)])
         else:
             pairs, fixed = ctx.slot(choice.pairs), ctx.slot(choice.fixed)
+            assert isinstance(pairs, list) and isinstance(fixed, list)  # relations
             options.append([(src, rel) for rel in orientations(pairs, fixed, n)])
     return itertools.product(*options)
 

@@ -41,7 +41,7 @@ def choice_assignments(stage: P.Stage, slots: list, n: int):
 def coherence_orders(frame: Frame):
     """Every coherence order: per location, initial write first, then a permutation."""
     per_loc = []
-    for loc, writes in frame.writes_by_loc.items():
+    for writes in frame.writes_by_loc.values():
         init, rest = writes[0], writes[1:]
         per_loc.append([(init, *perm) for perm in itertools.permutations(rest)])
     for combo in itertools.product(*per_loc):

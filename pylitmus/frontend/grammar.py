@@ -40,7 +40,7 @@ def _cache_dir() -> Path | None:
 
 def grammar_text(name: str) -> str:
     """The text of `grammars/NAME.lark` (installed as the package `pylitmus.grammars`)."""
-    from pylitmus import grammars
+    import pylitmus.grammars as grammars
 
     return (Path(grammars.__file__).parent / f"{name}.lark").read_text(encoding="utf-8")
 

@@ -12,8 +12,13 @@ import re
 from os import PathLike
 
 from lark import Lark
-from lark.exceptions import (LarkError, UnexpectedCharacters, UnexpectedInput, UnexpectedToken,
-                             VisitError)
+from lark.exceptions import (
+    LarkError,
+    UnexpectedCharacters,
+    UnexpectedInput,
+    UnexpectedToken,
+    VisitError,
+)
 
 from pylitmus.errors import LitmusError
 from pylitmus.frontend import ast
@@ -22,8 +27,16 @@ from pylitmus.frontend.grammar import describe_terminal, load
 from pylitmus.frontend.memo import remembered
 from pylitmus.frontend.source import Source
 from pylitmus.frontend.trees import CellBuilder, LitmusBuilder
-from pylitmus.variants import (HANDLER_THREAD, HEADER_KEYS, STATE_SYNTAX, VariantError,
-                               cache_type, instruction_feature, not_supported, parse_variants)
+from pylitmus.variants import (
+    HANDLER_THREAD,
+    HEADER_KEYS,
+    STATE_SYNTAX,
+    VariantError,
+    cache_type,
+    instruction_feature,
+    not_supported,
+    parse_variants,
+)
 
 SUPPORTED_ARCH = "AArch64"
 META_KEYS = {key.lower(): key for key in (
@@ -155,6 +168,7 @@ class _TestParser:
                                                 f"(letters, digits, _/.-+[]:), found '{words[1]}'")
         line_end = start + len(line)
         tail = TITLE_TAIL.match(self.code, name.end(), line_end)
+        assert tail is not None  # the pattern matches the empty string
         if tail.end() < line_end:
             extra = self.code[tail.end():line_end].split()[0]
             raise self.source.error(tail.end(), f"unexpected '{extra}' after the test name")

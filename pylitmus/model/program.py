@@ -15,21 +15,31 @@ import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-# Op codes, shared with the C core (keep the numbers in step with _core.c).
-INPUT, EMPTY, UNION, INTER, DIFF, SEQ, INVERSE, PLUS, OPT, IDENTITY, CROSS, \
-    COMPLEMENT, DOMAIN, RANGE, COPY = range(15)
-OP_NAMES = ["input", "empty", "union", "inter", "diff", "seq", "inverse", "plus",
-            "opt", "identity", "cross", "complement", "domain", "range", "copy"]
+from ..semantics import annotations as A
+from .opcodes import (
+    COMPLEMENT,
+    CROSS,
+    DIFF,
+    DOMAIN,
+    EMPTY,
+    IDENTITY,
+    INPUT,
+    INTER,
+    INVERSE,
+    OP_NAMES,
+    OPT,
+    PLUS,
+    RANGE,
+    SEQ,
+    UNION,
+)
+from .opcodes import COPY as COPY  # re-exported: evaluate.py and the engines read P.COPY
 
 SET, REL = "set", "rel"
 
-# The base names each stage starts from, with their kinds.
-THREAD_SETS = ("R", "W", "M", "Rreg", "Wreg", "B", "BCC", "Exp", "Imp", "A", "Q", "L",
-               "X", "EX", "NoRet", "Instr", "DATA", "ADDR", "dmb.full", "dmb.ld", "dmb.st",
-               "dsb.full", "dsb.ld", "dsb.st", "ISB", "DC.CVAU", "IC.IVAU", "IC.IALLU",
-               "IC.IALLUIS", "Restricted-CMODX",
-               *(f"{kind}.{scope}{access}" for kind in ("DMB", "DSB")
-                 for scope in ("NSH", "ISH", "OSH") for access in ("", "LD", "ST")))
+# The base names each stage starts from, with their kinds: the thread stage's sets are
+# those of event kinds, M (R | W), and the annotations the model reads.
+THREAD_SETS = ("R", "W", "M", "Rreg", "Wreg", "B", *A.READ)
 THREAD_RELS = ("po", "same-loc", "same-reg", "iico_data", "iico_ctrl", "iico_order",
                "same-instance", "id", "sca", "scl")
 EXECUTION_SETS = ("IW",)
@@ -134,10 +144,17 @@ class _Compiler:
         self.thread_kinds: dict[str, str] = {n: SET for n in THREAD_SETS}
         self.thread_kinds.update({n: REL for n in THREAD_RELS})
 
+    @property
+    def current(self) -> Stage:
+        """The stage statements go to."""
+        if self.stage is None:
+            raise ModelError("a model starts with `stage thread`")
+        return self.stage
+
     # -- slots --------------------------------------------------------------
     def emit(self, code: int, kind: str, a: int = -1, b: int = -1, name: str = "",
              dynamic: bool | None = None) -> int:
-        st = self.stage
+        st = self.current
         if dynamic is None:
             dynamic = (a >= 0 and st.dynamic[a]) or (b >= 0 and st.dynamic[b])
         dest = st.new_slot(kind, dynamic)
@@ -145,7 +162,7 @@ class _Compiler:
         return dest
 
     def lookup(self, name: str) -> int:
-        st = self.stage
+        st = self.current
         if name in st.names:
             return st.names[name]
         if st is self.thread:
@@ -190,7 +207,7 @@ class _Compiler:
             return self.emit(CROSS, REL, a, b)
         if kind == "complement":
             a = self.expr(kids[0])
-            return self.emit(COMPLEMENT, self.stage.kinds[a], a)
+            return self.emit(COMPLEMENT, self.current.kinds[a], a)
         if kind in ("plus", "opt", "inverse"):
             a = self.expr(kids[0])
             self.want(a, REL, kind)
@@ -206,7 +223,7 @@ class _Compiler:
         raise ModelError(f"unexpected construct {kind}")
 
     def binary(self, code: int, a: int, b: int) -> int:
-        kinds = self.stage.kinds
+        kinds = self.current.kinds
         if code == SEQ:
             self.want(a, REL, ";")
             self.want(b, REL, ";")
@@ -215,7 +232,7 @@ class _Compiler:
         return self.emit(code, kinds[a], a, b)
 
     def want(self, slot: int, kind: str, what: str) -> None:
-        if self.stage.kinds[slot] != kind:
+        if self.current.kinds[slot] != kind:
             raise ModelError(f"{what} expects a {kind}")
 
     def flag(self, tree) -> bool:
@@ -230,7 +247,7 @@ class _Compiler:
     def monotone(self, slot: int) -> bool:
         """True when the slot can only grow as rf and co grow (no dynamic operand is
         subtracted or complemented), so a partial candidate that fails fails for good."""
-        st = self.stage
+        st = self.current
         by_dest = {op.dest: op for op in st.ops}
 
         @functools.lru_cache(maxsize=None)
@@ -290,11 +307,12 @@ def _parser():
 def load_model(variant_flags: frozenset[str] = frozenset(), name: str = "aarch64.model") -> Model:
     """Compile the packaged model for a set of variant flags (ifetch, DIC, IDC), or load
     it from the user cache, where it is kept with what it was compiled from: the model
-    text, the flags and this compiler's source."""
+    text, the flags, this compiler's source and the event annotation registry's."""
     from ..frontend.grammar import _cache_dir
 
     text = Path(__file__).with_name(name).read_text()
-    source = (text, tuple(sorted(variant_flags)), Path(__file__).read_bytes())
+    compiler = Path(__file__).read_bytes() + Path(A.__file__).read_bytes()
+    source = (text, tuple(sorted(variant_flags)), compiler)
     directory = _cache_dir()
     path = None
     if directory is not None:

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 from pylitmus.model import evaluate as V
 from pylitmus.report.herdtext import condition_text, proposition_text, state_text
+from pylitmus.semantics import annotations as A
 from pylitmus.semantics import events as E
 from pylitmus.semantics.values import herd_text
 from pylitmus.witness import Execution, Witness
 
 AHEAD = "*"
-CACHE_OPS = ("DC.CVAU", "IC.IVAU", "IC.IALLU", "IC.IALLUIS")
 
 
 def value_text(value) -> str:
@@ -37,7 +37,7 @@ def is_fetch(ev: E.Event) -> bool:
     return ev.kind == E.MEM_READ and "Instr" in ev.sets and "Exp" not in ev.sets
 
 
-def initial_code(execution: Execution) -> dict[str, tuple[object, str]]:
+def initial_code(execution: Execution) -> dict[str | None, tuple[object, str]]:
     """Code locations fetched: location -> (initial instruction, its source text)."""
     events = execution.frame.events
     initial = {events[w].loc: events[w].value for w in range(execution.n)
@@ -46,7 +46,7 @@ def initial_code(execution: Execution) -> dict[str, tuple[object, str]]:
             for e in range(execution.n) if is_fetch(events[e])}
 
 
-def shown_value(execution: Execution, loc: str, value) -> str:
+def shown_value(execution: Execution, loc: str | None, value) -> str:
     """A value; the test's own text for the instruction a code location starts with."""
     code = initial_code(execution).get(loc)
     if code is not None and code[0] == value:
@@ -58,7 +58,7 @@ def event_text(execution: Execution, event: int) -> str:
     """`R x = 0`, `W y = 1`, `fetch P1:L0 = B out1`, `DC CVAU P1:L0`."""
     ev = execution.frame.events[event]
     if ev.kind == E.CACHE_OP:
-        op = next((name for name in CACHE_OPS if name in ev.sets), "cache op")
+        op = next((name for name in A.CACHE_OPERATIONS if name in ev.sets), "cache op")
         return " ".join([op.replace(".", " "), ev.loc or ""]).strip()
     kind = "fetch" if is_fetch(ev) else ev.kind
     return f"{kind} {ev.loc} = {shown_value(execution, ev.loc, ev.value)}"
@@ -146,7 +146,7 @@ def step_notes(execution: Execution, order: list[int]) -> dict[int, list[str]]:
                 notes[e].append(f"{what} from {name(w)}")
             newer = [x for x in V.bits(co[w]) if position[x] < position[e]]
             if newer:
-                x = max(newer, key=position.get)
+                x = max(newer, key=position.__getitem__)
                 notes[e].append(f"an old value: {name(x)} ({event_text(execution, x)}) came first")
         elif ev.kind == E.MEM_WRITE:
             earlier = list(V.bits(co_before[e]))

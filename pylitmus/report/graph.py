@@ -16,8 +16,7 @@ import subprocess
 from pathlib import Path
 
 from pylitmus.model import evaluate as V
-from pylitmus.report.explain import (event_text, goal_text, instruction_text, line_of,
-                                     shown_value)
+from pylitmus.report.explain import event_text, goal_text, instruction_text, line_of, shown_value
 from pylitmus.witness import Execution, Witness
 
 STYLES = {"po": 'color="black"', "rf": 'color="red", fontcolor="red"',

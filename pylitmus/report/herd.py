@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pylitmus.report.expect import Expectation
 from pylitmus.report.herdtext import condition_text, state_text
 from pylitmus.report.runner import Outcome
 from pylitmus.report.stream import StreamReporter
@@ -25,8 +26,8 @@ def herd_block(result: Result, hexa: bool = False) -> str:
     return "\n".join(lines) + "\n"
 
 
-def mismatch_line(outcome: Outcome) -> str:
-    result, expectation = outcome.result, outcome.expectation
+def mismatch_line(outcome: Outcome, expectation: Expectation) -> str:
+    result = outcome.verdict
     return (f"{outcome.file}: {result.name}: expected {expectation.expected}, "
             f"observed {result.observation} ({result.positive} positive)")
 
@@ -38,9 +39,9 @@ class HerdReporter(StreamReporter):
         if outcome.failure is not None:
             print(outcome.failure.text, file=self.err)
             return
-        for warning in outcome.result.warnings:
+        for warning in outcome.verdict.warnings:
             print(f"Warning: {warning}", file=self.err)
-        self.out.write(herd_block(outcome.result, self.hexa))
+        self.out.write(herd_block(outcome.verdict, self.hexa))
         self.out.flush()
         if outcome.expectation is not None and not outcome.expectation.matches:
-            print(mismatch_line(outcome), file=self.err)
+            print(mismatch_line(outcome, outcome.expectation), file=self.err)

@@ -51,7 +51,7 @@ def outcome_record(outcome: Outcome, hexa: bool = False) -> dict:
         record["error"] = {"message": failure.message, "file": failure.file,
                            "line": failure.line, "column": failure.col}
         return record
-    result = outcome.result
+    result = outcome.verdict
     expectation = outcome.expectation
     record.update({
         "test": result.name,

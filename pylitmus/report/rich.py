@@ -9,7 +9,14 @@ from __future__ import annotations
 from rich import box
 from rich.console import Console, Group
 from rich.panel import Panel
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 from rich.text import Text
 
@@ -24,7 +31,7 @@ SATISFIES_MARK = "✔"
 def verdict_text(outcome: Outcome) -> Text:
     """`Allowed · Sometimes · Ok (1 positive, 3 negative)` (`Loop Ok` when the unroll bound
     cut runs, as herd7 says), with the expectation if any."""
-    result = outcome.result
+    result = outcome.verdict
     text = Text.assemble(
         (result.kind, "bold"), " · ",
         (result.observation, OBSERVATION_STYLES[result.observation]), " · ",
@@ -55,7 +62,7 @@ def states_table(result: Result, hexa: bool = False) -> Table:
 
 
 def test_panel(outcome: Outcome, hexa: bool = False) -> Panel:
-    result = outcome.result
+    result = outcome.verdict
     condition = condition_text(result.quantifier, result.condition_tree, hexa)
     lines = [Text.assemble(("Condition ", "dim"), condition), verdict_text(outcome)]
     lines += [Text(f"Flag {flag}", "magenta") for flag in result.flags]
@@ -97,7 +104,7 @@ class RichReporter:
         self.hexa = hexa  # herd7's -hexa: numbers in hexadecimal
         self.show_progress = progress and err_console.is_terminal
         self.progress: Progress | None = None
-        self.task = None
+        self.task: TaskID | None = None
 
     def start(self, total: int) -> None:
         if self.show_progress and total > 1:
@@ -112,10 +119,10 @@ class RichReporter:
         if outcome.failure is not None:
             self.err_console.print(Text(outcome.failure.text, "red"))
         else:
-            for warning in outcome.result.warnings:
+            for warning in outcome.verdict.warnings:
                 self.err_console.print(Text(f"Warning: {warning}", "yellow"))
             self.console.print(test_panel(outcome, self.hexa))
-        if self.progress is not None:
+        if self.progress is not None and self.task is not None:
             self.progress.advance(self.task)
             self.progress.refresh()
 

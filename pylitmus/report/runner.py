@@ -16,8 +16,8 @@ from typing import Iterator
 
 from pylitmus.checker import Options, check_test
 from pylitmus.errors import LitmusError
-from pylitmus.limits import limit_message
 from pylitmus.frontend import parse_file, parse_text
+from pylitmus.limits import limit_message
 from pylitmus.report.expect import Expectation
 from pylitmus.report.inputs import Job
 from pylitmus.result import Result
@@ -53,6 +53,12 @@ class Outcome:
     result: Result | None = None
     failure: Failure | None = None
     expectation: Expectation | None = None
+
+    @property
+    def verdict(self) -> Result:
+        """The result of a test that was checked (one without a failure)."""
+        assert self.result is not None, f"{self.file} has no verdict"
+        return self.result
 
     @property
     def status(self) -> str:
@@ -212,7 +218,7 @@ class Tally:
         elif outcome.status == "timeout":
             self.timeouts += 1
         else:
-            observation = outcome.result.observation.lower()
+            observation = outcome.verdict.observation.lower()
             setattr(self, observation, getattr(self, observation) + 1)
             if outcome.expectation is not None and not outcome.expectation.matches:
                 self.mismatches += 1

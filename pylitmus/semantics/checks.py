@@ -14,8 +14,10 @@ from ..errors import LitmusError
 from ..frontend import ast
 from ..frontend.parser import parse_instruction
 from ..frontend.trees import REGISTER, SHIFT_KINDS
+from . import annotations as A
 from . import isa
-from .instructions import BARRIER_DOMAINS, CONDITIONS, decode
+from .dispatch import decode
+from .instructions import BARRIER_DOMAINS, CONDITIONS
 from .machine import reg_key
 
 SYSTEM_REGISTER = re.compile(r"[A-Z][A-Z0-9]*_EL[0-3]")
@@ -55,7 +57,7 @@ def check_static(test: ast.Test) -> None:
     for value, pos in _instruction_values(test):
         _decode_value(test, value, pos)
     for item in test.init:
-        if isinstance(getattr(item, "value", None), ast.CodeLabel):
+        if isinstance(item, (ast.InitReg, ast.InitMem)) and isinstance(item.value, ast.CodeLabel):
             _check_label_value(test, item.value, item.pos, "the initialization list")
     for atom in ast.atoms(test.condition.expr):
         if isinstance(atom.value, ast.CodeLabel):
@@ -118,7 +120,7 @@ def _is_keyword(word: str) -> bool:
     if not (word.isupper() or word.islower()):
         return False
     word = word.upper()
-    operations = {name.split(".")[1] for name in isa.CACHE_OPERATIONS}
+    operations = {name.split(".")[1] for name in A.CACHE_OPERATIONS}
     return (word in isa.HANDLERS or word in CONDITIONS or word in BARRIER_DOMAINS
             or word in SHIFT_KINDS or word in operations or REGISTER.fullmatch(word) is not None)
 

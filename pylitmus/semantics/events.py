@@ -10,6 +10,7 @@ of different instances are ordered by program order (their instance numbers).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 # Event kinds.
 MEM_READ, MEM_WRITE, REG_READ, REG_WRITE, BRANCH, FENCE, CACHE_OP = (
@@ -62,5 +63,6 @@ class Run:
     # The loop head where the unroll bound cut the run (herd7's name for it), if it did.
     # No execution using the run counts; one candidate using it makes herd7 say `Loop`.
     cut: str | None = None
-    # Filled in by the explorer: the thread stage's relations over memory events.
-    local: dict | None = None
+    # Filled in by the explorer: the thread stage's relations over memory events (its
+    # `LocalRelations`, a type of a layer above this one).
+    local: Any = None

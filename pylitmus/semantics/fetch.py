@@ -13,20 +13,10 @@ from __future__ import annotations
 from functools import lru_cache
 
 from ..frontend import ast
+from ..frontend.parser import parse_instruction
 from . import events as E
 from .instructions import Unsupported
 from .values import INSTRUCTION_BITS, CodeAddr, InstrBits
-
-# Instructions that may be modified while another thread could execute them
-# (Arm ARM B2.2.5, concurrent modification and execution of instructions).
-CMODX_SAFE = frozenset({"B", "BL", "CBZ", "CBNZ", "TBZ", "TBNZ", "ISB", "NOP", "SVC"})
-
-
-def cmodx_restricted(value) -> bool:
-    """Is this value an instruction outside the CMODX list?"""
-    if not isinstance(value, InstrBits):
-        return False
-    return value.text.split(None, 1)[0].upper() not in CMODX_SAFE
 
 
 def exported_labels(test: ast.Test, init_regs) -> set[tuple[int, str]]:
@@ -93,7 +83,6 @@ def is_fetched(ctx) -> bool:
 
 @lru_cache(maxsize=None)
 def decode(text: str) -> ast.Instruction:
-    from ..frontend.parser import parse_instruction
     return parse_instruction(text)
 
 

@@ -7,11 +7,28 @@ the instruction, computes values and makes the events herd7 makes for it.
 from __future__ import annotations
 
 from ..frontend import ast
+from . import annotations as A
 from . import events as E
-from .instructions import (CONDITIONS, NEGATED, BARRIER_DOMAINS, Semantics, Unsupported, add,
-                           condition_operand, imm_operand, logic, nzcv_add, one_width,
-                           operand, reg_operand, shift_operand, shifted, sub, truncate,
-                           width_of)
+from .instructions import (
+    BARRIER_DOMAINS,
+    CONDITIONS,
+    NEGATED,
+    Semantics,
+    Unsupported,
+    add,
+    condition_operand,
+    imm_operand,
+    logic,
+    nzcv_add,
+    one_width,
+    operand,
+    reg_operand,
+    shift_operand,
+    shifted,
+    sub,
+    truncate,
+    width_of,
+)
 from .machine import Abandon
 from .values import MASK64, CodeAddr, signed
 
@@ -180,6 +197,7 @@ def _store_exclusive(s: Semantics, instr, datas_regs, bits, annot):
         if len(writes) == 2:
             ctx.run.sca.append((writes[0].num, writes[1].num))
     reset = ctx.write_reg("ResAddr", 0)
+    assert reset is not None  # only a zero register write makes no event
     ctx.ctrl([res_ev], reset)
     # The status is a decision, not a constant: loops on it count against --unroll.
     ctx.write_reg(status, 0 if succeed else 1, symbolic=True)
@@ -325,7 +343,7 @@ def _cas_common(s: Semantics, instr, pair: bool):
             w = ctx.write_mem(loc, bits, truncate(v, bits), write_sets, addr_evs + sources)
             ctx.ctrl([pred], w)
     elif outcome == "fail-write":
-        for loc, (v, r) in zip(locs, reads):
+        for loc, (v, _) in zip(locs, reads):
             w = ctx.write_mem(loc, bits, truncate(v, bits), write_sets,
                               addr_evs + [rr for _, rr in reads])
             ctx.ctrl([pred], w)
@@ -370,11 +388,6 @@ def isb(s: Semantics, instr):
     s.ctx.event(E.FENCE, sets={"ISB"})
 
 
-# DC and IC operations, and whether each takes an address
-CACHE_OPERATIONS = {"IC.IALLU": False, "IC.IALLUIS": False, "DC.CVAU": True, "IC.IVAU": True,
-                    "DC.CIVAC": True, "DC.CVAC": True, "DC.IVAC": True}
-
-
 @handles("DC", "IC")
 def cache_maintenance(s: Semantics, instr):
     op = operand(instr, 0)
@@ -382,9 +395,9 @@ def cache_maintenance(s: Semantics, instr):
         raise Unsupported(f"{instr.mnemonic} needs an operation")
     name = f"{instr.mnemonic}.{op.text.upper()}"
     ctx = s.ctx
-    if name not in CACHE_OPERATIONS:
+    if name not in A.CACHE_OPERATIONS:
         raise Unsupported(f"unknown cache operation {op.text}")
-    if not CACHE_OPERATIONS[name]:
+    if not A.CACHE_OPERATIONS[name]:
         ctx.event(E.CACHE_OP, sets={name})
         return
     value, ev = s.read(reg_operand(instr, 1), "ADDR")
@@ -451,7 +464,7 @@ def compare_branch(s: Semantics, instr):
         zero = False
         if bit_test:
             raise Unsupported(f"illegal bit test on {value}")
-    elif bit_test:
+    elif bit is not None:
         zero = not (value >> bit) & 1
     else:
         zero = value == 0

@@ -15,8 +15,8 @@ from ..errors import LitmusError
 from ..frontend import ast
 from ..limits import LimitError, Limits, limit_message
 from . import events as E
-from .values import MASK64, Addr, CodeAddr, InstrBits, code_address
-
+from .annotations import check_annotations
+from .values import MASK64, Addr, CodeAddr, InstrBits, cmodx_restricted, code_address
 
 DEFAULT_BITS = 32  # the size of a location of herd7's default type, `int`
 
@@ -54,7 +54,7 @@ class Env:
 class Decisions:
     """A depth-first walk over decision sequences, one run per sequence."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.prefix: list[int] = []
         self.counts: list[int] = []
         self.pos = 0
@@ -105,8 +105,8 @@ class Context:
 
     # -- events -----------------------------------------------------------------
     def event(self, kind: str, loc=None, value=None, sets=(), symbolic=False) -> E.Event:
-        ev = E.Event(len(self.run.events), kind, self.instance, loc, value, frozenset(sets),
-                     symbolic)
+        ev = E.Event(len(self.run.events), kind, self.instance, loc, value,
+                     check_annotations(frozenset(sets)), symbolic)
         self.run.events.append(ev)
         return ev
 
@@ -131,6 +131,12 @@ class Context:
 
     def error(self, message: str) -> RunError:
         return RunError.at(self.instr.pos if self.instr else None, message)
+
+    @property
+    def instruction(self) -> ast.Instruction:
+        """The instruction being run (there is one once the run has started)."""
+        assert self.instr is not None, "no instruction has run yet"
+        return self.instr
 
     # -- registers ----------------------------------------------------------------
     def read_reg(self, name: str, sets=()) -> tuple[object, E.Event | None]:
@@ -223,8 +229,8 @@ class Context:
         size = sizes.get(loc, DEFAULT_BITS)
         if bits != size:
             self.run.error = self.error(
-                f"illegal mixed-size test: `{self.instr.text}` {access} {bits} bits of {loc}, "
-                f"a {size}-bit location (herd7 accepts it only with --variant mixed)")
+                f"illegal mixed-size test: `{self.instruction.text}` {access} {bits} bits of "
+                f"{loc}, a {size}-bit location (herd7 accepts it only with --variant mixed)")
 
     def code_sets(self, loc: str, value, sets) -> set:
         """The sets of an access: with ifetch, `code_sets` of the location and value."""
@@ -250,7 +256,7 @@ class Context:
         if not isinstance(target, CodeAddr) or \
                 not 0 <= target.thread < len(self.env.test.threads):
             raise self.error(f"illegal argument for the indirect branch instruction "
-                             f"{self.instr.text} (must be a label)")
+                             f"{self.instruction.text} (must be a label)")
         code = self.env.test.threads[target.thread]
         self.jump_index(code, self.label_index(code, target.label), target.label, True)
 
@@ -298,7 +304,7 @@ class Context:
             label = min(names) if names else f"@{index}"
         elif label not in self.code.labels:
             raise self.error(f"label {label} not found on P{self.code.index}, although "
-                             f"used in the instruction {self.instr.text}")
+                             f"used in the instruction {self.instruction.text}")
         return CodeAddr(self.code.index, label)
 
 def loop_head_name(code: ast.Thread, index: int, label: str | None) -> str:
@@ -315,7 +321,6 @@ def code_sets(env: Env, loc: str, value) -> set:
     outside the architecture's list for concurrent modification in Restricted-CMODX."""
     if not (env.ifetch and loc in env.code_locations):
         return set()
-    from .fetch import cmodx_restricted
     return {"Instr", "Restricted-CMODX"} if cmodx_restricted(value) else {"Instr"}
 
 
@@ -344,7 +349,7 @@ def thread_runs(env: Env, thread: ast.Thread, registers: dict, execute) -> list[
         try:
             while ctx.pc < len(ctx.code.code):
                 if ctx.instance >= env.limits.max_steps:
-                    raise LimitError.at(ctx.instr.pos, limit_message(
+                    raise LimitError.at(ctx.instruction.pos, limit_message(
                         f"P{thread.index} runs on (a loop that never ends?)", "--max-steps",
                         env.limits.max_steps))
                 ctx.instr = ctx.code.code[ctx.pc]
@@ -363,4 +368,5 @@ def thread_runs(env: Env, thread: ast.Thread, registers: dict, execute) -> list[
             ctx.run.registers = ctx.regs
             runs.append(ctx.run)
         if not decisions.next_sequence():
-            return runs
+            break
+    return runs

@@ -11,11 +11,11 @@ from dataclasses import dataclass, field
 
 from ..errors import LitmusError
 from ..frontend import ast
-from ..limits import LimitError, Limits, limit_message
+from ..limits import LimitError, Limits
 from ..variants import in_force
 from . import events as E
 from .checks import check_static
-from .instructions import execute
+from .dispatch import execute
 from .machine import DEFAULT_BITS, Env, thread_runs
 from .values import INSTRUCTION_BITS, MASK64, Addr, CodeAddr, InstrBits
 
@@ -59,8 +59,8 @@ def declared_type(decl: ast.Decl, shown: set[str]) -> tuple[int, bool] | None:
     knows the size of any pointer."""
     if decl.ctype.endswith("*"):
         return POINTER_TYPE
-    register = isinstance(decl.target, ast.RegRef)
-    if register and reg_key(decl.target) not in shown and decl.ctype not in CTYPES:
+    if isinstance(decl.target, ast.RegRef) and reg_key(decl.target) not in shown \
+            and decl.ctype not in CTYPES:
         return None
     if decl.ctype in WIDE_CTYPES:
         raise LitmusError.at(decl.pos, f"type {decl.ctype} is not supported yet "
@@ -171,12 +171,12 @@ def prepare(test: ast.Test, unroll: int = 2, requested: frozenset[str] = frozens
                 init_memory[mem_key(item.target)] = to_value(item.value, arrays)
     # Locations a register points to exist too, initially 0.
     for regs in init_regs:
-        for v in regs.values():
-            if isinstance(v, Addr) and v.base not in arrays:
-                init_memory.setdefault(v.base, 0)
-    for v in list(init_memory.values()):
-        if isinstance(v, Addr) and v.base not in arrays:
-            init_memory.setdefault(v.base, 0)
+        for value in regs.values():
+            if isinstance(value, Addr) and value.base not in arrays:
+                init_memory.setdefault(value.base, 0)
+    for value in list(init_memory.values()):
+        if isinstance(value, Addr) and value.base not in arrays:
+            init_memory.setdefault(value.base, 0)
 
     env = Env(test, arrays, {}, {}, "ifetch" in flags, unroll, limits=limits, variants=flags)
     # Code whose address the test exports can be read (and, with ifetch, fetched).
@@ -214,7 +214,7 @@ def runs_to_value_fixpoint(env: Env, test: ast.Test, init_regs: list[dict],
         for thread in runs:
             for run in thread:
                 for ev in run.events:
-                    if ev.kind == E.MEM_WRITE:
+                    if ev.kind == E.MEM_WRITE and ev.loc is not None:
                         values = env.possible.setdefault(ev.loc, {init_memory.get(ev.loc, 0)})
                         if ev.value not in values:
                             values.add(ev.value)
@@ -227,6 +227,6 @@ def runs_to_value_fixpoint(env: Env, test: ast.Test, init_regs: list[dict],
             if env.ifetch:
                 # A fetched instruction's effects depend on the fetch by iico edges that
                 # the model does not order: the argument above does not hold.
-                raise LimitError.at(test.pos, "the values reads may return grow without end "
-                                    "under instruction fetch: pylitmus cannot bound them")
+                raise LimitError("the values reads may return grow without end "
+                                 "under instruction fetch: pylitmus cannot bound them", test.file)
             return runs

@@ -14,6 +14,17 @@ MASK64 = (1 << 64) - 1
 CODE_SPACING = 100_000  # herd7 places the code of thread Pn at (n + 1) * 100000
 INSTRUCTION_BITS = 32  # an AArch64 instruction is a 32-bit word
 
+# Instructions that may be modified while another thread could execute them
+# (Arm ARM B2.2.5, concurrent modification and execution of instructions).
+CMODX_SAFE = frozenset({"B", "BL", "CBZ", "CBNZ", "TBZ", "TBNZ", "ISB", "NOP", "SVC"})
+
+
+def cmodx_restricted(value) -> bool:
+    """Is this value an instruction outside the CMODX list?"""
+    if not isinstance(value, InstrBits):
+        return False
+    return value.text.split(None, 1)[0].upper() not in CMODX_SAFE
+
 
 def code_address(thread: int, index: int) -> int:
     """herd7's address of instruction `index` of thread `thread`'s code."""

@@ -17,8 +17,7 @@ import pytest
 
 from pylitmus.model import evaluate as V
 from pylitmus.model import program as P
-from tests.conformance.corpus import CORE_SUITES, CORPUS, IFETCH_SUITES, load_expected, \
-    options_for
+from tests.conformance.corpus import CORE_SUITES, CORPUS, IFETCH_SUITES, load_expected, options_for
 
 native = pytest.importorskip("pylitmus.explorer.native",
                              reason="the C core is not built (pip install -e .)")

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
 from pylitmus.errors import LitmusError
 from pylitmus.frontend import ast, parse_file, parse_text
-
-SHARED = Path(__file__).parents[2].parent / "shared"
-CORPUS = SHARED / "corpus"
+from tests.conformance.corpus import CORPUS
 
 
 def litmus(init: str = "", table: str = "P0 ;\n NOP ;", final: str = "exists (0:X0=0)",

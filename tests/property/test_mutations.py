@@ -25,9 +25,15 @@ from pylitmus.limits import Limits
 from pylitmus.report.herdtext import state_text
 from pylitmus.report.inputs import Job
 from pylitmus.report.runner import check_job
+from tests.conformance.corpus import (
+    CORE_SUITES,
+    CORPUS,
+    IFETCH_SUITES,
+    SHARED,
+    load_expected,
+    options_for,
+)
 from tests.property import examples
-from tests.conformance.corpus import (CORE_SUITES, CORPUS, IFETCH_SUITES, SHARED, load_expected,
-                                      options_for)
 
 LIMITS = Limits(max_executions=20_000, max_steps=1_000)
 OPTIONS = Options(limits=LIMITS)

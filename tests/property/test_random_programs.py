@@ -51,7 +51,7 @@ def instruction(draw, loaded: list[str]):
         return [first, f"EOR W2,{target},{target}", f"STR W0,[{other},W2,SXTW]"]
     if kind == "data":
         return [first, f"ADD W2,{target},#1", f"STR W2,[{other}]"]
-    return [first, f"CBNZ {target},LC{len(loaded)}", f"MOV W0,#1", f"STR W0,[{other}]",
+    return [first, f"CBNZ {target},LC{len(loaded)}", "MOV W0,#1", f"STR W0,[{other}]",
             f"LC{len(loaded)}:"]
 
 

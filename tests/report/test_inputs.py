@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
-from pylitmus.report.inputs import Job, collect_jobs, part
+import pytest
 
-CORPUS = Path(__file__).parents[2].parent / "shared" / "corpus"
+from pylitmus.report.inputs import Job, collect_jobs, part
+from tests.conformance.corpus import CORPUS
 
 
 def test_directory_gives_every_litmus_file_below_it_sorted(tmp_path: Path) -> None:
@@ -43,6 +47,7 @@ def test_missing_file_is_left_to_the_parser() -> None:
     assert collect_jobs(("nowhere.litmus",)) == [Job("nowhere.litmus")]
 
 
+@pytest.mark.skipif(not CORPUS.is_dir(), reason=f"the shared corpus is absent ({CORPUS})")
 def test_corpus_index_file() -> None:
     jobs = collect_jobs((str(CORPUS / "catalogue-ifetch" / "@jit"),))
     assert jobs and all(Path(job.file).is_file() for job in jobs)
@@ -56,3 +61,14 @@ def test_parts_one_after_the_other_are_all_the_jobs() -> None:
             parts = [part(jobs, index, count) for index in range(1, count + 1)]
             assert sum(parts, []) == jobs
             assert max(map(len, parts)) - min(map(len, parts)) <= 1
+
+
+def test_without_the_shared_folder_the_corpus_test_skips_saying_why(tmp_path: Path) -> None:
+    env = {**os.environ, "PYLITMUS_SHARED": str(tmp_path / "absent")}
+    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-rs", "-p", "no:cacheprovider",
+                           "-k", "not without_the_shared", __file__],
+                          env=env, capture_output=True, text=True,
+                          cwd=Path(__file__).parents[2])
+    assert done.returncode == 0, done.stdout
+    assert f"the shared corpus is absent ({tmp_path / 'absent' / 'corpus'})" in done.stdout
+    assert "1 skipped" in done.stdout

@@ -1,0 +1,78 @@
+"""Event annotations: the one registry of the names of the sets of events the model
+starts from.
+
+An event's kind puts it in one set (`KIND_SETS`); the instruction that makes it adds its
+annotations (`Event.sets`). Every annotation an instruction may emit is listed here:
+either the model reads it (`READ`: a base set of the model's thread stage), or it does not
+(`NOT_READ`, with the reason, from herd7's `aarch64.cat` and the files it includes).
+`Context.event` refuses any other name, so none is ever dropped silently.
+"""
+
+from __future__ import annotations
+
+from . import events as E
+
+# The set an event's kind puts it in (a cache operation's kind puts it in none).
+KIND_SETS = {E.MEM_READ: "R", E.MEM_WRITE: "W", E.REG_READ: "Rreg", E.REG_WRITE: "Wreg",
+             E.BRANCH: "B"}
+
+# Cache maintenance operations, and whether the instruction names an address (those that
+# do not touch every cache line).
+CACHE_OPERATIONS = {"IC.IALLU": False, "IC.IALLUIS": False, "DC.CVAU": True, "IC.IVAU": True,
+                    "DC.CIVAC": True, "DC.CVAC": True, "DC.IVAC": True}
+
+_SCOPES = ("NSH", "ISH", "OSH")
+# Barriers with a shareability domain that herd7's Arm model flags as deprecated.
+_FLAGGED_BARRIERS = (*(f"DMB.{scope}{access}" for scope in _SCOPES for access in ("", "LD", "ST")),
+                     *(f"DSB.{scope}{access}" for scope in _SCOPES for access in ("LD", "ST")))
+
+# Annotations the model reads, each a base set of its thread stage.
+READ = (
+    "BCC",  # a conditional branch (control dependencies end at one)
+    "Exp", "Imp",  # explicit and implicit accesses (the explorer computes Imp as M & ~Exp)
+    "A", "Q", "L",  # acquire, acquire-PC, release
+    "X", "EX", "NoRet",  # atomic, exclusive, an atomic whose result goes nowhere
+    "Instr",  # an instruction fetch, or a write to code
+    "DATA", "ADDR",  # the register reads an access takes its data or its address from
+    "dmb.full", "dmb.ld", "dmb.st", "dsb.full", "dsb.ld", "dsb.st", "ISB",
+    "DC.CVAU", "IC.IVAU", "IC.IALLU", "IC.IALLUIS",
+    "Restricted-CMODX",  # an access to code with an instruction outside the CMODX list
+    *_FLAGGED_BARRIERS,  # read for the model's deprecation flags
+)
+
+_OUTSIDE_MODEL = ("aarch64.cat and the files it includes never name it: the event counts "
+                  "by its kind and edges alone")
+# Annotations the model does not read, and why.
+NOT_READ = {
+    # A branch that picks between the outcomes of one instruction (CAS comparing, an
+    # instruction fetch's decode): a B event, which is all the model sees of it.
+    "PRED": _OUTSIDE_MODEL,
+    # Clean or invalidate to the point of coherence: the model names DC.CVAU (and the IC
+    # operations) only; these stay cache-maintenance events of the frame (po, same-loc).
+    "DC.CIVAC": _OUTSIDE_MODEL,
+    "DC.CVAC": _OUTSIDE_MODEL,
+    "DC.IVAC": _OUTSIDE_MODEL,
+    # aarch64fences.cat reads them only to make dmb.full/ld/st and dsb.full/ld/st, which
+    # the semantics emits itself; no flag names them.
+    **{f"{kind}.{domain}": "emitted with its dmb.*/dsb.* set, which is what the model reads"
+       for kind in ("DMB", "DSB") for domain in ("SY", "LD", "ST")},
+    **{f"DSB.{scope}": "emitted with dsb.full, which is what the model reads"
+       for scope in _SCOPES},
+}
+
+ANNOTATIONS = frozenset(READ) | frozenset(NOT_READ)
+assert not set(READ) & set(NOT_READ), "an annotation is read by the model or not, not both"
+assert set(CACHE_OPERATIONS) <= ANNOTATIONS
+
+
+class UnknownAnnotation(Exception):
+    """An event annotation this registry does not list: a bug of ours."""
+
+
+def check_annotations(sets: frozenset[str]) -> frozenset[str]:
+    """The annotations of an event, if the registry lists each of them."""
+    if not sets <= ANNOTATIONS:
+        unknown = ", ".join(sorted(sets - ANNOTATIONS))
+        raise UnknownAnnotation(f"event annotation {unknown} is not in "
+                                f"pylitmus/semantics/annotations.py")
+    return sets

@@ -1,0 +1,54 @@
+"""The event annotation registry: what the model reads, what it does not, and nothing else."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from pylitmus.frontend import parse_text
+from pylitmus.model.program import ModelError, compile_model, load_model
+from pylitmus.semantics import annotations as A
+from pylitmus.semantics import events as E
+from pylitmus.semantics.dispatch import _Decoding
+from pylitmus.semantics.machine import Decisions, Env
+from pylitmus.semantics.prepare import prepare
+
+VARIANT_FLAGS = ("ifetch", "DIC", "IDC")
+
+
+def model_inputs() -> set[str]:
+    """The thread-stage names the model uses, under any variant flags."""
+    used: set[str] = set()
+    for k in range(len(VARIANT_FLAGS) + 1):
+        for flags in itertools.combinations(VARIANT_FLAGS, k):
+            model = load_model(frozenset(flags))
+            used |= set(model.thread.names) | set(model.imports)
+    return used
+
+
+def test_the_model_uses_every_annotation_it_reads() -> None:
+    assert set(A.READ) - model_inputs() == set()
+
+
+@pytest.mark.parametrize("name", sorted(A.NOT_READ))
+def test_the_model_cannot_name_an_annotation_it_does_not_read(name: str) -> None:
+    with pytest.raises(ModelError, match="unknown name"):
+        compile_model(f"stage thread\nlet x = {name}\n")
+
+
+def test_an_event_with_an_annotation_out_of_the_registry_is_refused() -> None:
+    test = parse_text("AArch64 T\n{}\n P0 ;\n NOP ;\nexists (0:X0=0)\n")
+    ctx = _Decoding(Env(test, {}, {}, {}, False, 0), test.threads[0], {}, Decisions())
+    ctx.event(E.FENCE, sets={"ISB"})
+    with pytest.raises(A.UnknownAnnotation, match="DMB.XY"):
+        ctx.event(E.FENCE, sets={"DMB.XY", "dmb.full"})
+
+
+def test_the_annotations_the_model_does_not_read_are_emitted() -> None:
+    test = parse_text("AArch64 T\n{ 0:X1=x; }\n P0 ;\n MOV X2,#1 ;\n CAS X0,X2,[X1] ;\n"
+                      " DC CIVAC,X1 ;\n DC CVAC,X1 ;\n DC IVAC,X1 ;\n DMB SY ;\n DMB LD ;\n"
+                      " DMB ST ;\n DSB SY ;\n DSB LD ;\n DSB ST ;\n DSB NSH ;\n DSB ISH ;\n"
+                      " DSB OSH ;\nexists (0:X0=0)\n")
+    emitted = {name for run in prepare(test).runs[0] for ev in run.events for name in ev.sets}
+    assert set(A.NOT_READ) <= emitted <= A.ANNOTATIONS
