@@ -25,6 +25,9 @@ other writes of its location, which is required here (herd's `co0` does).
 from __future__ import annotations
 
 import functools
+import os
+import pickle
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -144,14 +147,17 @@ def _parser():
                 propagate_positions=True, ambiguity="resolve")
 
 
-@functools.lru_cache(maxsize=64)
-def _parse_file(path: str):
-    from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
-
+def _read(path: str) -> str:
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        return Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         raise CatError(f"cannot read the model: {getattr(error, 'strerror', error)}", path)
+
+
+@functools.lru_cache(maxsize=64)
+def _parse(path: str, text: str):
+    from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
+
     try:
         return _parser().parse(text)
     except UnexpectedEOF:
@@ -180,6 +186,7 @@ class _Compiler:
         self.thread_inputs: dict[str, int] = {}
         self.exec_inputs: dict[str, int] = {}
         self.including: list[str] = []
+        self.sources: dict[str, str] = {}  # the files read, with their text
 
     # -- errors -----------------------------------------------------------------
     def error(self, pos, message: str) -> CatError:
@@ -726,7 +733,8 @@ class _Compiler:
         if str(path.resolve()) in self.including:
             raise self.error((0, 0), f"{path.name} includes itself")
         self.including.append(str(path.resolve()))
-        tree = _parse_file(str(path))
+        text = self.sources[str(path)] = _read(str(path))
+        tree = _parse(str(path), text)
         try:
             for instruction in tree.children:
                 if getattr(instruction, "data", None) == "title":
@@ -845,6 +853,12 @@ def compile_cat(path: str, libdir: str | None = None,
                 variant_flags: frozenset[str] = frozenset()) -> P.Model:
     """Compile a cat model file (herd's `stdlib.cat` first, from its folder or libdir,
     when there is one)."""
+    return _compile(path, libdir, variant_flags)[0]
+
+
+def _compile(path: str, libdir: str | None,
+             variant_flags: frozenset[str]) -> tuple[P.Model, dict[str, str]]:
+    """The model and the files it was compiled from, with their text."""
     model_path = Path(path)
     comp = _Compiler(libdir, variant_flags)
     env: dict = {}
@@ -859,10 +873,73 @@ def compile_cat(path: str, libdir: str | None = None,
     if comp.co is None:
         raise CatError("pylitmus enumerates coherence orders: the model must say "
                        "`with co from generate_cos(co0)` (herd's cos.cat does)", path)
-    return P.Model(comp.thread, comp.execution, comp.imports, frozenset(comp.flags_used))
+    thread = _compact(comp.thread, list(comp.imports))
+    execution = _compact(comp.execution, [])
+    model = P.Model(thread, execution, comp.imports, frozenset(comp.flags_used))
+    return model, comp.sources
+
+
+def _compact(stage: P.Stage, names: list[str]) -> P.Stage:
+    """The stage with only the ops its checks, flags and the given names need, its slots
+    renumbered in order."""
+    by_dest = {op.dest: op for op in stage.ops}
+    roots = [c.slot for c in stage.checks + stage.flags] + [stage.names[n] for n in names]
+    needed: set[int] = set()
+    while roots:
+        slot = roots.pop()
+        if slot not in needed:
+            needed.add(slot)
+            op = by_dest[slot]
+            roots += [x for x in (op.a, op.b) if x >= 0]
+    number = {slot: i for i, slot in enumerate(sorted(needed))}
+    out = P.Stage(stage.name)
+    for op in stage.ops:
+        if op.dest in number:
+            out.ops.append(P.Op(op.code, number[op.dest], number.get(op.a, -1),
+                                number.get(op.b, -1), op.name))
+    out.kinds = [stage.kinds[s] for s in sorted(needed)]
+    out.dynamic = [stage.dynamic[s] for s in sorted(needed)]
+    out.names = {n: number[stage.names[n]] for n in names}
+    out.checks = [P.Check(c.kind, number[c.slot], c.name, c.monotone) for c in stage.checks]
+    out.flags = [P.Check(c.kind, number[c.slot], c.name, c.monotone) for c in stage.flags]
+    return out
 
 
 @functools.lru_cache(maxsize=16)
 def load_cat(path: str, libdir: str | None, variant_flags: frozenset[str]) -> P.Model:
-    """A compiled cat model, once per process for each file, libdir and variant flags."""
-    return compile_cat(path, libdir, variant_flags)
+    """A compiled cat model, once per process for each file, libdir and variant flags,
+    kept in the user cache with the text of every file it was compiled from (a new
+    process then skips parsing them)."""
+    from ..frontend.grammar import _cache_dir, grammar_text
+
+    key = repr((str(Path(path).resolve()), libdir and str(Path(libdir).resolve()),
+                sorted(variant_flags))).encode()
+    compiler = Path(__file__).read_bytes() + Path(P.__file__).read_bytes() \
+        + grammar_text("cat").encode()
+    directory = _cache_dir()
+    cache = None
+    if directory is not None:
+        cache = directory / f"cat-{zlib.crc32(compiler, zlib.crc32(key)):08x}.pickle"
+        try:
+            with open(cache, "rb") as handle:
+                cached_key, sources, model = pickle.load(handle)
+            if cached_key == key and all(_unchanged(p, text) for p, text in sources.items()):
+                return model
+        except (OSError, pickle.PickleError, EOFError, AttributeError, ValueError, TypeError):
+            pass
+    model, sources = _compile(path, libdir, variant_flags)
+    if cache is not None:
+        try:
+            temp = cache.with_suffix(f".{os.getpid()}.tmp")
+            temp.write_bytes(pickle.dumps((key, sources, model), pickle.HIGHEST_PROTOCOL))
+            os.replace(temp, cache)
+        except OSError:
+            pass
+    return model
+
+
+def _unchanged(path: str, text: str) -> bool:
+    try:
+        return Path(path).read_text(encoding="utf-8") == text
+    except (OSError, UnicodeDecodeError):
+        return False
