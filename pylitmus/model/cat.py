@@ -187,6 +187,7 @@ class _Compiler:
         self.exec_inputs: dict[str, int] = {}
         self.including: list[str] = []
         self.sources: dict[str, str] = {}  # the files read, with their text
+        self.acyclic: list[Sym] = []  # the relations of the acyclicity checks
 
     # -- errors -----------------------------------------------------------------
     def error(self, pos, message: str) -> CatError:
@@ -509,9 +510,25 @@ class _Compiler:
             raise self.error(pos, f"pylitmus cannot run this {kind} check: its relation "
                                   "may relate other events than memory events")
         slot = self.exec_slot(value)
+        if kind == "acyclic" and not is_flag:
+            self.acyclic.append(value)
         stage = self.execution
         item = P.Check(check_kind, slot, name, P.monotone(stage, slot))
         (stage.flags if is_flag else stage.checks).append(item)
+
+    def name_for_witnesses(self) -> None:
+        """The relations `--explain` and `--graph` draw: rf, co, fr, po, and as `ob` the
+        union of the relations the model's acyclicity checks keep acyclic."""
+        pos = (self.file, 0, 0)
+        rf = self.base("rf", pos)
+        fr = self.combine(P.DIFF, self.combine(P.SEQ, self.combine(P.INVERSE, rf, None, pos),
+                                               self.co_input, pos), self.base("id", pos), pos)
+        ob = self.polymorphic("zero", P.REL, pos)
+        for value in self.acyclic:
+            ob = self.combine(P.UNION, ob, value, pos)
+        for name, value in (("rf", rf), ("co", self.co_input), ("fr", fr),
+                            ("po", self.base("po", pos)), ("ob", ob)):
+            self.execution.names[name] = self.exec_slot(value)
 
     def po_union(self, value: Sym) -> bool:
         """A union of herd's po and relations over memory events: its cycles through
@@ -873,8 +890,9 @@ def _compile(path: str, libdir: str | None,
     if comp.co is None:
         raise CatError("pylitmus enumerates coherence orders: the model must say "
                        "`with co from generate_cos(co0)` (herd's cos.cat does)", path)
+    comp.name_for_witnesses()
     thread = _compact(comp.thread, list(comp.imports))
-    execution = _compact(comp.execution, [])
+    execution = _compact(comp.execution, list(comp.execution.names))
     model = P.Model(thread, execution, comp.imports, frozenset(comp.flags_used))
     return model, comp.sources
 

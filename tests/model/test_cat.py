@@ -147,3 +147,11 @@ def test_errors_name_the_included_file(tmp_path: Path) -> None:
     with pytest.raises(CatError) as caught:
         compile_cat(str(tmp_path / "outer.cat"))
     assert caught.value.file.endswith("inner.cat") and caught.value.line == 2
+
+
+@needs_libdir
+def test_explain_names_the_cat_models_check() -> None:
+    status, stdout, _ = check_cli("--explain", "--model", str(LIBDIR / "sc.cat"),
+                                  "--libdir", str(LIBDIR), MP_FILE)
+    assert status == 0
+    assert "Rejected by the model's check sc (acyclic)." in stdout
