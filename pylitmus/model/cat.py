@@ -43,13 +43,18 @@ BARRIER_SETS = ("dmb.full", "dmb.ld", "dmb.st", "dsb.full", "dsb.ld", "dsb.st", 
 MEMORY_SETS = frozenset({"R", "W", "M", "Exp", "Imp", "A", "L", "Q", "X", "NoRet", "EX",
                          "Instr", "DC.CVAU", "IC.IVAU", "IC.IALLU", "IC.IALLUIS"})
 SET_NAMES = frozenset(P.THREAD_SETS) - {"Imp", "dmb.full", "dmb.ld", "dmb.st", "dsb.full",
-                                        "dsb.ld", "dsb.st", "Restricted-CMODX"}
+                                        "dsb.ld", "dsb.st"}
+# Sets herd7 gives AArch64 events that are empty in pylitmus's scope (no virtual memory,
+# memory tagging, exceptions or TLB maintenance).
+EMPTY_SETS = frozenset({"T", "TLBI", "FAULT", "EXC-ENTRY", "EXC-RET", "SVC", "TagCheck",
+                        "TLBInXS", "TLBIIS", "HU"})
 THREAD_RELATIONS = {"po": "po", "iico_data": "iico_data", "iico_ctrl": "iico_ctrl",
                     "iico_order": "iico_order", "same-instance": "same-instance"}
 # Names herd gives that pylitmus cannot compute (yet): an error where a check needs them.
 UNAVAILABLE = ("addr", "data", "ctrl", "tst", "depend", "success", "rf-reg", "control",
                "partial_po", "same-low-order-bits", "aligned", "same-instr",
-               "same-static", "equiv-spec", "pco", "SPEC", "EXEC", "SPURIOUS", "PRED")
+               "same-static", "equiv-spec", "pco", "SPEC", "EXEC", "SPURIOUS", "PRED",
+               "same-oa", "at-least-one-writable", "different-values", "PTEtoPA")
 
 
 class CatError(LitmusError):
@@ -81,6 +86,7 @@ class Sym:
     in_co: bool = False
     iw_first: bool = False
     last_write: bool = False
+    empty: bool = False  # known to be empty whatever the execution
     exec_slot: int | None = field(default=None, repr=False)
 
 
@@ -116,6 +122,15 @@ class Unavailable:
 
     message: str
     pos: tuple
+
+
+@dataclass(eq=False)
+class Enumeration:
+    """herd's `enumerate-ordered-pairs(pairs, rel)` (enumerations.cat): every orientation
+    of the pairs that `rel` does not already orient; the explorer's `choose`."""
+
+    pairs: Sym
+    fixed: Sym
 
 
 @dataclass(eq=False)
@@ -241,6 +256,8 @@ class _Compiler:
         if name in SET_NAMES or name in RENAMED_SETS:
             ours = RENAMED_SETS.get(name, name)
             return mk(ours, P.SET, ours in MEMORY_SETS)
+        if name in EMPTY_SETS:
+            return self.polymorphic("zero", P.SET, pos)
         if name == "IW":
             return Sym(P.SET, ("input", "IW"), pos, True, True,
                        thread=self.empty_thread_set(), tier=EXACT)
@@ -271,8 +288,11 @@ class _Compiler:
             slot = self.emit(self.thread, P.IDENTITY, P.REL, self.thread_events)
             return Sym(P.REL, ("input", "id"), pos, False, False, thread=slot, tier=DIAG)
         if name == "loc":
-            return Sym(P.REL, ("input", "loc"), pos, True, True,
-                       thread=self.thread_input("same-loc", P.REL), tier=DIAG)
+            slot = self.thread_input("same-loc", P.REL)
+            if self.catdep:  # a register event's location is its register
+                slot = self.emit(self.thread, P.UNION, P.REL, slot,
+                                 self.thread_input("same-reg", P.REL))
+            return Sym(P.REL, ("input", "loc"), pos, True, True, thread=slot, tier=DIAG)
         if name in ("int", "ext"):
             empty = self.emit(self.thread, P.EMPTY, P.REL)
             slot = self.emit(self.thread, P.COMPLEMENT, P.REL, empty) if name == "int" else empty
@@ -319,6 +339,7 @@ class _Compiler:
             empty = Sym(P.REL, ("empty_rel",), pos, True, True,
                         thread=self.emit(self.thread, P.EMPTY, P.REL), tier=EXACT,
                         in_co=True, iw=False)
+        empty.empty = True
         out = empty if poly == "zero" else self.combine(P.COMPLEMENT, empty, None, pos)
         out.poly = poly
         return out
@@ -343,6 +364,8 @@ class _Compiler:
             a, b = fixed[0], fixed[1] if len(fixed) > 1 else None
         kind = {P.CROSS: P.REL, P.IDENTITY: P.REL, P.DOMAIN: P.SET, P.RANGE: P.SET}.get(
             code, a.kind)
+        if self.known_empty(code, a, b):
+            return self.polymorphic("zero", kind, pos)
         dom, ran = self.bounds(code, a, b)
         dynamic = a.dynamic or (b is not None and b.dynamic)
         out = Sym(kind, (code, a, b), pos, dom, ran, dynamic=dynamic, iw=self.has_iw(code, a, b))
@@ -366,6 +389,16 @@ class _Compiler:
             if tier:
                 out.thread, out.tier = self.thread_op(code, kind, a, b), tier
         return out
+
+    @staticmethod
+    def known_empty(code: int, a: Sym, b: Sym | None) -> bool:
+        if code in (P.INTER, P.SEQ, P.CROSS):
+            return a.empty or b.empty
+        if code == P.UNION:
+            return a.empty and b.empty
+        if code in (P.DIFF, P.INVERSE, P.PLUS, P.IDENTITY, P.DOMAIN, P.RANGE):
+            return a.empty
+        return False
 
     @staticmethod
     def has_iw(code: int, a: Sym, b: Sym | None) -> bool:
@@ -443,12 +476,13 @@ class _Compiler:
             return value.exec_slot
         ex = self.execution
         recipe = value.recipe
-        if value.kind == P.REL and value.thread is not None and value.tier == EXACT \
-                and recipe[0] != "input":
+        if value.thread is not None and value.tier == EXACT and recipe[0] != "input" \
+                and (value.kind == P.REL or not value.iw):
+            # the union of the threads' values (a set without initial writes)
             name = f"cat.{value.thread}"
             self.thread.names[name] = value.thread
-            self.imports[name] = P.REL
-            slot = self.emit(ex, P.INPUT, P.REL, name=name)
+            self.imports[name] = value.kind
+            slot = self.emit(ex, P.INPUT, value.kind, name=name)
         elif recipe[0] == "input":
             name = recipe[1]
             if name in P.EXECUTION_SETS or name in P.EXECUTION_RELS or name in ("rf", "co"):
@@ -577,9 +611,8 @@ class _Compiler:
             code = {"union": P.UNION, "seq": P.SEQ, "diff": P.DIFF, "inter": P.INTER,
                     "cross": P.CROSS}[data]
             a, b = self.expr(kids[0], env), self.expr(kids[1], env)
-            for operand in (a, b):
-                if isinstance(operand, Unavailable):
-                    return operand
+            if isinstance(a, Unavailable) or isinstance(b, Unavailable):
+                return self.absorbed(code, a, b, pos)
             return self.combine(code, self.operand(a, pos), self.operand(b, pos), pos)
         if data in ("complement", "plus", "opt", "inverse", "identity"):
             code = {"complement": P.COMPLEMENT, "plus": P.PLUS, "opt": P.OPT,
@@ -614,6 +647,16 @@ class _Compiler:
             return self.apply(self.expr(kids[0], env), kids[1], env, pos)
         raise self.error(pos, f"pylitmus cannot run {self.describe(data)} in a model yet")
 
+    def absorbed(self, code: int, a, b, pos: tuple):
+        """An operation on a value pylitmus does not compute: empty when the other
+        operand is known to be empty and makes the result empty, else unavailable."""
+        known = b if isinstance(a, Unavailable) else a
+        if isinstance(known, Sym) and known.empty and (
+                code in (P.INTER, P.SEQ, P.CROSS) or (code == P.DIFF and known is a)):
+            kind = P.REL if code in (P.SEQ, P.CROSS) else known.kind
+            return self.polymorphic("zero", kind, pos)
+        return a if isinstance(a, Unavailable) else b
+
     @staticmethod
     def describe(data: str) -> str:
         return {"match_expr": "match", "add_element": "++", "set_literal": "{...}",
@@ -636,7 +679,7 @@ class _Compiler:
     def apply(self, function, argument_tree, env: dict, pos: tuple):
         argument = self.expr(argument_tree, env)
         if isinstance(function, Unavailable):
-            raise self.error(function.pos, function.message)
+            return function
         if isinstance(function, Builtin):
             if isinstance(argument, Unavailable):
                 return argument
@@ -646,6 +689,12 @@ class _Compiler:
             raise self.error(pos, f"pylitmus cannot run herd's {function.name} yet")
         if not isinstance(function, Closure):
             raise self.error(pos, "applying something that is not a function")
+        if function.name == "enumerate-ordered-pairs" and isinstance(argument, tuple) \
+                and len(argument) == 2 and all(isinstance(v, Sym) for v in argument):
+            pairs, fixed = (self.operand(v, pos) for v in argument)
+            if pairs.dynamic or fixed.dynamic:
+                raise self.error(pos, "pylitmus cannot enumerate pairs that depend on rf or co")
+            return Enumeration(pairs, fixed)
         inner = dict(function.env)
         if isinstance(function.params, tuple):
             values = argument if isinstance(argument, tuple) else (argument,)
@@ -793,9 +842,13 @@ class _Compiler:
             test = str(rest[0])
             negated = test.startswith("~")
             kind = test.lstrip("~")
-            if flag is not None and str(flag) == "assert":
-                raise self.error(pos, "pylitmus cannot run assert yet")
             value = self.expr(rest[1], env)
+            if flag is not None and str(flag) == "assert":
+                if not (isinstance(value, Sym) and value.empty and kind == "empty"
+                        and not negated):
+                    raise self.error(pos, "pylitmus runs assert only when it holds of every "
+                                          "execution (an empty set or relation)")
+                return
             name = str(rest[2]) if len(rest) > 2 else kind
             self.check(kind, negated, value, name, pos, flag is not None)
         elif data == "with_from":
@@ -829,8 +882,24 @@ class _Compiler:
         for instruction in procedure.body:
             self.instruction(instruction, inner, folder)
 
+    def enumeration(self, name: str, value, env: dict, pos: tuple) -> None:
+        """`with NAME from enumerate-ordered-pairs(...)`: the explorer's `choose`."""
+        if not isinstance(value, Enumeration):
+            raise self.error(pos, "pylitmus runs `with x from` only over herd's "
+                                  "enumerate-ordered-pairs (and co over generate_cos)")
+        pairs, fixed = self.exec_slot(value.pairs), self.exec_slot(value.fixed)
+        ex = self.execution
+        slot = self.emit(ex, P.INPUT, P.REL, name=name)
+        ex.choices.append(P.Choice(name, pairs, fixed, slot))
+        mem = value.pairs.dom_mem and value.pairs.ran_mem
+        env[name] = Sym(P.REL, ("chosen", name), pos, mem, mem, exec_slot=slot,
+                        empty=value.pairs.empty, iw=value.pairs.iw)
+
     def with_from(self, name: str, tree, env: dict, pos: tuple) -> None:
         """`with co from generate_cos(X)`: see the module's docstring."""
+        if name != "co":
+            self.enumeration(name, self.expr(tree, env), env, pos)
+            return
         head, args = tree, []
         while getattr(head, "data", None) == "apply":
             args.insert(0, head.children[1])
@@ -838,8 +907,8 @@ class _Compiler:
         head_name = str(head.children[0]) if getattr(head, "data", None) == "name" else ""
         if name != "co" or head_name not in ("generate_cos", "generate_orders") \
                 or len(args) != 1:
-            raise self.error(pos, "pylitmus runs `with` only as herd's coherence orders: "
-                                  "with co from generate_cos(...)")
+            raise self.error(pos, "pylitmus runs `with co from` only over herd's "
+                                  "generate_cos(...)")
         self.lookup(head_name, env, self.pos(head))  # herd wants it defined
         values = self.expr(args[0], env)
         values = values if isinstance(values, tuple) else (values,)
@@ -881,6 +950,10 @@ def _compile(path: str, libdir: str | None,
     env: dict = {}
     if not model_path.is_file():
         raise CatError("cannot read the model: No such file or directory", path)
+    # herd7 reads the model's options before anything else: `catdep` puts the register
+    # events into the events the model sees.
+    tree = _parse(str(model_path), _read(str(model_path)))
+    comp.catdep = any(getattr(t, "data", None) == "catdep" for t in tree.children)
     for folder in (model_path.parent, *((Path(libdir),) if libdir else ())):
         stdlib = folder / "stdlib.cat"
         if stdlib.is_file():
@@ -901,7 +974,8 @@ def _compact(stage: P.Stage, names: list[str]) -> P.Stage:
     """The stage with only the ops its checks, flags and the given names need, its slots
     renumbered in order."""
     by_dest = {op.dest: op for op in stage.ops}
-    roots = [c.slot for c in stage.checks + stage.flags] + [stage.names[n] for n in names]
+    roots = [c.slot for c in stage.checks + stage.flags] + [stage.names[n] for n in names] \
+        + [s for c in stage.choices for s in (c.pairs, c.fixed, c.slot)]
     needed: set[int] = set()
     while roots:
         slot = roots.pop()
@@ -920,6 +994,8 @@ def _compact(stage: P.Stage, names: list[str]) -> P.Stage:
     out.names = {n: number[stage.names[n]] for n in names}
     out.checks = [P.Check(c.kind, number[c.slot], c.name, c.monotone) for c in stage.checks]
     out.flags = [P.Check(c.kind, number[c.slot], c.name, c.monotone) for c in stage.flags]
+    out.choices = [P.Choice(c.name, number[c.pairs], number[c.fixed], number[c.slot])
+                   for c in stage.choices]
     return out
 
 
