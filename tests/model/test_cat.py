@@ -155,3 +155,21 @@ def test_explain_names_the_cat_models_check() -> None:
                                   "--libdir", str(LIBDIR), MP_FILE)
     assert status == 0
     assert "Rejected by the model's check sc (acyclic)." in stdout
+
+
+ARM_SUITES = ("catalogue-aarch64", "catalogue-cas", "catalogue-pick", "catalogue-ifetch")
+
+
+@needs_libdir
+@pytest.mark.parametrize("suite", ARM_SUITES)
+def test_herds_arm_model_agrees_with_herd7(suite: str) -> None:
+    """herd's own aarch64.cat under --model: herd7's verdicts of expected.json."""
+    from tests.conformance.corpus import load_expected
+
+    entries = {p: e for p, e in load_expected().items()
+               if p.split("/")[0] == suite and not e.get("features") and "error" not in e}
+    model = str(LIBDIR / "aarch64.cat")
+    failures = [(path, c.status, c.detail) for path, entry in entries.items()
+                for c in [compare(path, entry, model=model, libdir=str(LIBDIR))]
+                if c.status != "agree"]
+    assert entries and not failures, failures[:5]
