@@ -40,16 +40,15 @@ EXACT, DIAG = 2, 1
 RENAMED_SETS = {"NExp": "Imp"}
 DMB_SCOPES = ("NSH", "ISH", "OSH")
 BARRIER_SETS = ("dmb.full", "dmb.ld", "dmb.st", "dsb.full", "dsb.ld", "dsb.st", "ISB")
-MEMORY_SETS = frozenset({"R", "W", "M", "Exp", "Imp", "A", "L", "Q", "X", "NoRet", "EX",
-                         "Instr", "DC.CVAU", "IC.IVAU", "IC.IALLU", "IC.IALLUIS"})
+# Sets of events of the execution stage (memory accesses, cache operations).
+MEMORY_SETS = frozenset({"R", "W", "M", "Imp", "DC.CVAU", "IC.IVAU", "IC.IALLU", "IC.IALLUIS"})
 SET_NAMES = frozenset(P.THREAD_SETS) - {"Imp", "dmb.full", "dmb.ld", "dmb.st", "dsb.full",
                                         "dsb.ld", "dsb.st"}
 # Sets herd7 gives AArch64 events that are empty in pylitmus's scope (no virtual memory,
 # memory tagging, exceptions or TLB maintenance).
 EMPTY_SETS = frozenset({"T", "TLBI", "FAULT", "EXC-ENTRY", "EXC-RET", "SVC", "TagCheck",
                         "TLBInXS", "TLBIIS", "HU"})
-THREAD_RELATIONS = {"po": "po", "iico_data": "iico_data", "iico_ctrl": "iico_ctrl",
-                    "iico_order": "iico_order", "same-instance": "same-instance"}
+THREAD_RELATIONS = ("po", "iico_data", "iico_ctrl", "iico_order", "same-instance")
 # Names herd gives that pylitmus cannot compute (yet): an error where a check needs them.
 UNAVAILABLE = ("addr", "data", "ctrl", "tst", "depend", "success", "rf-reg", "control",
                "partial_po", "same-low-order-bits", "aligned", "same-instr",
@@ -68,8 +67,8 @@ class Sym:
     `recipe` is ("input", name) or (op code, operands); `thread` the thread-stage slot
     when it is computed there (with its `tier`); `dom_mem` / `ran_mem`: under herd, the
     relation's pairs start / end at memory events (for a set: its events are memory
-    events, that is, events of the execution stage). `in_co`: contained in every coherence order pylitmus enumerates;
-    `iw_first`: contains loc & (IW * (W \\ IW))."""
+    events, that is, events of the execution stage). `in_co`: contained in every
+    coherence order pylitmus enumerates; `iw_first`: contains loc & (IW * (W \\ IW))."""
 
     kind: str
     recipe: tuple
@@ -253,6 +252,8 @@ class _Compiler:
             if not self.catdep:  # herd leaves register events out
                 return self.polymorphic("zero", P.SET, pos)
             return mk(name, P.SET, False)
+        if name == "Exp":  # herd7's Exp and NExp are sets of memory accesses
+            return self.combine(P.INTER, mk("Exp", P.SET, False), mk("M", P.SET, True), pos)
         if name in SET_NAMES or name in RENAMED_SETS:
             ours = RENAMED_SETS.get(name, name)
             return mk(ours, P.SET, ours in MEMORY_SETS)
@@ -659,8 +660,7 @@ class _Compiler:
 
     @staticmethod
     def describe(data: str) -> str:
-        return {"match_expr": "match", "add_element": "++", "set_literal": "{...}",
-                "cond_or": "||"}.get(data, data)
+        return {"match_expr": "match", "add_element": "++", "set_literal": "{...}"}.get(data, data)
 
     @staticmethod
     def flat_args(kids) -> list:
