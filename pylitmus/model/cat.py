@@ -280,11 +280,14 @@ class _Compiler:
         if name in THREAD_RELATIONS:
             return Sym(P.REL, ("import",), pos, False, False, thread=self.thread_relation(name),
                        tier=EXACT, is_po=name == "po", iw=False)
-        if name in ("sm", "si"):
+        if name in ("sm", "si"):  # single-copy atomic classes, and id on memory accesses
             memory = self.emit(self.thread, P.IDENTITY, P.REL, self.thread_input("M", P.SET))
             sca = self.emit(self.thread, P.SEQ, P.REL, memory, self.thread_input("sca", P.REL))
             slot = self.emit(self.thread, P.SEQ, P.REL, sca, memory)
-            return Sym(P.REL, ("import",), pos, True, True, thread=slot, tier=EXACT, iw=False)
+            threads = Sym(P.REL, ("import",), pos, True, True, thread=slot, tier=EXACT,
+                          iw=False)
+            initial = self.combine(P.IDENTITY, self.base("IW", pos), None, pos)
+            return self.combine(P.UNION, threads, initial, pos)
         if name == "id":
             slot = self.emit(self.thread, P.IDENTITY, P.REL, self.thread_events)
             return Sym(P.REL, ("input", "id"), pos, False, False, thread=slot, tier=DIAG)
@@ -294,10 +297,12 @@ class _Compiler:
                 slot = self.emit(self.thread, P.UNION, P.REL, slot,
                                  self.thread_input("same-reg", P.REL))
             return Sym(P.REL, ("input", "loc"), pos, True, True, thread=slot, tier=DIAG)
-        if name in ("int", "ext"):
+        if name in ("int", "ext"):  # initial writes belong to no thread
             empty = self.emit(self.thread, P.EMPTY, P.REL)
             slot = self.emit(self.thread, P.COMPLEMENT, P.REL, empty) if name == "int" else empty
-            return Sym(P.REL, ("input", name), pos, False, False, thread=slot, tier=DIAG)
+            ours = Sym(P.REL, ("input", name), pos, False, False, thread=slot, tier=DIAG)
+            initial = self.base("IW", pos)
+            return self.combine(P.DIFF, ours, self.combine(P.CROSS, initial, initial, pos), pos)
         if name == "rf":
             return Sym(P.REL, ("input", "rf"), pos, True, True, dynamic=True)
         if name == "FW":
@@ -478,8 +483,8 @@ class _Compiler:
         ex = self.execution
         recipe = value.recipe
         if value.thread is not None and value.tier == EXACT and recipe[0] != "input" \
-                and (value.kind == P.REL or not value.iw):
-            # the union of the threads' values (a set without initial writes)
+                and not value.iw:
+            # the union of the threads' values (nothing of the initial writes)
             name = f"cat.{value.thread}"
             self.thread.names[name] = value.thread
             self.imports[name] = value.kind
