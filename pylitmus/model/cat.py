@@ -910,8 +910,7 @@ class _Compiler:
             args.insert(0, head.children[1])
             head = head.children[0]
         head_name = str(head.children[0]) if getattr(head, "data", None) == "name" else ""
-        if name != "co" or head_name not in ("generate_cos", "generate_orders") \
-                or len(args) != 1:
+        if head_name not in ("generate_cos", "generate_orders") or len(args) != 1:
             raise self.error(pos, "pylitmus runs `with co from` only over herd's "
                                   "generate_cos(...)")
         self.lookup(head_name, env, self.pos(head))  # herd wants it defined

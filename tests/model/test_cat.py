@@ -44,6 +44,19 @@ def test_python_engine_agrees_under_a_cat_model() -> None:
         assert c.status == "agree", (path, c.detail)
 
 
+@needs_libdir
+def test_python_engine_agrees_under_herds_arm_model() -> None:
+    """The `with DC-after from ...` enumerations included (instruction fetch)."""
+    from tests.conformance.corpus import load_expected
+
+    entries = {p: e for p, e in load_expected().items()
+               if p.startswith("catalogue-ifetch/") and not e.get("features")}
+    model = str(LIBDIR / "aarch64.cat")
+    for path in sorted(entries)[::10]:
+        c = compare(path, entries[path], "python", model=model, libdir=str(LIBDIR))
+        assert c.status == "agree", (path, c.detail)
+
+
 # A TSO-like model for AArch64 events: program order is kept except from a write to a
 # later read; a barrier between two accesses keeps them in order.
 TSO = """\
