@@ -130,6 +130,8 @@ BAD_MODELS = {
     "not-memory": ("M\nlet co0 = loc & (IW * (W \\ IW))\nlet generate_cos(x) = x\n"
                    "with co from generate_cos(co0)\nacyclic po | rf | (po; [F]; po) as x\n",
                    "5:1", "may relate other events than memory events"),
+    "with-other": ("M\nwith x from R\n", "2:1", "only over herd's enumerate-ordered-pairs"),
+    "assert": ("M\nassert empty R\n", "2:1", "runs assert only when it holds"),
     "co-base": ("M\nlet generate_cos(x) = x\nwith co from generate_cos(0)\n", "3:1",
                 "must contain loc & (IW * (W \\ IW))"),
 }
