@@ -200,7 +200,8 @@ class _Compiler:
         self.thread_inputs: dict[str, int] = {}
         self.exec_inputs: dict[str, int] = {}
         self.including: list[str] = []
-        self.sources: dict[str, str] = {}  # the files read, with their text
+        # the files read, with their text, and those looked for and not found (None)
+        self.sources: dict[str, str | None] = {}
         self.acyclic: list[Sym] = []  # the relations of the acyclicity checks
 
     # -- errors -----------------------------------------------------------------
@@ -820,6 +821,7 @@ class _Compiler:
             candidate = directory / name
             if candidate.is_file():
                 return candidate
+            self.sources[str(candidate)] = None
         raise self.error(pos, f"cannot find {name} (searched {folder}"
                               + (f" and {self.libdir})" if self.libdir else "; give --libdir)"))
 
@@ -947,8 +949,9 @@ def compile_cat(path: str, libdir: str | None = None,
 
 
 def _compile(path: str, libdir: str | None,
-             variant_flags: frozenset[str]) -> tuple[P.Model, dict[str, str]]:
-    """The model and the files it was compiled from, with their text."""
+             variant_flags: frozenset[str]) -> tuple[P.Model, dict[str, str | None]]:
+    """The model and the files it was compiled from, with their text (None: looked
+    for, not found)."""
     model_path = Path(path)
     comp = _Compiler(libdir, variant_flags)
     env: dict = {}
@@ -963,6 +966,7 @@ def _compile(path: str, libdir: str | None,
         if stdlib.is_file():
             comp.run_file(stdlib, env)
             break
+        comp.sources[str(stdlib)] = None
     comp.run_file(model_path, env)
     if comp.co is None:
         raise CatError("pylitmus enumerates coherence orders: the model must say "
@@ -1036,8 +1040,10 @@ def load_cat(path: str, libdir: str | None, variant_flags: frozenset[str]) -> P.
     return model
 
 
-def _unchanged(path: str, text: str) -> bool:
+def _unchanged(path: str, text: str | None) -> bool:
     try:
         return Path(path).read_text(encoding="utf-8") == text
+    except FileNotFoundError:
+        return text is None
     except (OSError, UnicodeDecodeError):
         return False
