@@ -240,7 +240,11 @@ class _Compiler:
         return self.emit(self.thread, P.DIFF, P.SET, everything, registers)
 
     def thread_relation(self, name: str) -> int:
-        """A base relation of the thread stage, over the events herd sees."""
+        """A base relation of the thread stage: po over the events herd sees; herd7
+        takes the intra-instruction relations over all events, register events
+        included, whether the model says `catdep` or not."""
+        if name != "po":
+            return self.thread_input(name, P.REL)
         events = self.emit(self.thread, P.IDENTITY, P.REL, self.thread_events)
         rel = self.emit(self.thread, P.SEQ, P.REL, events, self.thread_input(name, P.REL))
         return self.emit(self.thread, P.SEQ, P.REL, rel, events)
