@@ -541,15 +541,14 @@ class _Compiler:
         if negated and kind != "empty":
             raise self.error(pos, f"pylitmus cannot run ~{kind}")
         check_kind = "nonempty" if negated else kind
-        if is_flag and value.thread is not None and value.tier == EXACT and not value.iw:
-            # herd's value is the union of the threads' values: raised by some thread run
+        if is_flag and check_kind == "nonempty" and value.thread is not None \
+                and value.tier == EXACT and not value.iw:
+            # herd's value is the union of the threads' values: nonempty when one is
             self.thread.flags.append(P.Check(check_kind, value.thread, name, True))
             return
         if kind == "empty":
             exact = value.dom_mem and value.ran_mem
-        elif kind == "irreflexive":
-            exact = value.dom_mem or value.ran_mem or self.po_union(value)
-        else:
+        else:  # a reflexive pair or a cycle is over events where pairs start and end
             exact = value.dom_mem or value.ran_mem or self.po_union(value)
         if not exact:
             raise self.error(pos, f"pylitmus cannot run this {kind} check: its relation "
