@@ -12,6 +12,8 @@
    the whole in-scope corpus with verdicts (base and instruction fetch) against herd7's
    one-process times (6.7 s base, 1.5 s catalogue-ifetch) plus its per-file times for
    herd-self and seed.
+   Then the 940 base tests under herd's own `aarch64.cat` (`--model`, from
+   ../shared/models/herd-libdir), against the built-in model's time.
 3. `pylitmus check --format herd examples/ptdump.litmus`, the whole process, against
    herd7's 0.28 s.
 Every figure is the best of --repeat runs (the machine may be shared; the CPU seconds,
@@ -38,6 +40,7 @@ HERD_BASE_SECONDS = 6.7  # one process, the 940 base tests
 HERD_IFETCH_SECONDS = 1.5  # one process, the 303 catalogue-ifetch tests
 HERD_PTDUMP_SECONDS = 0.28
 PER_FILE_SUITES = ("herd-self", "seed")  # herd7 timed one process per file only
+HERD_LIBDIR = SHARED / "models" / "herd-libdir"
 
 
 def run_child(argv: list[str]) -> tuple[int, str, float, int]:
@@ -80,15 +83,17 @@ def corpus_paths(which: str) -> tuple[dict, list[str]]:
                             and not e.get("features") and "error" not in e)
 
 
-def child_corpus(engine: str, which: str) -> None:
-    """Check the tests one after the other, comparing each with herd7's verdict."""
+def child_corpus(engine: str, which: str, model: str | None = None) -> None:
+    """Check the tests one after the other (under `model`, a cat file, when given),
+    comparing each with herd7's verdict."""
     expected, paths = corpus_paths(which)
     from tests.conformance.corpus import compare
 
     start, cpu = time.perf_counter(), cpu_seconds()
     statuses: dict[str, int] = {}
     for path in paths:
-        status = compare(path, expected[path], engine).status
+        status = compare(path, expected[path], engine, model=model,
+                         libdir=model and str(Path(model).parent)).status
         statuses[status] = statuses.get(status, 0) + 1
     seconds = time.perf_counter() - start
     print(json.dumps({"seconds": seconds, "cpu": cpu_seconds() - cpu, "tests": len(paths),
@@ -176,13 +181,17 @@ def best_child(argv: list[str], repeat: int) -> tuple[dict | None, float, int, s
     return best, best_wall, peak, ""
 
 
-def bench_corpus(engine: str, which: str, jobs: int, repeat: int) -> float | None:
+def bench_corpus(engine: str, which: str, jobs: int, repeat: int,
+                 model: str | None = None) -> float | None:
     """One corpus figure; its seconds."""
     argv = [sys.executable, __file__, "--engine", engine, "--child-corpus", which]
     if jobs > 1:
         argv += ["--jobs", str(jobs)]
+    if model is not None:
+        argv += ["--model", model]
     what = ("940 base tests" if which == "base" else "whole in-scope corpus") + \
-        (", one process" if jobs == 1 else f", --jobs {jobs}")
+        (", one process" if jobs == 1 else f", --jobs {jobs}") + \
+        (f", --model {Path(model).name}" if model else "")
     got, wall, rss, failure = best_child(argv, repeat)
     if got is None:
         print(f"{what}: failed: {failure}")
@@ -227,6 +236,7 @@ def main() -> None:
     parser.add_argument("--child-one")
     parser.add_argument("--child-corpus", choices=("base", "all"))
     parser.add_argument("--jobs", type=int, default=1)
+    parser.add_argument("--model", help="a cat model for --child-corpus")
     args = parser.parse_args()
     if args.child_one or args.child_corpus:
         from pylitmus.cli import collect_less
@@ -237,7 +247,7 @@ def main() -> None:
     if args.child_corpus:
         if args.jobs > 1:
             return child_corpus_jobs(args.engine, args.child_corpus, args.jobs)
-        return child_corpus(args.engine, args.child_corpus)
+        return child_corpus(args.engine, args.child_corpus, args.model)
     if not BENCH.is_dir():
         print(f"skipped: {BENCH} is not there")
         return
@@ -248,6 +258,11 @@ def main() -> None:
         if alone and shared:
             print(f"--jobs 2 speed-up over one process: {alone / shared:.2f}")
         bench_corpus(args.engine, "all", 1, args.repeat)
+        if alone and (HERD_LIBDIR / "aarch64.cat").exists():
+            cat = bench_corpus(args.engine, "base", 1, args.repeat,
+                               str(HERD_LIBDIR / "aarch64.cat"))
+            if cat:
+                print(f"herd's aarch64.cat over the built-in model: {cat / alone:.2f}")
     bench_ptdump(5 * args.repeat)
 
 

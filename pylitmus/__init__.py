@@ -24,15 +24,20 @@ def parse(path_or_text: str | PathLike):
     return parse_file(path_or_text)
 
 
-def check(path_or_text: str | PathLike, *, variant=(), unroll: int = 2, engine: str = "auto"):
+def check(path_or_text: str | PathLike, *, variant=(), unroll: int = 2, engine: str = "auto",
+          model: str | PathLike | None = None, libdir: str | PathLike | None = None):
     """Check a test file or test text; the `pylitmus.result.Result`.
 
     `variant` is a comma-separated string or an iterable of model variants (herd7's
-    -variant), `unroll` herd7's -unroll, `engine` one of "auto", "c", "python".
+    -variant), `unroll` herd7's -unroll, `engine` one of "auto", "c", "python";
+    `model` a cat model file instead of the built-in Arm model, `libdir` where its
+    includes are found after its own folder (herd7's -cat and -set-libdir).
     Problems with the test raise `pylitmus.errors.LitmusError`."""
     from pylitmus.checker import Options, check_test
     from pylitmus.variants import words
 
     if isinstance(variant, str):
         variant = words(variant)
-    return check_test(parse(path_or_text), Options(frozenset(variant), unroll, engine))
+    return check_test(parse(path_or_text), Options(
+        frozenset(variant), unroll, engine, model=None if model is None else str(model),
+        libdir=None if libdir is None else str(libdir)))

@@ -16,7 +16,7 @@ from .explorer.cut import CutCandidates
 from .explorer.frame import FrameBuilder
 from .frontend import ast
 from .limits import LimitError, Limits, limit_message
-from .model.program import load_model
+from .model.program import Model, load_model
 from .result import Location, Result, State
 from .semantics.prepare import Prepared, mem_key, prepare, reg_key, to_value
 from .semantics.values import Addr, Number, herd_order
@@ -34,6 +34,17 @@ class Options:
     engine: str = "auto"
     limits: Limits = Limits()
     speedcheck: bool = False  # stop as soon as the condition is decided
+    model: str | None = None  # a cat model file instead of the built-in Arm model
+    libdir: str | None = None  # where the cat model's includes are found (herd7's -set-libdir)
+
+
+def model_for(options: Options, variant: frozenset[str]) -> Model:
+    """The compiled model to check with: the built-in one, or `options.model`."""
+    if options.model is None:
+        return load_model(variant)
+    from .model.cat import load_cat
+
+    return load_cat(options.model, options.libdir, variant)
 
 
 def location_of(target: ast.RegRef | ast.MemRef, arrays) -> Location:
@@ -204,7 +215,7 @@ def explore_test(prepared: Prepared, engine: str, options: Options = Options()):
     raised, whether --speedcheck stopped the search once the condition was decided, and
     the loop heads (thread, label) where the unroll bound cut a run some candidate
     execution uses."""
-    model = load_model(prepared.variant)
+    model = model_for(options, prepared.variant)
     judge = Judge(prepared)
     deciding = decides_for(prepared.test.condition.quantifier)
     test = prepared.test

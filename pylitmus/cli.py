@@ -63,6 +63,12 @@ def main() -> None:
 @click.option("--state", "state_text", metavar="STATE",
               help="With --explain or --graph: the final state to explain, as in a condition "
                    "('0:X0=1 /\\ x=2') or as the report prints it ('0:X0=1; x=2;').")
+@click.option("--model", "model_path", type=click.Path(dir_okay=False), metavar="FILE.cat",
+              help="Check under this cat model (herd7's -cat) instead of the built-in Arm "
+                   "model.")
+@click.option("--libdir", type=click.Path(file_okay=False), metavar="DIR",
+              help="Where the model's includes are found after its own folder (herd7's "
+                   "-set-libdir).")
 @click.option("--graph", "graph_dir", type=click.Path(file_okay=False), metavar="DIR",
               help="Write each test's explained execution as DIR/NAME.dot (and .svg when "
                    "Graphviz's dot is installed).")
@@ -70,7 +76,7 @@ def check(paths: tuple[str, ...], variant: str, unroll: int, engine: str, output
           jobs: int, shard: tuple[int, int] | None, timeout: float | None,
           max_executions: int, max_steps: int, speedcheck: bool, hexa: bool, no_color: bool,
           kinds_path: str | None, explain: bool, state_text: str | None,
-          graph_dir: str | None) -> None:
+          graph_dir: str | None, model_path: str | None, libdir: str | None) -> None:
     """Check litmus tests: PATH is a .litmus file, a directory (every .litmus below it),
     a herd index file (@name: one path per line) or - for standard input.
 
@@ -84,7 +90,10 @@ def check(paths: tuple[str, ...], variant: str, unroll: int, engine: str, output
 
     kinds = read_kinds(kinds_path)
     options = Options(variant=parse_variant(variant), unroll=unroll, engine=engine,
-                      limits=Limits(max_executions, max_steps), speedcheck=speedcheck)
+                      limits=Limits(max_executions, max_steps), speedcheck=speedcheck,
+                      model=model_path, libdir=libdir)
+    if model_path is not None:
+        load_model_or_exit(options)
     color = not no_color and not os.environ.get("NO_COLOR")
     if explain and output_format == "json":
         raise click.UsageError("--explain prints text: use it with --format herd or rich")
@@ -101,6 +110,18 @@ def check(paths: tuple[str, ...], variant: str, unroll: int, engine: str, output
     tally = run_batch(tests, options, reporter, kinds, jobs, timeout, witnesses)
     failed = witnesses is not None and witnesses.failed
     sys.exit(max(tally.exit_status, 2 if failed else 0))
+
+
+def load_model_or_exit(options) -> None:
+    """Compile the --model once before any test, so that a mistake in it is one line."""
+    from pylitmus.checker import model_for
+    from pylitmus.errors import LitmusError
+
+    try:
+        model_for(options, options.variant)
+    except LitmusError as error:
+        click.echo(str(error), err=True)
+        sys.exit(2)
 
 
 def collect_less() -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from pylitmus.checker import Judge, Options, final_memory
+from pylitmus.checker import Judge, Options, final_memory, model_for
 from pylitmus.explorer import frame as F
 from pylitmus.explorer.combine import combinations
 from pylitmus.explorer.python import candidates, last_writes
@@ -20,7 +20,6 @@ from pylitmus.frontend import ast
 from pylitmus.frontend.parser import parse_expression
 from pylitmus.model import evaluate as V
 from pylitmus.model import program as P
-from pylitmus.model.program import load_model
 from pylitmus.semantics import events as E
 from pylitmus.semantics.prepare import prepare
 
@@ -217,7 +216,7 @@ def find_witness(test: ast.Test, options: Options = Options(), state: ast.Expr |
     the report's first `State`), with the rejected candidate that would satisfy the
     condition."""
     prepared = prepare(test, options.unroll, options.variant, options.limits)
-    model = load_model(prepared.variant)
+    model = model_for(options, prepared.variant)
     judge = Judge(prepared)
 
     def satisfying(expr):

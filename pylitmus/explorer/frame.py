@@ -10,6 +10,7 @@ Both engines start from a frame.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 
 from ..model import evaluate as V
@@ -18,6 +19,7 @@ from ..semantics import annotations as A
 from ..semantics import events as E
 from ..semantics.machine import code_sets
 from ..semantics.prepare import Prepared
+from .cut import reachable
 
 # Cache operations that touch every line (they name no address).
 IALLU = frozenset(name for name, addressed in A.CACHE_OPERATIONS.items() if not addressed)
@@ -253,6 +255,7 @@ class FrameBuilder:
         self.model = model
         self.evaluate = evaluate  # the thread stage's evaluator; see local_relations
         self.shapes: dict[tuple, Shape] = {}
+        self._later: dict[int, tuple[E.Run, dict[int, frozenset[int]]]] = {}
 
     def frame(self, runs: tuple[E.Run, ...]) -> Frame:
         locals_ = [local_relations(run, self.model, self.evaluate) for run in runs]
@@ -266,12 +269,37 @@ class FrameBuilder:
         for local in locals_:
             events += local.events
         by_loc = shape.writes_by_loc
+        later: dict[int, frozenset[int]] = {}
+        for run in runs:
+            later.update(self._own_later_writes(run))
         rf_choices = []
         for r in shape.reads:
             ev = events[r]
             assert ev.loc is not None  # a memory read has a location
-            rf_choices.append([w for w in by_loc.get(ev.loc, ()) if events[w].value == ev.value])
+            own = later.get(id(ev), ())
+            rf_choices.append([w for w in by_loc.get(ev.loc, ()) if events[w].value == ev.value
+                               and id(events[w]) not in own])
         return Frame(runs, shape, events, rf_choices)
+
+    def _own_later_writes(self, run: E.Run) -> dict[int, frozenset[int]]:
+        """For each read of the run (by id) the writes (by id) that follow it in its
+        own instruction: herd7 never lets a read read from them (`-optace iico`,
+        the default with a cat model; the Arm model forbids them anyway)."""
+        found = self._later.get(id(run))
+        if found is None or found[0] is not run:
+            following: dict[int, list[int]] = {}
+            for a, b in itertools.chain(run.iico_data, run.iico_ctrl, run.iico_order):
+                following.setdefault(a, []).append(b)
+            out = {}
+            for ev in run.events:
+                if ev.kind == E.MEM_READ and ev.num in following:
+                    after = reachable(following, ev.num)
+                    out[id(ev)] = frozenset(id(run.events[i]) for i in after
+                                            if run.events[i].kind == E.MEM_WRITE)
+            if len(self._later) >= self.SHAPES_LIMIT:
+                self._later.clear()
+            found = self._later[id(run)] = (run, out)
+        return found[1]
 
     def _shape(self, locals_: list[LocalRelations]) -> Shape:
         prepared, model = self.prepared, self.model

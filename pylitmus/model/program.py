@@ -129,6 +129,23 @@ class Model:
     flags_used: frozenset[str]
 
 
+def monotone(stage: Stage, slot: int) -> bool:
+    """True when the slot can only grow as rf and co grow (no dynamic operand is
+    subtracted or complemented), so a partial candidate that fails fails for good."""
+    by_dest = {op.dest: op for op in stage.ops}
+
+    @functools.lru_cache(maxsize=None)
+    def mono(s: int) -> bool:
+        op = by_dest[s]
+        if op.code == DIFF and stage.dynamic[op.b]:
+            return False
+        if op.code == COMPLEMENT and stage.dynamic[op.a]:
+            return False
+        return all(mono(x) for x in (op.a, op.b) if x >= 0)
+
+    return mono(slot)
+
+
 class ModelError(Exception):
     """A mistake in a model file (a bug of ours, not of the user's test)."""
 
@@ -244,23 +261,6 @@ class _Compiler:
             return not self.flag(tree.children[0])
         return self.flag(tree.children[0]) and self.flag(tree.children[1])
 
-    def monotone(self, slot: int) -> bool:
-        """True when the slot can only grow as rf and co grow (no dynamic operand is
-        subtracted or complemented), so a partial candidate that fails fails for good."""
-        st = self.current
-        by_dest = {op.dest: op for op in st.ops}
-
-        @functools.lru_cache(maxsize=None)
-        def mono(s: int) -> bool:
-            op = by_dest[s]
-            if op.code == DIFF and st.dynamic[op.b]:
-                return False
-            if op.code == COMPLEMENT and st.dynamic[op.a]:
-                return False
-            return all(mono(x) for x in (op.a, op.b) if x >= 0)
-
-        return mono(slot)
-
     # -- statements -----------------------------------------------------------
     def statement(self, tree) -> None:
         kind = tree.data
@@ -280,7 +280,7 @@ class _Compiler:
                 self.thread_kinds[str(kids[0])] = self.stage.kinds[slot]
         elif kind in ("check", "flag"):
             slot = self.expr(kids[1])
-            item = Check(str(kids[0]), slot, str(kids[2]), self.monotone(slot))
+            item = Check(str(kids[0]), slot, str(kids[2]), monotone(self.current, slot))
             (self.stage.checks if kind == "check" else self.stage.flags).append(item)
         elif kind == "choose":
             if self.stage is not self.execution:

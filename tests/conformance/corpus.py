@@ -51,7 +51,10 @@ class Comparison:
     seconds: float = 0.0
 
 
-def compare(path: str, entry: dict, engine: str = "auto") -> Comparison:
+def compare(path: str, entry: dict, engine: str = "auto", model: str | None = None,
+            libdir: str | None = None) -> Comparison:
+    """Check one corpus test (under `model`, a cat file, when given) against herd7's
+    record of it."""
     from pylitmus.checker import Options, check_test
     from pylitmus.errors import LitmusError
     from pylitmus.frontend import parse_file
@@ -60,7 +63,8 @@ def compare(path: str, entry: dict, engine: str = "auto") -> Comparison:
     opts = options_for(entry)
     try:
         test = parse_file(CORPUS / path)
-        result = check_test(test, Options(opts["variant"], opts["unroll"], engine))
+        result = check_test(test, Options(opts["variant"], opts["unroll"], engine,
+                                          model=model, libdir=libdir))
     except LitmusError as exc:
         if "error" in entry:
             return Comparison(path, "agree", f"refused: {exc.message}")
