@@ -63,14 +63,14 @@ def _same_line(events, n: int) -> tuple[list[int], list[int]]:
 
 
 # Thread-stage sets an event is in by its annotations (Imp is computed, as M & ~Exp).
-NAMED_SETS = frozenset(A.READ) - {"Imp"}
+NAMED_SETS = frozenset(A.ANNOTATIONS) - {"Imp"}
 
 
 def thread_inputs(run: E.Run) -> dict[str, int | list[int]]:
     """The base sets and relations of the thread stage for one run."""
     evs = run.events
     n = len(evs)
-    sets = dict.fromkeys(P.THREAD_SETS, 0)
+    sets = dict.fromkeys(P.EVENT_SETS, 0)
     by_instance: dict[int, int] = {}
     regs: dict[str | None, int] = {}
     for i, ev in enumerate(evs):

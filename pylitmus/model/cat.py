@@ -42,8 +42,15 @@ DMB_SCOPES = ("NSH", "ISH", "OSH")
 BARRIER_SETS = ("dmb.full", "dmb.ld", "dmb.st", "dsb.full", "dsb.ld", "dsb.st", "ISB")
 # Sets of events of the execution stage (memory accesses, cache operations).
 MEMORY_SETS = frozenset({"R", "W", "M", "Imp", "DC.CVAU", "IC.IVAU", "IC.IALLU", "IC.IALLUIS"})
-SET_NAMES = frozenset(P.THREAD_SETS) - {"Imp", "dmb.full", "dmb.ld", "dmb.st", "dsb.full",
-                                        "dsb.ld", "dsb.st"}
+# The annotations a model names directly. herd's DMB.SY/LD/ST and DSB.SY/LD/ST are built
+# below from dmb.*/dsb.* less the scoped barriers: taking the annotations of the same names
+# instead changes herd's aarch64.cat's verdict on catalogue-ifetch's 2SM.B+cachesync-isb
+# (a difference not understood yet, so not taken). PRED and the DC clean operations are
+# pylitmus's own names, not herd's.
+SET_NAMES = frozenset(P.EVENT_SETS) - {
+    "Imp", "dmb.full", "dmb.ld", "dmb.st", "dsb.full", "dsb.ld", "dsb.st", "PRED",
+    "DC.CIVAC", "DC.CVAC", "DC.IVAC", "DMB.SY", "DMB.LD", "DMB.ST", "DSB.SY", "DSB.LD",
+    "DSB.ST"}
 # Sets herd7 gives AArch64 events that are empty in pylitmus's scope (no virtual memory,
 # memory tagging, exceptions or TLB maintenance).
 EMPTY_SETS = frozenset({"T", "TLBI", "FAULT", "EXC-ENTRY", "EXC-RET", "SVC", "TagCheck",
@@ -165,7 +172,8 @@ def _read(path: str) -> str:
     try:
         return Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
-        raise CatError(f"cannot read the model: {getattr(error, 'strerror', error)}", path)
+        message = f"cannot read the model: {getattr(error, 'strerror', error)}"
+        raise CatError(message, path) from None
 
 
 @functools.lru_cache(maxsize=64)
@@ -176,14 +184,16 @@ def _parse(path: str, text: str):
         return _parser().parse(text)
     except UnexpectedEOF:
         lines = text.splitlines() or [""]
-        raise CatError("unexpected end of the model", path, len(lines), len(lines[-1]) + 1)
+        raise CatError("unexpected end of the model", path, len(lines),
+                       len(lines[-1]) + 1) from None
     except UnexpectedCharacters as error:
         raise CatError(f"unexpected character {text[error.pos_in_stream]!r}", path,
-                       error.line, error.column)
+                       error.line, error.column) from None
     except UnexpectedInput as error:
         token = getattr(error, "token", None)
         shown = f"unexpected {str(token)!r}" if token else "syntax error"
-        raise CatError(shown, path, getattr(error, "line", 0), getattr(error, "column", 0))
+        raise CatError(shown, path, getattr(error, "line", 0),
+                       getattr(error, "column", 0)) from None
 
 
 class _Compiler:
@@ -835,7 +845,7 @@ class _Compiler:
         try:
             self._instruction(data, kids, env, folder, pos)
         except _Unbound as unbound:
-            raise self.error(unbound.pos, f"unbound name {unbound.name}")
+            raise self.error(unbound.pos, f"unbound name {unbound.name}") from None
 
     def _instruction(self, data, kids, env, folder, pos) -> None:
         if data in ("let", "let_rec"):

@@ -40,6 +40,9 @@ SET, REL = "set", "rel"
 # The base names each stage starts from, with their kinds: the thread stage's sets are
 # those of event kinds, M (R | W), and the annotations the model reads.
 THREAD_SETS = ("R", "W", "M", "Rreg", "Wreg", "B", *A.READ)
+# The sets a run gives its thread stage: those and every other annotation, which a model
+# given with --model may read.
+EVENT_SETS = (*THREAD_SETS, *sorted(A.NOT_READ))
 THREAD_RELS = ("po", "same-loc", "same-reg", "iico_data", "iico_ctrl", "iico_order",
                "same-instance", "id", "sca", "scl")
 EXECUTION_SETS = ("IW",)
