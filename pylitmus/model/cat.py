@@ -30,9 +30,13 @@ import pickle
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..errors import LitmusError
 from . import program as P
+
+if TYPE_CHECKING:  # lark is imported where the model is parsed
+    from lark import Tree
 
 EXACT, DIAG = 2, 1
 
@@ -187,7 +191,10 @@ def _parse(path: str, text: str):
         raise CatError("unexpected end of the model", path, len(lines),
                        len(lines[-1]) + 1) from None
     except UnexpectedCharacters as error:
-        raise CatError(f"unexpected character {text[error.pos_in_stream]!r}", path,
+        # lark declares pos_in_stream None on its base class; the lexer sets its position
+        at: int | None = error.pos_in_stream
+        assert at is not None, "the lexer gives the position of the character"
+        raise CatError(f"unexpected character {text[at]!r}", path,
                        error.line, error.column) from None
     except UnexpectedInput as error:
         token = getattr(error, "token", None)
@@ -920,6 +927,7 @@ class _Compiler:
         if name != "co":
             self.enumeration(name, self.expr(tree, env), env, pos)
             return
+        args: list[Tree]  # the application's arguments, in order
         head, args = tree, []
         while getattr(head, "data", None) == "apply":
             args.insert(0, head.children[1])
