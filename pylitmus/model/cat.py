@@ -322,9 +322,9 @@ class _Compiler:
         if name in ("int", "ext"):  # initial writes belong to no thread
             empty = self.emit(self.thread, P.EMPTY, P.REL)
             slot = self.emit(self.thread, P.COMPLEMENT, P.REL, empty) if name == "int" else empty
-            ours = Sym(P.REL, ("input", name), pos, False, False, thread=slot, tier=DIAG)
+            rel = Sym(P.REL, ("input", name), pos, False, False, thread=slot, tier=DIAG)
             initial = self.base("IW", pos)
-            return self.combine(P.DIFF, ours, self.combine(P.CROSS, initial, initial, pos), pos)
+            return self.combine(P.DIFF, rel, self.combine(P.CROSS, initial, initial, pos), pos)
         if name == "rf":
             return Sym(P.REL, ("input", "rf"), pos, True, True, dynamic=True)
         if name == "FW":
