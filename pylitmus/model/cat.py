@@ -383,6 +383,7 @@ class _Compiler:
         if want is not None:
             fixed = []
             for operand, kind in zip((a, b), want):
+                assert operand is not None, "two kinds are wanted of binary operators only"
                 if operand.kind != kind:
                     if not operand.poly:
                         raise self.error(pos, f"{P.OP_NAMES[code]} expects "
@@ -398,15 +399,18 @@ class _Compiler:
         dynamic = a.dynamic or (b is not None and b.dynamic)
         out = Sym(kind, (code, a, b), pos, dom, ran, dynamic=dynamic, iw=self.has_iw(code, a, b))
         if code == P.UNION:
+            assert b is not None, "a binary operator has its second operand"
             out.terms = (a.terms or (a,)) + (b.terms or (b,))
             out.in_co = a.in_co and b.in_co
             out.iw_first = a.iw_first or b.iw_first
         elif code == P.INTER:
+            assert b is not None, "a binary operator has its second operand"
             out.in_co = a.in_co or b.in_co or (_is_input(a, "loc") and _in_co_per_loc(b)) \
                 or (_is_input(b, "loc") and _in_co_per_loc(a))
             out.iw_first = (_is_input(a, "loc") and b.iw_first) \
                 or (_is_input(b, "loc") and a.iw_first)
         elif code == P.CROSS:
+            assert b is not None, "a binary operator has its second operand"
             # IW * (W \ IW): the initial write first; (W \ FW) * FW: the final write last.
             w_minus = _is_op(b, P.DIFF) and _is_input(b.recipe[1], "W")
             out.iw_first = _is_input(a, "IW") and w_minus and _is_input(b.recipe[2], "IW")
@@ -421,8 +425,10 @@ class _Compiler:
     @staticmethod
     def known_empty(code: int, a: Sym, b: Sym | None) -> bool:
         if code in (P.INTER, P.SEQ, P.CROSS):
+            assert b is not None, "a binary operator has its second operand"
             return a.empty or b.empty
         if code == P.UNION:
+            assert b is not None, "a binary operator has its second operand"
             return a.empty and b.empty
         if code in (P.DIFF, P.INVERSE, P.PLUS, P.IDENTITY, P.DOMAIN, P.RANGE):
             return a.empty
@@ -434,8 +440,10 @@ class _Compiler:
         if code in (P.COMPLEMENT, P.OPT, P.CROSS):
             return True
         if code in (P.INTER, P.SEQ):
+            assert b is not None, "a binary operator has its second operand"
             return a.iw and b.iw
         if code == P.UNION:
+            assert b is not None, "a binary operator has its second operand"
             return a.iw or b.iw
         return a.iw
 
@@ -443,16 +451,20 @@ class _Compiler:
     def bounds(code: int, a: Sym, b: Sym | None) -> tuple[bool, bool]:
         """(pairs start at memory events, pairs end at memory events) of the result."""
         if code == P.UNION:
+            assert b is not None, "a binary operator has its second operand"
             return a.dom_mem and b.dom_mem, a.ran_mem and b.ran_mem
         if code == P.INTER:
+            assert b is not None, "a binary operator has its second operand"
             return a.dom_mem or b.dom_mem, a.ran_mem or b.ran_mem
         if code in (P.DIFF, P.PLUS):
             return a.dom_mem, a.ran_mem
         if code == P.SEQ:
+            assert b is not None, "a binary operator has its second operand"
             return a.dom_mem, b.ran_mem
         if code == P.INVERSE:
             return a.ran_mem, a.dom_mem
         if code == P.CROSS:
+            assert b is not None, "a binary operator has its second operand"
             return a.dom_mem, b.dom_mem
         if code in (P.IDENTITY, P.DOMAIN):
             return a.dom_mem, a.dom_mem
@@ -466,12 +478,15 @@ class _Compiler:
         if a.kind == P.SET and code in (P.UNION, P.INTER, P.DIFF, P.COMPLEMENT, P.IDENTITY):
             return EXACT
         if code == P.UNION:
+            assert b is not None, "a binary operator has its second operand"
             return min(a.tier, b.tier)
         if code == P.INTER:
+            assert b is not None, "a binary operator has its second operand"
             return max(a.tier, b.tier)
         if code == P.DIFF:
             return a.tier
         if code == P.SEQ:
+            assert b is not None, "a binary operator has its second operand"
             return {(EXACT, EXACT): EXACT, (EXACT, DIAG): DIAG,
                     (DIAG, EXACT): DIAG}.get((a.tier, b.tier), 0)
         if code in (P.INVERSE, P.OPT):
