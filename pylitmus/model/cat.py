@@ -500,6 +500,7 @@ class _Compiler:
     def thread_op(self, code: int, kind: str, a: Sym, b: Sym | None) -> int:
         """The result's slot in the thread stage, over the events herd sees."""
         th = self.thread
+        assert a.thread is not None, "combine() asks only when the operands have thread slots"
         if code == P.COMPLEMENT:
             if kind == P.SET:
                 return self.emit(th, P.DIFF, P.SET, self.thread_events, a.thread)
@@ -509,7 +510,9 @@ class _Compiler:
         if code == P.OPT:
             events = self.emit(th, P.IDENTITY, P.REL, self.thread_events)
             return self.emit(th, P.UNION, P.REL, a.thread, events)
-        return self.emit(th, code, kind, a.thread, -1 if b is None else b.thread)
+        second = -1 if b is None else b.thread
+        assert second is not None, "combine() asks only when the operands have thread slots"
+        return self.emit(th, code, kind, a.thread, second)
 
     # -- the execution stage --------------------------------------------------------
     def exec_slot(self, value: Sym) -> int:
@@ -519,6 +522,7 @@ class _Compiler:
             return value.exec_slot
         ex = self.execution
         recipe = value.recipe
+        slot: int | None  # None only while an input is looked up
         if value.thread is not None and value.tier == EXACT and recipe[0] != "input" \
                 and not value.iw:
             # the union of the threads' values (nothing of the initial writes)
