@@ -115,7 +115,7 @@ def _in_co_per_loc(value: Sym) -> bool:
 
 @dataclass(eq=False)
 class Closure:
-    params: tuple  # names; a tuple of names for a tuple argument
+    params: tuple[str, ...] | str  # a name; a tuple of names for a tuple argument
     body: object
     env: dict
     name: str = "fun"
@@ -793,6 +793,7 @@ class _Compiler:
     def closure(self, binding, env: dict) -> Closure:
         kids = binding.children
         name = str(kids[0])
+        params: tuple[str, ...] | str
         if isinstance(kids[1], str) and len(kids) == 3:  # let f x = e
             params = str(kids[1])
         else:
