@@ -120,45 +120,6 @@ def check_cli(*arguments: str):
 
 MP_FILE = str(Path(__file__).resolve().parents[2] / "examples" / "MP.litmus")
 
-# Malformed or unsupported models: (text, line:col, a fragment of the message).
-BAD_MODELS = {
-    "syntax": ("M\nlet a = po &\n", "2:13", "unexpected end of the model"),
-    "character": ("M\nlet a = po ^ 2\n", "2:12", "unexpected character '^'"),
-    "unbound": ("M\nacyclic po | nosuch as x\n", "2:14", "unbound name nosuch"),
-    "kinds": ("M\nlet a = R | po\n", "2:9", "union expects sets"),
-    "match": ("M\nlet f s = match s with || {} -> 0 end\nacyclic f(R) as x\n", "2:11",
-              "cannot run match"),
-    "include": ('M\ninclude "nosuch.cat"\n', "2:1", "cannot find nosuch.cat"),
-    "no-co": ("M\nacyclic po as x\n", "-", "with co from generate_cos(co0)"),
-    "not-memory": ("M\nlet co0 = loc & (IW * (W \\ IW))\nlet generate_cos(x) = x\n"
-                   "with co from generate_cos(co0)\nacyclic po | rf | (po; [F]; po) as x\n",
-                   "5:1", "may relate other events than memory events"),
-    "with-other": ("M\nwith x from R\n", "2:1", "only over herd's enumerate-ordered-pairs"),
-    "assert": ("M\nassert empty R\n", "2:1", "runs assert only when it holds"),
-    "co-base": ("M\nlet generate_cos(x) = x\nwith co from generate_cos(0)\n", "3:1",
-                "must contain loc & (IW * (W \\ IW))"),
-}
-
-
-@pytest.mark.parametrize("name", sorted(BAD_MODELS))
-def test_a_bad_model_is_one_line(tmp_path: Path, name: str) -> None:
-    text, where, fragment = BAD_MODELS[name]
-    model = tmp_path / f"{name}.cat"
-    model.write_text(text)
-    status, stdout, stderr = check_cli("--model", str(model), MP_FILE)
-    assert status == 2 and stdout == ""
-    lines = stderr.strip().splitlines()
-    assert len(lines) == 1, stderr
-    prefix = str(model) if where == "-" else f"{model}:{where}:"
-    assert lines[0].startswith(prefix), lines[0]
-    assert fragment in lines[0]
-
-
-def test_a_missing_model_is_one_line(tmp_path: Path) -> None:
-    status, _, stderr = check_cli("--model", str(tmp_path / "none.cat"), MP_FILE)
-    assert status == 2 and "cannot read the model" in stderr
-
-
 def test_errors_name_the_included_file(tmp_path: Path) -> None:
     (tmp_path / "inner.cat").write_text("inner\nlet x = R &\n")
     (tmp_path / "outer.cat").write_text('outer\ninclude "inner.cat"\n')
