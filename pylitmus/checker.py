@@ -195,6 +195,13 @@ class Judge:
                      for location, ref in self.shown)
 
 
+def prepare_test(test: ast.Test, options: Options) -> Prepared:
+    """Run the threads of `test` under `options`. The test's own `Unroll=` line overrides
+    --unroll, as it overrides herd7's -unroll (herd/parseTest.ml)."""
+    unroll = int(test.meta.get("Unroll", options.unroll))
+    return prepare(test, unroll, options.variant, options.limits)
+
+
 def explore_test(prepared: Prepared, engine: str, options: Options = Options()):
     """Every consistent execution's final state, as {state: [count, satisfies]}, the flags
     raised, whether --speedcheck stopped the search once the condition was decided, and
@@ -266,7 +273,7 @@ def final_memory(frame, lasts) -> dict:
 def check_test(test: ast.Test, options: Options = Options()) -> Result:
     """Check one parsed test."""
     start = time.perf_counter()
-    prepared = prepare(test, options.unroll, options.variant, options.limits)
+    prepared = prepare_test(test, options)
     engine = "python" if options.engine == "python" else _native_or_python()
     counts, flags, decided_early, loop_heads = explore_test(prepared, engine, options)
     if loop_heads:  # herd7 names one head (its last candidate's); we name each, by thread

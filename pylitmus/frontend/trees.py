@@ -26,6 +26,30 @@ def to_int(text: str) -> int:
     return sign * int(digits, 16 if digits[:2].lower() == "0x" else 10)
 
 
+# OCaml's int_of_string: a sign, maybe a base prefix, then digits of that base, the first
+# one not `_`; a decimal fits in 63 bits signed, another base in 63 bits (read modulo 2^63).
+OCAML_INT = re.compile(r"([-+]?)(?:0[xX]([0-9a-fA-F][0-9a-fA-F_]*)|0[oO]([0-7][0-7_]*)|"
+                       r"0[bB]([01][01_]*)|(?:0[uU])?([0-9][0-9_]*))")
+
+
+def ocaml_int(text: str) -> int | None:
+    """`text` read as OCaml's int_of_string reads it (a 63-bit int), or None where it fails."""
+    match = OCAML_INT.fullmatch(text)
+    if match is None:
+        return None
+    sign = -1 if match.group(1) == "-" else 1
+    base, digits = next((base, digits) for base, digits in zip((16, 8, 2, 10), match.groups()[1:])
+                        if digits is not None)
+    value = int(digits.replace("_", ""), base)
+    if base == 10 and text.lstrip("+-")[:2].lower() != "0u":
+        value *= sign
+        return value if -(1 << 62) <= value < 1 << 62 else None
+    if value >= 1 << 63:
+        return None
+    value = sign * value % (1 << 63)
+    return value - (1 << 63) if value >= 1 << 62 else value
+
+
 # herd7 reads the numbers of the init block and the condition with OCaml's Int64.of_string
 # (a decimal fits in a signed 64-bit integer, a hexadecimal in 64 bits) and the immediates
 # of code with int_of_string after a decimal-only lexer (lib/AArch64Lexer.mll: a 63-bit int).

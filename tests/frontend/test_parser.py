@@ -86,6 +86,16 @@ def test_nested_comments_anywhere():
     assert [len(t.code) for t in test.threads] == [1, 1]
 
 
+def test_header_comments_as_herds_splitter_reads_them():
+    """lib/splitter.mll, find_init: the lexer's longest match reads `(*` as text up to a `{`
+    or a line end, unless `{` or the line end follows it at once: only then is it a comment.
+    A `{` in a KEY=value line belongs to the value. herd7 5feffe4 checks the first test."""
+    test = parse(litmus(header="AArch64 T\n(*{ a brace *)\n(*\n { another *)\nCom={x}"))
+    assert test.meta == {"Com": "{x}"}
+    error = syntax_error(litmus(header="AArch64 T\n(* a { brace *)"))
+    assert "herd7 takes this '{' in a comment" in error.message
+
+
 def test_unsupported_architecture():
     error = syntax_error("X86 SB\n{ x=0; }\n P0 ;\n MOV [x],$1 ;\nexists (x=1)\n")
     assert error.message == ("architecture X86 is not supported yet "
