@@ -15,7 +15,8 @@ SHIFT_KINDS = frozenset(
     "LSL LSR ASR ROR MSL UXTB UXTH UXTW UXTX SXTB SXTH SXTW SXTX".split())
 MNEMONIC = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:\.[A-Za-z0-9]+)?")
 THREAD_NAME = re.compile(r"P?([0-9]+)")
-CODE_LABEL = re.compile(r"\s*P?([0-9]+)\s*:\s*([A-Za-z_.][A-Za-z0-9_.]*)\s*")
+# herd7's label:"P1:L0" (lib/stateLexer.mll): no blank inside, the label up to the quote
+CODE_LABEL = re.compile(r"P?([0-9]+):([A-Za-z_.][A-Za-z0-9_.]*)")
 
 
 def to_int(text: str) -> int:
@@ -210,7 +211,8 @@ class LitmusBuilder(_Builder):
         return ast.Int(self._literal(children[0], 1))
 
     def negative_number(self, meta, children):
-        return ast.Int(self._literal(children[0], -1))
+        digits = children[0]
+        return ast.Int(self._literal(Token.new_borrow_pos(digits.type, digits[1:], digits), -1))
 
     def _literal(self, token: Token, sign: int) -> int:
         """A number of the init block or the condition, in herd7's range."""
@@ -247,16 +249,15 @@ class LitmusBuilder(_Builder):
         return int(match.group(1))
 
     def tagged_string(self, meta, children):
-        tag, string = children
+        token = children[0]
+        tag, _, string = token.partition(":")
         content = string[1:-1]
         if tag == "instr":
             return ast.InstrValue(content.strip())
-        if tag == "label":
-            match = CODE_LABEL.fullmatch(content)
-            if match is None:
-                raise self._error(string, f'expected label:"P<n>:<label>", found {string}')
-            return ast.CodeLabel(int(match.group(1)), match.group(2))
-        raise self._error(tag, f"unexpected '{tag}:' (expected label:\"...\" or instr:\"...\")")
+        match = CODE_LABEL.fullmatch(content)
+        if match is None:
+            raise self._error(token, f'expected label:"P<n>:<label>", found {string}')
+        return ast.CodeLabel(int(match.group(1)), match.group(2))
 
     def array(self, meta, values):
         return tuple(values)

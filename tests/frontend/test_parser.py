@@ -273,6 +273,17 @@ def test_value_literals_in_herds_range(init, fits):
             or "in decimal only" in syntax_error(litmus(init=init)).message
 
 
+@pytest.mark.parametrize("init", ["0:X0=- 16", '0:X0=label: "P0:L0"', '0:X0=label:\n"P0:L0"',
+                                  '0:X0=label :"P0:L0"', '0:X0=instr: "NOP"',
+                                  '0:X0=label:"P0: L0"', '0:X0=label:"P0:L0 "'])
+def test_tokens_herds_lexer_reads_whole(init):
+    """lib/stateLexer.mll reads `'-'? digit+`, `"label:" '"' 'P'? decimal ':' [^'"']+ '"'`
+    and `"instr:" '"' [^'"']+ '"'` as one token each, with no blank inside (herd7 5feffe4:
+    "Lex error Init lex" for the first five, "Label  L0 not found" for the last two)."""
+    error = syntax_error(litmus(init=init, table="P0 ;\n L0: NOP ;"))
+    assert "unexpected character" in error.message or "expected label:" in error.message
+
+
 def test_immediates_in_herds_range():
     """herd7's AArch64 lexer reads `#` and decimal digits into an OCaml int (63 bits); a
     hexadecimal immediate is a syntax error there (lib/AArch64Lexer.mll)."""
