@@ -46,7 +46,6 @@ class Result:
     engine: str = "python"
     seconds: float = 0.0
     condition_tree: object = None  # the condition's expression (pylitmus.frontend.ast)
-    decided_early: bool = False
     loop: bool = False  # the unroll bound cut runs of some candidate: herd7's `Loop Ok`
 
     @property
