@@ -13,6 +13,7 @@ from pylitmus.frontend.source import Source
 REGISTER = re.compile(r"(?:[XWC](?:[0-9]|[12][0-9]|30)|XZR|WZR|SP|WSP|CSP)", re.IGNORECASE)
 SHIFT_KINDS = frozenset(
     "LSL LSR ASR ROR MSL UXTB UXTH UXTW UXTX SXTB SXTH SXTW SXTX".split())
+SHIFTS = frozenset("LSL LSR ASR ROR MSL".split())
 MNEMONIC = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:\.[A-Za-z0-9]+)?")
 THREAD_NAME = re.compile(r"P?([0-9]+)")
 # herd7's label:"P1:L0" (lib/stateLexer.mll): no blank inside, the label up to the quote
@@ -312,6 +313,9 @@ class CellBuilder(_Builder):
             return ast.Shift(word.upper(), children[1].value)
         if REGISTER.fullmatch(word):
             return ast.Reg(word.upper())
+        if word.upper() in SHIFTS:
+            # lib/AArch64Parser.mly: a shifted operand is `LSL k`, `ROR k`, ...: never bare
+            raise self._error(meta, f"{word} needs an amount here (herd7 reads '{word} #n')")
         if word.upper() in SHIFT_KINDS:
             return ast.Shift(word.upper(), None)
         return ast.Name(str(word))
