@@ -67,11 +67,13 @@ EXTENDS = frozenset(("UXTB", "UXTH", "UXTW", "UXTX", "SXTB", "SXTH", "SXTW", "SX
 
 
 def truncate(value, bits: int):
-    """The low `bits` of a value; a memory address cannot be cut (herd7's mask error)."""
+    """The low `bits` of a value; a memory or code address cannot be cut (herd7's mask
+    error)."""
     if isinstance(value, int):
         return value & ((1 << bits) - 1)
-    if isinstance(value, Addr) and bits < 64:
-        raise Unsupported(f"illegal operation mask{bits} on {value}")
+    if isinstance(value, (Addr, CodeAddr)) and bits < 64:
+        shown = f'label:"{value}"' if isinstance(value, CodeAddr) else value
+        raise Unsupported(f"illegal operation mask{bits} on {shown}")
     return value
 
 

@@ -211,3 +211,24 @@ def test_aliases_herd_does_not_parse_are_unknown(cell):
     'SXTB' read as an extend); pylitmus refuses them as unknown, not answering for herd7."""
     with pytest.raises(LitmusError, match="unknown instruction"):
         final_states(cell, "0:X1=x;")
+
+
+@pytest.mark.parametrize("cell, message", [
+    ("MOV W2,W0", "illegal operation mask32 on x"),
+    ("CMP W0,#0", "illegal operation mask32 on x"),
+    ("MOV W2,W3", 'illegal operation mask32 on label:"P0:L0"'),
+    ("STR W3,[X1]", 'illegal operation mask32 on label:"P0:L0"'),
+    ("CMP X0,#0", "illegal flag-setting operation on x and 0"),
+    ("CMP X5,#0", "illegal flag-setting operation on NOP and 0"),
+    ("CMP X0,X5", "illegal flag-setting operation on x and NOP"),
+])
+def test_symbolic_values_herd_cannot_compute_with(cell, message):
+    """herd7 masks what it reads of a W register and cannot mask an address or a label
+    ("Illegal operation mask32 on x"); it compares two symbolic values of one kind by
+    identity, but takes no number from one, nor one of another kind ("Illegal operation
+    readbit63 on x", "Illegal operation - on constants NOP and 0"). herd7 5feffe4 refuses
+    each of these; it answers `CMP X0,X4` (two addresses) and `MOV X2,X3`."""
+    init = '0:X0=x; 0:X1=y; 0:X4=x; 0:X3=label:"P0:L0"; 0:X5=NOP;'
+    with pytest.raises(LitmusError, match=message.replace("(", r"\(")):
+        final_states(f"{cell}\nL0:\nNOP", init)
+    final_states("CMP X0,X4\nMOV X2,X3\nL0:\nNOP", init)
