@@ -115,6 +115,11 @@ class LitmusBuilder(_Builder):
             raise self._error(meta, f"declared size of array {target.name} does not match "
                                     f"initial value size")  # herd7's words
         if rest:
+            values = rest[0] if isinstance(rest[0], tuple) else (rest[0],)
+            if not ctype.endswith("*") and any(isinstance(v, ast.CodeLabel) for v in values):
+                # lib/stateParser.mly: `typ loc = maybev`, no label; only `typ* loc` takes one
+                raise self._error(meta, f"a code label cannot be the value of a {ctype} "
+                                        f"(herd7 takes one for an untyped or pointer location)")
             items.append(self._initial_value(meta, target, rest[0]))
         return items
 
