@@ -232,3 +232,30 @@ def test_symbolic_values_herd_cannot_compute_with(cell, message):
     with pytest.raises(LitmusError, match=message.replace("(", r"\(")):
         final_states(f"{cell}\nL0:\nNOP", init)
     final_states("CMP X0,X4\nMOV X2,X3\nL0:\nNOP", init)
+
+
+@pytest.mark.parametrize("cell", [
+    "ADD W0,W0,#4096", "ADD W0,W0,#-4096", "ADD W0,W0,#1,LSL #1", "ADD X0,XZR,#1",
+    "ADD XZR,X0,#1", "SUBS W0,WZR,#1", "CMP WZR,#1", "CMP W0,#4096",
+    "ADD W0,W0,W2,ROR #1", "ADD W0,W0,W2,LSL #64", "AND WZR,W0,#1",
+    "ORR W0,W0,#1,LSL #12", "EOR XZR,X0,#1", "MOV W0,#65537", "MOV W0,#4294967295",
+    "MOVZ W0,#65536", "MOVZ W0,#1,LSL #32", "MOVZ X0,#1,LSL #8", "MOVK W0,#1,LSL #32",
+    "MOVZ W0,#65535", "MOVN W0,#65535", "MOVK W0,#65535", "LSR X0,X2,#64"])
+def test_forms_herd_parses_but_refuses(cell):
+    """herd7 refuses, after parsing, an instruction it finds no encoding for (lib/
+    AArch64Base.ml, is_valid: "Illegal instruction"), and stops on MOVZ, MOVN and MOVK
+    immediates of 65535 (lib/machSize.ml, is_imm16: n < 65535) and on MOVK shifts other
+    than 0, 16 (32, 48 for X); it reads `LSR X0,X2,#64` with OCaml's shifts. herdtools7
+    5feffe4 refuses (or answers otherwise) each of these."""
+    with pytest.raises(LitmusError, match="herd7 refuses"):
+        final_states(f"MOV W2,#2\n{cell}")
+
+
+@pytest.mark.parametrize("cell", [
+    "ADD W0,W0,#4095", "ADD W0,W0,#-4095", "ADD W0,W0,#1,LSL #12", "ADDS XZR,X0,#1",
+    "CMP W0,#1,LSL #12", "ADD W0,W0,W2,LSL #63", "ANDS WZR,W0,#1", "TST W0,#1",
+    "MOV W0,#65536", "MOV W0,#-65537", "MOV X0,#-4294967297", "MOV W0,#65535",
+    "MOVZ X0,#1,LSL #32", "MOVN W0,#1,LSL #16", "MOVK X0,#1,LSL #48", "LSL X0,X2,#63"])
+def test_forms_herd_takes(cell):
+    """The same families within herd7's bounds: herd7 5feffe4 answers each."""
+    final_states(f"MOV W2,#2\n{cell}")
