@@ -165,7 +165,7 @@ def _check_encodable(instr: ast.Instruction) -> None:
             problem = "a zero register with an immediate"
         elif shift not in (0, 12) or abs(imms[0]) >= 1 << 12:
             problem = "an immediate over 12 bits, or shifted but by 0 or 12"
-    elif mnemonic in ARITHMETIC and shifts and shifts[0].kind == "ROR":
+    elif mnemonic in ARITHMETIC | {"NEG", "NEGS"} and shifts and shifts[0].kind == "ROR":
         problem = "a register rotated (ROR)"
     elif mnemonic in LOGICAL_IMMEDIATE and imms:
         if shift != 0 or (mnemonic in ("AND", "EOR", "ORR") and regs[0] in ZERO_REGISTERS):
