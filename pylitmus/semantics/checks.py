@@ -140,13 +140,19 @@ def _check_instruction(test: ast.Test, thread: ast.Thread, instr: ast.Instructio
 
 
 ZERO_REGISTERS = frozenset(("XZR", "WZR"))
+# Byte and halfword loads, stores and atomics (LDRB, STLRH, SWPALB, CASB, LDADDH, ...), of
+# which herd7's parser reads W data registers only, but for the sign-extending loads.
+SUBWORD_ACCESS = re.compile(r"(?:LD|ST|SWP|CAS)[A-Z]*[BH]")
+SIGN_EXTENDING = re.compile(r"LD[A-Z]*S[BH]")
 ARITHMETIC = frozenset(("ADD", "SUB", "ADDS", "SUBS", "CMP"))
 LOGICAL_IMMEDIATE = frozenset(("AND", "ANDS", "EOR", "ORR", "TST"))
 
 
 def _check_encodable(instr: ast.Instruction) -> None:
-    """Refuse what herd7 parses but finds no encoding for (lib/AArch64Base.ml, is_valid:
-    "Illegal instruction"), or cannot run (herd/AArch64Sem.ml): an arithmetic immediate over 12 bits or shifted but by 0 or
+    """Refuse a register herd7's parser does not take (an X register for a byte or halfword
+    access's data, a W register for an indirect branch), and what it parses but finds no
+    encoding for (lib/AArch64Base.ml, is_valid: "Illegal instruction") or cannot run
+    (herd/AArch64Sem.ml): a W index shifted by LSL in LDRB, LDRH, STRB, STRH; an arithmetic immediate over 12 bits or shifted but by 0 or
     12, or with a zero register as its source (or its destination, but for the flag
     setters); a logical immediate shifted, or written to a zero register (but by ANDS);
     a shift amount over 6 bits; a MOV immediate no MOVZ or MOVN makes; a MOVZ, MOVN or
@@ -178,6 +184,16 @@ def _check_encodable(instr: ast.Instruction) -> None:
             problem = "an immediate not below 65535, or shifted by other than 0, 16, 32, 48"
     elif mnemonic in ("LSL", "LSR", "ASR", "ROR") and imms and not 0 <= imms[0] < 64:
         problem = "a shift amount over 6 bits"
+    if SUBWORD_ACCESS.fullmatch(mnemonic) and not SIGN_EXTENDING.fullmatch(mnemonic):
+        if any(reg[0] == "X" for reg in regs):
+            problem = "a byte or halfword access takes W registers"
+        memory = next((op for op in ops if isinstance(op, ast.Mem)), None)
+        if mnemonic in ("LDRB", "LDRH", "STRB", "STRH") and memory is not None \
+                and isinstance(memory.offset, ast.Reg) and memory.offset.name[0] == "W" \
+                and memory.modifier is not None and memory.modifier.kind == "LSL":
+            problem = "a W register index shifted by LSL"
+    elif mnemonic in ("BR", "BLR", "RET") and any(reg[0] == "W" for reg in regs):
+        problem = "an indirect branch takes an X register"
     if problem is None and shifts and shifts[0].kind in ("LSL", "LSR", "ASR", "ROR") \
             and not 0 <= shift < 64 and mnemonic not in ("MOVZ", "MOVN", "MOVK"):
         problem = "a shift amount over 6 bits"
