@@ -160,8 +160,9 @@ class _TestParser:
         if rest:
             raise self.source.error(self.code.index(rest[0], tail.end()),
                                     f"unexpected '{rest[0]}' after the test name")
-        if tail.group("doc") is None and DESCRIPTION_START.match(self.source.text, tail.end()):
-            raise self.source.error(self.code.index('"', tail.end()),
+        start_of_doc = DESCRIPTION_START.match(self.source.text, tail.end())
+        if start_of_doc and '"' not in self.source.text[start_of_doc.end():]:
+            raise self.source.error(start_of_doc.end() - 1,
                                     "the description line has no closing '\"'")
         self.offset = tail.end()
         # herd names such tests without the suffix

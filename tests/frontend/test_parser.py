@@ -119,7 +119,7 @@ def test_missing_test_name():
 
 
 @pytest.mark.parametrize("header", ["AArch64 MP+po;", 'AArch64 MP+po (mp) "doc" ;',
-                                    "AArch64 MP+po(mp)"])
+                                    "AArch64 MP+po(mp)", 'AArch64 MP+po;\n"text, after the ;"'])
 def test_first_line_as_herd_splits_it(header):
     """herd7's first line (lib/splitter.mll): ARCH NAME, an optional (texname), an optional
     "doc" and an optional `;`; NAME is made of letters, digits and _/.-+[]:."""
