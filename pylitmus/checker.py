@@ -204,10 +204,11 @@ class Judge:
                       for location, ref in self.shown)
         for index, name in self._shown_ins:
             value = state[index][1]
-            if any(isinstance(v, Number) for v in (value if isinstance(value, tuple) else [value])):
-                raise LitmusError(f"{name} is of type ins_t and ends with a "
-                                  f"number, which herd7 cannot print (\"Cannot find the size "
-                                  f"of type ins_t\")", self.test.file)
+            values = value if isinstance(value, tuple) else (value,)
+            if any(isinstance(v, Number) for v in values):
+                raise LitmusError(f"{name} is of type ins_t and ends with a number, which "
+                                  f"herd7 cannot print (\"Cannot find the size of type "
+                                  f"ins_t\")", self.test.file)
         return state
 
 
@@ -291,7 +292,7 @@ def check_wanted_values(prepared: Prepared, speedcheck: bool) -> None:
     test = prepared.test
     written = {event.loc for runs in prepared.runs for run in runs for event in run.events
                if event.kind == E.MEM_WRITE}
-    wanted: dict[str, tuple[ast.Atom, object]] = {}
+    wanted: dict[str, object] = {}
     props = [test.condition.expr] if speedcheck and test.condition.quantifier == "exists" else []
     props += [test.filter] if test.filter is not None else []
     for atom in (atom for prop in props for atom in conjuncts(prop)):
@@ -302,13 +303,13 @@ def check_wanted_values(prepared: Prepared, speedcheck: bool) -> None:
         if isinstance(target, ast.MemRef) and target.index is None \
                 and key in prepared.env.arrays and f"{key}[0]" in written:
             raise LitmusError(f"herd7 compares the final writes of the first cell of array "
-                              f"{key}, which a run writes, with the value wanted of the whole array "
-                              f"(herd/mem.ml, wanted_final_value): pylitmus does not follow it",
-                              test.file)
+                              f"{key}, which a run writes, with the value wanted of the "
+                              f"whole array (herd/mem.ml, wanted_final_value): pylitmus "
+                              f"does not follow it", test.file)
         value = tuple(map(condition_value, atom.value)) if isinstance(atom.value, tuple) \
             else condition_value(atom.value)
         value = unmasked(value)
-        if wanted.setdefault(key, (atom, value))[1] != value:
+        if wanted.setdefault(key, value) != value:
             raise LitmusError(f"incompatible constraint on location {key}: two values wanted "
                               f"at the end (herd7 refuses it)", test.file)
 

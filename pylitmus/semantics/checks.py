@@ -152,9 +152,10 @@ def _check_encodable(instr: ast.Instruction) -> None:
     """Refuse a register herd7's parser does not take (an X register for a byte or halfword
     access's data, a W register for an indirect branch), and what it parses but finds no
     encoding for (lib/AArch64Base.ml, is_valid: "Illegal instruction") or cannot run
-    (herd/AArch64Sem.ml): a W index shifted by LSL in LDRB, LDRH, STRB, STRH; an arithmetic immediate over 12 bits or shifted but by 0 or
-    12, or with a zero register as its source (or its destination, but for the flag
-    setters); a logical immediate shifted, or written to a zero register (but by ANDS);
+    (herd/AArch64Sem.ml): a W index shifted by LSL in LDRB, LDRH, STRB, STRH; an
+    arithmetic immediate over 12 bits or shifted but by 0 or 12, or with a zero register
+    as its source (or its destination, but for the flag setters); a rotated register in
+    arithmetic; a logical immediate shifted, or written to a zero register (but by ANDS);
     a shift amount over 6 bits; a MOV immediate no MOVZ or MOVN makes; a MOVZ, MOVN or
     MOVK immediate of 65535 or more or shifted by other than 0, 16 (or 32, 48 for an X
     register)."""
@@ -162,7 +163,7 @@ def _check_encodable(instr: ast.Instruction) -> None:
     regs = [op.name for op in ops if isinstance(op, ast.Reg)]
     imms = [op.value for op in ops if isinstance(op, ast.Imm)]
     shifts = [op for op in ops if isinstance(op, ast.Shift)]
-    shift = shifts[0].amount or 0 if shifts else 0
+    shift = (shifts[0].amount or 0) if shifts else 0
     wide = bool(regs) and regs[0][0] == "X"
     problem = None
     if mnemonic in ARITHMETIC and imms:
