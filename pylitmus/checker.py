@@ -18,6 +18,7 @@ from .frontend import ast
 from .limits import LimitError, Limits, limit_message
 from .model.program import Model, load_model
 from .result import Location, Result, State
+from .semantics import events as E
 from .semantics.prepare import Prepared, mem_key, prepare, reg_key, to_value
 from .semantics.values import Addr, Number, herd_order
 
@@ -33,7 +34,7 @@ class Options:
     unroll: int = 2
     engine: str = "auto"
     limits: Limits = Limits()
-    speedcheck: bool = False  # stop as soon as the condition is decided
+    speedcheck: bool = False  # count only the executions that can decide the condition
     model: str | None = None  # a cat model file instead of the built-in Arm model
     libdir: str | None = None  # where the cat model's includes are found (herd7's -set-libdir)
 
@@ -125,6 +126,14 @@ class Judge:
                 raise LitmusError.at(self.test.condition.pos, "the condition introduces a new "
                                      f"symbolic location: {atom.value.name}")
         self.shown = observed_locations(self.test, prepared.env.arrays)
+        # herd7 prints a number held by a location of type ins_t with the size of that type,
+        # which it does not know (herd/archExtra_herd.ml, cast_for_pp_with_base; lib/
+        # testType.ml: "Cannot find the size of type ins_t"); an instruction prints well.
+        typed_ins = {location_key(item.target) for item in self.test.init
+                     if isinstance(item, ast.Decl) and item.ctype == "ins_t"}
+        self._shown_ins = [(index, location_key(ref))
+                           for index, (_, ref) in enumerate(self.shown)
+                           if location_key(ref) in typed_ins]
         self._readers: dict[int, Callable] = {}  # id of a target -> its reader
         # id of an atom -> (size, value) it compares with
         self._wanted_values: dict[int, tuple[int, object]] = {}
@@ -206,15 +215,37 @@ class Judge:
 
     def state(self, registers, memory) -> tuple:
         """The final state shown: (location, value) pairs in herd7's order."""
-        return tuple((location, self.final_value(ref, registers, memory))
-                     for location, ref in self.shown)
+        state = tuple((location, self.final_value(ref, registers, memory))
+                      for location, ref in self.shown)
+        for index, name in self._shown_ins:
+            value = state[index][1]
+            values = value if isinstance(value, tuple) else (value,)
+            if any(isinstance(v, Number) for v in values):
+                raise LitmusError(f"{name} is of type ins_t and ends with a number, which "
+                                  f"herd7 cannot print (\"Cannot find the size of type "
+                                  f"ins_t\")", self.test.file)
+        return state
+
+
+def location_key(target: ast.RegRef | ast.MemRef) -> str:
+    """A register's key (`0:X0`) or a memory location's name (`x`, `t`): what a declaration and
+    a condition name alike."""
+    return reg_key(target) if isinstance(target, ast.RegRef) else target.name
+
+
+def prepare_test(test: ast.Test, options: Options) -> Prepared:
+    """Run the threads of `test` under `options`. The test's own `Unroll=` line overrides
+    --unroll, as it overrides herd7's -unroll (herd/parseTest.ml)."""
+    unroll = int(test.meta.get("Unroll", options.unroll))
+    return prepare(test, unroll, options.variant, options.limits)
 
 
 def explore_test(prepared: Prepared, engine: str, options: Options = Options()):
     """Every consistent execution's final state, as {state: [count, satisfies]}, the flags
-    raised, whether --speedcheck stopped the search once the condition was decided, and
-    the loop heads (thread, label) where the unroll bound cut a run some candidate
-    execution uses."""
+    raised, and the loop heads (thread, label) where the unroll bound cut a run some
+    candidate execution uses. Under --speedcheck, as under herd7's `-speedcheck true`
+    (herd/mem.ml, worth_going), an execution whose final state cannot decide the condition
+    goes no further than the filter does: no state, no count, no flag."""
     model = model_for(options, prepared.variant)
     judge = Judge(prepared)
     deciding = decides_for(prepared.test.condition.quantifier)
@@ -258,15 +289,53 @@ def explore_test(prepared: Prepared, engine: str, options: Options = Options()):
             memory = final_memory(frame, lasts)
             if test.filter is not None and not judge.holds(test.filter, registers, memory):
                 continue
+            satisfies = judge.holds(test.condition.expr, registers, memory)
+            if options.speedcheck and not deciding(satisfies):
+                continue
             key = judge.state(registers, memory)
-            entry = counts.get(key)
-            if entry is None:
-                entry = counts[key] = [0, judge.holds(test.condition.expr, registers, memory)]
+            entry = counts.setdefault(key, [0, satisfies])
             entry[0] += count
             flags.update(exec_flags, run_flags)
-        if options.speedcheck and any(deciding(s) for _, s in counts.values()):
-            return counts, flags, True, loop_heads
-    return counts, flags, False, loop_heads
+    return counts, flags, loop_heads
+
+
+def check_wanted_values(prepared: Prepared, speedcheck: bool) -> None:
+    """Refuse the final values herd7 refuses to want, or wants otherwise. herd7 keeps only
+    the final writes of the values that the atoms `loc=v` of a filter's conjunction, and
+    under -speedcheck of an `exists` condition's, want (herd/mem.ml, wanted_final_value):
+    it refuses a location wanted with two values ("Incompatible constraint on location"),
+    and compares a whole array's wanted value with the writes of its first cell, never
+    equal: then no write is final there, which changes nothing if no run writes there."""
+    test = prepared.test
+    written = {event.loc for runs in prepared.runs for run in runs for event in run.events
+               if event.kind == E.MEM_WRITE}
+    wanted: dict[str, object] = {}
+    props = [test.condition.expr] if speedcheck and test.condition.quantifier == "exists" else []
+    props += [test.filter] if test.filter is not None else []
+    for atom in (atom for prop in props for atom in conjuncts(prop)):
+        if isinstance(atom.value, (ast.RegRef, ast.MemRef)):
+            continue
+        target = atom.target
+        key = reg_key(target) if isinstance(target, ast.RegRef) else mem_key(target)
+        if isinstance(target, ast.MemRef) and target.index is None \
+                and key in prepared.env.arrays and f"{key}[0]" in written:
+            raise LitmusError(f"herd7 compares the final writes of the first cell of array "
+                              f"{key}, which a run writes, with the value wanted of the "
+                              f"whole array (herd/mem.ml, wanted_final_value): pylitmus "
+                              f"does not follow it", test.file)
+        value = tuple(map(condition_value, atom.value)) if isinstance(atom.value, tuple) \
+            else condition_value(atom.value)
+        value = unmasked(value)
+        if wanted.setdefault(key, value) != value:
+            raise LitmusError(f"incompatible constraint on location {key}: two values wanted "
+                              f"at the end (herd7 refuses it)", test.file)
+
+
+def conjuncts(expr: ast.Expr) -> list[ast.Atom]:
+    """The atoms `expr` requires as herd7 finds them: those of its top conjunction."""
+    if isinstance(expr, ast.And):
+        return conjuncts(expr.left) + conjuncts(expr.right)
+    return [expr] if isinstance(expr, ast.Atom) else []
 
 
 def decides_for(quantifier: str):
@@ -283,16 +352,14 @@ def final_memory(frame, lasts) -> dict:
 def check_test(test: ast.Test, options: Options = Options()) -> Result:
     """Check one parsed test."""
     start = time.perf_counter()
-    prepared = prepare(test, options.unroll, options.variant, options.limits)
+    prepared = prepare_test(test, options)
+    check_wanted_values(prepared, options.speedcheck)
     engine = "python" if options.engine == "python" else _native_or_python()
-    counts, flags, decided_early, loop_heads = explore_test(prepared, engine, options)
+    counts, flags, loop_heads = explore_test(prepared, engine, options)
     if loop_heads:  # herd7 names one head (its last candidate's); we name each, by thread
         heads = ", ".join(dict.fromkeys(label for _, label in sorted(loop_heads)))
         prepared.env.warnings.add(f'File "{test.file}": unrolling limit exceeded at {heads}, '
                                   "legal outcomes may be missing.")
-    if decided_early:
-        prepared.env.warnings.add("decided early (--speedcheck): the states and counts are "
-                                  "those found before the condition was decided")
     quantifier = test.condition.quantifier
     sat = sum(c for c, s in counts.values() if s)
     unsat = sum(c for c, s in counts.values() if not s)
@@ -302,7 +369,7 @@ def check_test(test: ast.Test, options: Options = Options()) -> Result:
         positive, negative, ok = sat, unsat, unsat == 0
     else:
         positive, negative, ok = sat, unsat, sat > 0
-    observation = "Never" if sat == 0 else "Always" if unsat == 0 else "Sometimes"
+    observation = observation_of(quantifier, sat, unsat, options.speedcheck)
     states = [State(key, c, s) for key, (c, s) in sorted(counts.items(), key=state_order)]
     return Result(
         file=test.file, name=test.name, kind=KINDS[quantifier], quantifier=quantifier,
@@ -310,7 +377,19 @@ def check_test(test: ast.Test, options: Options = Options()) -> Result:
         observation=observation, flags=sorted(flags), warnings=sorted(prepared.env.warnings),
         variant=sorted(prepared.variant), engine=engine,
         seconds=time.perf_counter() - start, condition_tree=test.condition.expr,
-        decided_early=decided_early, loop=bool(loop_heads))
+        loop=bool(loop_heads))
+
+
+def observation_of(quantifier: str, sat: int, unsat: int, speedcheck: bool) -> str:
+    """Always, Sometimes or Never, from the executions that do (`sat`) and do not satisfy
+    the condition. Under -speedcheck herd7 has not counted the executions that cannot
+    decide, so it never says Always of `exists`/`~exists`, nor Never of `forall`
+    (herd/top_herd.ml, observation)."""
+    if speedcheck and quantifier == "forall":
+        return "Always" if unsat == 0 else "Sometimes"
+    if speedcheck:
+        return "Never" if sat == 0 else "Sometimes"
+    return "Never" if sat == 0 else "Always" if unsat == 0 else "Sometimes"
 
 
 def state_order(item) -> tuple:

@@ -48,8 +48,8 @@ def main() -> None:
               metavar="N", help="Instructions one thread run may execute (conditional loops "
                                 "on values no read changes are not bounded by --unroll).")
 @click.option("--speedcheck", is_flag=True,
-              help="Stop a test as soon as its condition is decided (herd7's -speedcheck); "
-                   "the report then says so and shows what was found until then.")
+              help="Count only the executions that can decide the condition, as herd7's "
+                   "-speedcheck true does (so the figures are herd7's under that option).")
 @click.option("--hexa", is_flag=True,
               help="Print numbers (of states and the condition) in hexadecimal, as herd7's "
                    "-hexa does.")

@@ -48,7 +48,6 @@ class Result:
     variant: list[str] = field(default_factory=list)
     engine: str = "python"
     seconds: float = 0.0
-    decided_early: bool = False
     loop: bool = False  # the unroll bound cut runs of some candidate: herd7's `Loop Ok`
 
     @property

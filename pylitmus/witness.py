@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from pylitmus.checker import Judge, Options, final_memory, model_for
+from pylitmus.checker import Judge, Options, final_memory, model_for, prepare_test
 from pylitmus.explorer import frame as F
 from pylitmus.explorer.combine import combinations
 from pylitmus.explorer.python import candidates, last_writes
@@ -21,7 +21,6 @@ from pylitmus.frontend.parser import parse_expression
 from pylitmus.model import evaluate as V
 from pylitmus.model import program as P
 from pylitmus.semantics import events as E
-from pylitmus.semantics.prepare import prepare
 
 # Parts of the model's ordered-before, most telling first: an `ob` edge is named after the
 # first of these that holds it (thread-stage names first, then execution-stage names).
@@ -215,7 +214,7 @@ def find_witness(test: ast.Test, options: Options = Options(), state: ast.Expr |
     condition, else (the condition never holds) one reaching `first_state` (the values of
     the report's first `State`), with the rejected candidate that would satisfy the
     condition."""
-    prepared = prepare(test, options.unroll, options.variant, options.limits)
+    prepared = prepare_test(test, options)
     model = model_for(options, prepared.variant)
     judge = Judge(prepared)
 

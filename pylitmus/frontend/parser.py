@@ -26,7 +26,7 @@ from pylitmus.frontend.ast import Pos
 from pylitmus.frontend.grammar import describe_terminal, load
 from pylitmus.frontend.memo import remembered
 from pylitmus.frontend.source import Source
-from pylitmus.frontend.trees import CellBuilder, LitmusBuilder
+from pylitmus.frontend.trees import CellBuilder, LitmusBuilder, ocaml_int
 from pylitmus.variants import (
     HANDLER_THREAD,
     HEADER_KEYS,
@@ -41,13 +41,17 @@ from pylitmus.variants import (
 SUPPORTED_ARCH = "AArch64"
 META_KEYS = {key.lower(): key for key in (
     "Variant", "CacheType", "Hash", "Cycle", "Relax", "Safe", "Orig", "Com", "Prefetch",
-    "Generator", "Stable", "Scopes", "Levels", "MemoryMap")}
-META_LINE = re.compile(r"([A-Za-z][A-Za-z0-9_-]*)\s*=\s*(.*?)\s*")
+    "Generator", "Stable", "Scopes", "Levels", "MemoryMap", "Unroll")}
+# A KEY=value line of the header, as herd7's splitter reads it (its value keeps the blanks
+# after it)
+META_LINE = re.compile(r"(?P<key>[A-Za-z][A-Za-z0-9_/.-]*)[ \t]*=[ \t]*(?P<value>[^\n]*)\n")
 IDENTIFIER = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 # herd7's first line (lib/splitter.mll): ARCH NAME, then an optional `(texname)`, an optional
 # `"doc"` and an optional `;`; a test name is made of these characters.
 TEST_NAME = re.compile(r"[A-Za-z0-9_/.\-+\[\]:]+")
-TITLE_TAIL = re.compile(r"\s*(?:\([A-Za-z][A-Za-z0-9_/.-]*\)\s*)?(?:\"[^\"]*\"\s*)?;?\s*")
+TITLE_TAIL = re.compile(r'[ \t]*(?:\([A-Za-z][A-Za-z0-9_/.-]*\)[ \t]*)?'
+                        r'(?:\n?[ \t]*"(?P<doc>[^"]*)"[ \t]*)?;?')
+DESCRIPTION_START = re.compile(r'[^\n]*\n[ \t]*"')
 THREAD_HEADER = re.compile(r"P([0-9]+)")
 FINAL_PART_START = re.compile(r"(?:locations|filter|exists|forall)\b|~")
 MISSPELT_QUANTIFIER = re.compile(r"([A-Za-z~]+)\s*[(\[]")
@@ -115,8 +119,8 @@ class _TestParser:
         self.offset = 0
 
     def parse(self) -> ast.Test:
-        name = self._parse_title()
-        description, meta = self._parse_header_lines()
+        name, description = self._parse_title()
+        meta = self._parse_header_lines()
         init = self._parse_init()
         threads = self._parse_threads()
         return self._parse_final(name, description, meta, init, threads)
@@ -135,14 +139,11 @@ class _TestParser:
             self.offset = end + 1
         return None
 
-    def _at_line_start(self, offset: int) -> bool:
-        return offset == 0 or self.code[offset - 1] == "\n"
-
-    def _skip_line(self) -> None:
-        end = self.code.find("\n", self.offset)
-        self.offset = len(self.code) if end < 0 else end + 1
-
-    def _parse_title(self) -> str:
+    def _parse_title(self) -> tuple[str, str | None]:
+        """The test's name and description. herd7's splitter (lib/splitter.mll, `main`)
+        reads ARCH NAME, an optional `(texname)`, an optional `"doc"` (on this line or
+        the next, up to the next `"`) and an optional `;`; its header reader goes on
+        right after them."""
         first = self._next_line()
         if first is None:
             raise LitmusError("empty file: expected a first line 'AArch64 NAME'",
@@ -166,38 +167,88 @@ class _TestParser:
         if name is None:
             raise self.source.error(name_start, f"expected a test name after 'AArch64' "
                                                 f"(letters, digits, _/.-+[]:), found '{words[1]}'")
-        line_end = start + len(line)
-        tail = TITLE_TAIL.match(self.code, name.end(), line_end)
+        tail = TITLE_TAIL.match(self.source.text, name.end())
         assert tail is not None  # the pattern matches the empty string
-        if tail.end() < line_end:
-            extra = self.code[tail.end():line_end].split()[0]
-            raise self.source.error(tail.end(), f"unexpected '{extra}' after the test name")
-        self._skip_line()
-        return name.group().removesuffix(".litmus")  # herd names such tests without the suffix
+        line_end = start + len(line)
+        rest = self.code[tail.end():line_end].split() if tail.end() < line_end else []
+        if rest:
+            raise self.source.error(self.code.index(rest[0], tail.end()),
+                                    f"unexpected '{rest[0]}' after the test name")
+        start_of_doc = DESCRIPTION_START.match(self.source.text, tail.end())
+        if start_of_doc and '"' not in self.source.text[start_of_doc.end():]:
+            raise self.source.error(start_of_doc.end() - 1,
+                                    "the description line has no closing '\"'")
+        self.offset = tail.end()
+        # herd names such tests without the suffix
+        return name.group().removesuffix(".litmus"), tail.group("doc")
 
-    def _parse_header_lines(self) -> tuple[str | None, dict[str, str]]:
-        """The quoted description and the KEY=value lines between the title and the `{`."""
-        description = None
+    def _parse_header_lines(self) -> dict[str, str]:
+        """The KEY=value lines between the title and the init block, read as herd7's
+        splitter reads them (lib/splitter.mll, `find_init`), in the text with its comments:
+        the first `{` begins the init block, unless it is in a KEY=value line (a key at the
+        start of a line, its value up to the end of the line, blanks after it kept) or in a
+        comment that begins a line's text with `(*` followed by `{` or the end of the line
+        (the lexer's longest match takes any other `(*` for plain text, up to a `{`)."""
+        text = self.source.text
         meta: dict[str, str] = {}
-        while (found := self._next_line()) is not None:
-            start, line = found
-            if line.startswith("{"):
-                self.offset = start
-                return description, meta
-            if line.startswith('"'):
-                if len(line) < 2 or not line.endswith('"'):
-                    raise self.source.error(start, "the description line has no closing '\"'")
-                description = line[1:-1]
-            elif self._at_line_start(start) and (match := META_LINE.fullmatch(line)) is not None:
-                # herd7's splitter reads KEY=value at the start of a line only
-                key = META_KEYS.get(match.group(1).lower(), match.group(1))
-                if key.upper() in HEADER_KEYS:
-                    raise self.source.error(start, not_supported(HEADER_KEYS[key.upper()],
-                                                                 f"{key}="))
-                meta[key] = match.group(2)
-                self._check_variants(key, match.group(2), start + match.start(2))
-            self._skip_line()  # like herd, ignore any other line before the init block
+        index = self.offset
+        while index < len(text):
+            if text[index] == "\n":
+                index += 1
+            elif text.startswith("(*", index) and text[index + 2:index + 3] in ("", "\n", "{"):
+                index = self._comment_end(index)
+            elif text[index] == "{":
+                if self.code[index] != "{":
+                    raise self.source.error(index, "herd7 takes this '{' in a comment for the "
+                                                   "start of the init block")
+                self.offset = index
+                return meta
+            elif (match := META_LINE.match(text, index)) is not None:
+                self._add_meta(meta, match)
+                index = match.end()
+            else:
+                ends = [end for end in (text.find("\n", index), text.find("{", index)) if end >= 0]
+                index = min(ends, default=len(text))
         raise LitmusError("missing the init block '{ ... }'", self.source.file)
+
+    def _comment_end(self, start: int) -> int:
+        """The offset after the comment that opens at `start` (comments nest)."""
+        text = self.source.text
+        depth, index = 0, start
+        while index < len(text):
+            if text.startswith("(*", index):
+                depth, index = depth + 1, index + 2
+            elif text.startswith("*)", index):
+                depth, index = depth - 1, index + 2
+                if depth == 0:
+                    return index
+            else:
+                index += 1
+        raise self.source.error(start, "comment '(*' is never closed with '*)'")
+
+    def _add_meta(self, meta: dict[str, str], match: re.Match) -> None:
+        """Record one KEY=value line; refuse what herd7 refuses (a key given twice, in any
+        case: lib/testHash.ml, "Duplicated meta-data on key") and what pylitmus lacks."""
+        start = match.start()
+        key = META_KEYS.get(match.group("key").lower(), match.group("key"))
+        if any(known.lower() == key.lower() for known in meta):
+            raise self.source.error(start, f"duplicated meta-data on key {match.group('key')} "
+                                           f"(herd7 takes each key once)")
+        if key.upper() in HEADER_KEYS:
+            raise self.source.error(start, not_supported(HEADER_KEYS[key.upper()], f"{key}="))
+        value = match.group("value")
+        value_start = match.start("value")
+        if key == "Unroll":
+            bound = ocaml_int(value)
+            if bound is None:
+                raise self.source.error(value_start, f"Unroll= expects an integer, found "
+                                                     f"'{value}' (herd7 reads it with OCaml's "
+                                                     f"int_of_string, blanks after it included)")
+            value = str(bound)
+        else:
+            value = value.strip()
+        meta[key] = value
+        self._check_variants(key, value, value_start)
 
     def _check_variants(self, key: str, value: str, start: int) -> None:
         """Refuse, at its place, a variant or cache type pylitmus does not run."""
@@ -212,19 +263,25 @@ class _TestParser:
     # ---- init block ----------------------------------------------------------------------
 
     def _parse_init(self) -> list[ast.InitItem]:
+        """The init block. herd7's splitter (`inside_init`) ends it at the `}` that closes
+        its `{`, counting the braces of comments too."""
         start = self.offset
         depth = 0
         for index in range(start, len(self.code)):
-            char = self.code[index]
+            char = self.source.text[index]
             if char == "{":
                 depth += 1
             elif char == "}":
                 depth -= 1
                 if depth == 0:
+                    if self.code[index] != "}":
+                        raise self.source.error(index, "herd7 takes this '}' in a comment for "
+                                                       "the end of the init block")
                     self.offset = index + 1
                     self._refuse_feature_syntax(start, index + 1)
                     return self._run("litmus", "init", start, index + 1, "the init block")
-        raise self.source.error(start, "the init block '{' is never closed with '}'")
+        raise self.source.error(start, "the init block '{' is never closed with '}' (herd7 "
+                                       "counts the braces of comments too)")
 
     # ---- thread table --------------------------------------------------------------------
 
@@ -264,6 +321,7 @@ class _TestParser:
             raise self.source.error(self.offset,
                                     "expected the thread table header 'P0 | P1 ...;'")
         threads = []
+        defined: dict[str, int] = {}  # label -> the thread defining it
         for number, (start, end) in enumerate(self._cells(*header)):
             text = self.code[start:end]
             first = start + len(text) - len(text.lstrip())
@@ -287,18 +345,24 @@ class _TestParser:
                                                 f"{len(cells)} cell(s), the table has "
                                                 f"{len(threads)} thread(s)")
             for thread, (start, end) in zip(threads, cells):
-                self._add_cell(thread, start, end)
+                self._add_cell(thread, start, end, defined)
         return threads
 
-    def _add_cell(self, thread: ast.Thread, start: int, end: int) -> None:
+    def _add_cell(self, thread: ast.Thread, start: int, end: int,
+                  defined: dict[str, int]) -> None:
         if not self.code[start:end].strip():
             return
         self._refuse_feature_instruction(start, end)
         cell = self._run("aarch64", "cell", start, end, "this instruction")
         for label, pos in cell.labels:
-            if label in thread.labels:
+            # herd7 puts the labels of all threads in one map and refuses a label met twice
+            # (herd/loader.ml, preload_labels: "Label ... occurs more that once")
+            if label in defined:
+                where = "twice in" if defined[label] == thread.index else \
+                    f"on P{defined[label]} and on"
                 raise self.source.error_at(pos.line, pos.col, f"label {label} is defined "
-                                                              f"twice in P{thread.index}")
+                                                              f"{where} P{thread.index}")
+            defined[label] = thread.index
             thread.labels[label] = len(thread.code)
             thread.label_positions[label] = pos
         if cell.mnemonic is not None:

@@ -13,9 +13,11 @@ from pylitmus.frontend.source import Source
 REGISTER = re.compile(r"(?:[XWC](?:[0-9]|[12][0-9]|30)|XZR|WZR|SP|WSP|CSP)", re.IGNORECASE)
 SHIFT_KINDS = frozenset(
     "LSL LSR ASR ROR MSL UXTB UXTH UXTW UXTX SXTB SXTH SXTW SXTX".split())
+SHIFTS = frozenset("LSL LSR ASR ROR MSL".split())
 MNEMONIC = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:\.[A-Za-z0-9]+)?")
 THREAD_NAME = re.compile(r"P?([0-9]+)")
-CODE_LABEL = re.compile(r"\s*P?([0-9]+)\s*:\s*([A-Za-z_.][A-Za-z0-9_.]*)\s*")
+# herd7's label:"P1:L0" (lib/stateLexer.mll): no blank inside, the label up to the quote
+CODE_LABEL = re.compile(r"P?([0-9]+):([A-Za-z_.][A-Za-z0-9_.]*)")
 
 
 def to_int(text: str) -> int:
@@ -24,6 +26,30 @@ def to_int(text: str) -> int:
     sign = -1 if digits.startswith("-") else 1
     digits = digits.lstrip("+-")
     return sign * int(digits, 16 if digits[:2].lower() == "0x" else 10)
+
+
+# OCaml's int_of_string: a sign, maybe a base prefix, then digits of that base, the first
+# one not `_`; a decimal fits in 63 bits signed, another base in 63 bits (read modulo 2^63).
+OCAML_INT = re.compile(r"([-+]?)(?:0[xX]([0-9a-fA-F][0-9a-fA-F_]*)|0[oO]([0-7][0-7_]*)|"
+                       r"0[bB]([01][01_]*)|(?:0[uU])?([0-9][0-9_]*))")
+
+
+def ocaml_int(text: str) -> int | None:
+    """`text` read as OCaml's int_of_string reads it (a 63-bit int), or None where it fails."""
+    match = OCAML_INT.fullmatch(text)
+    if match is None:
+        return None
+    sign = -1 if match.group(1) == "-" else 1
+    base, digits = next((base, digits) for base, digits in zip((16, 8, 2, 10), match.groups()[1:])
+                        if digits is not None)
+    value = int(digits.replace("_", ""), base)
+    if base == 10 and text.lstrip("+-")[:2].lower() != "0u":
+        value *= sign
+        return value if -(1 << 62) <= value < 1 << 62 else None
+    if value >= 1 << 63:
+        return None
+    value = sign * value % (1 << 63)
+    return value - (1 << 63) if value >= 1 << 62 else value
 
 
 # herd7 reads the numbers of the init block and the condition with OCaml's Int64.of_string
@@ -89,6 +115,11 @@ class LitmusBuilder(_Builder):
             raise self._error(meta, f"declared size of array {target.name} does not match "
                                     f"initial value size")  # herd7's words
         if rest:
+            values = rest[0] if isinstance(rest[0], tuple) else (rest[0],)
+            if not ctype.endswith("*") and any(isinstance(v, ast.CodeLabel) for v in values):
+                # lib/stateParser.mly: `typ loc = maybev`, no label; only `typ* loc` takes one
+                raise self._error(meta, f"a code label cannot be the value of a {ctype} "
+                                        f"(herd7 takes one for an untyped or pointer location)")
             items.append(self._initial_value(meta, target, rest[0]))
         return items
 
@@ -186,7 +217,8 @@ class LitmusBuilder(_Builder):
         return ast.Int(self._literal(children[0], 1))
 
     def negative_number(self, meta, children):
-        return ast.Int(self._literal(children[0], -1))
+        digits = children[0]
+        return ast.Int(self._literal(Token.new_borrow_pos(digits.type, digits[1:], digits), -1))
 
     def _literal(self, token: Token, sign: int) -> int:
         """A number of the init block or the condition, in herd7's range."""
@@ -223,16 +255,15 @@ class LitmusBuilder(_Builder):
         return int(match.group(1))
 
     def tagged_string(self, meta, children):
-        tag, string = children
+        token = children[0]
+        tag, _, string = token.partition(":")
         content = string[1:-1]
         if tag == "instr":
             return ast.InstrValue(content.strip())
-        if tag == "label":
-            match = CODE_LABEL.fullmatch(content)
-            if match is None:
-                raise self._error(string, f'expected label:"P<n>:<label>", found {string}')
-            return ast.CodeLabel(int(match.group(1)), match.group(2))
-        raise self._error(tag, f"unexpected '{tag}:' (expected label:\"...\" or instr:\"...\")")
+        match = CODE_LABEL.fullmatch(content)
+        if match is None:
+            raise self._error(token, f'expected label:"P<n>:<label>", found {string}')
+        return ast.CodeLabel(int(match.group(1)), match.group(2))
 
     def array(self, meta, values):
         return tuple(values)
@@ -287,6 +318,9 @@ class CellBuilder(_Builder):
             return ast.Shift(word.upper(), children[1].value)
         if REGISTER.fullmatch(word):
             return ast.Reg(word.upper())
+        if word.upper() in SHIFTS:
+            # lib/AArch64Parser.mly: a shifted operand is `LSL k`, `ROR k`, ...: never bare
+            raise self._error(meta, f"{word} needs an amount here (herd7 reads '{word} #n')")
         if word.upper() in SHIFT_KINDS:
             return ast.Shift(word.upper(), None)
         return ast.Name(str(word))

@@ -54,6 +54,7 @@ def check_static(test: ast.Test) -> None:
         for index, instr in enumerate(thread.code):
             _check_instruction(test, thread, instr)
             decode(test, thread, instr, index)
+            _check_encodable(instr)
     for value, pos in _instruction_values(test):
         _decode_value(test, value, pos)
     for item in test.init:
@@ -138,6 +139,80 @@ def _check_instruction(test: ast.Test, thread: ast.Thread, instr: ast.Instructio
             _check_label(test, thread, instr, op.text)
         elif REGISTER_LIKE.fullmatch(op.text):
             raise LitmusError.at(instr.pos, f"unknown register {op.text} in `{instr.text}`")
+
+
+ZERO_REGISTERS = frozenset(("XZR", "WZR"))
+# Byte and halfword loads, stores and atomics (LDRB, STLRH, SWPALB, CASB, LDADDH, ...), of
+# which herd7's parser reads W data registers only, but for the sign-extending loads.
+SUBWORD_ACCESS = re.compile(r"(?:LD|ST|SWP|CAS)[A-Z]*[BH]")
+SIGN_EXTENDING = re.compile(r"LD[A-Z]*S[BH]")
+ARITHMETIC = frozenset(("ADD", "SUB", "ADDS", "SUBS", "CMP"))
+LOGICAL_IMMEDIATE = frozenset(("AND", "ANDS", "EOR", "ORR", "TST"))
+
+
+def _check_encodable(instr: ast.Instruction) -> None:
+    """Refuse a register herd7's parser does not take (an X register for a byte or halfword
+    access's data, a W register for an indirect branch), and what it parses but finds no
+    encoding for (lib/AArch64Base.ml, is_valid: "Illegal instruction") or cannot run
+    (herd/AArch64Sem.ml): a W index shifted by LSL in LDRB, LDRH, STRB, STRH; an
+    arithmetic immediate over 12 bits or shifted but by 0 or 12, or with a zero register
+    as its source (or its destination, but for the flag setters); a rotated register in
+    arithmetic; a logical immediate shifted, or written to a zero register (but by ANDS);
+    a shift amount over 6 bits; a MOV immediate no MOVZ or MOVN makes; a MOVZ, MOVN or
+    MOVK immediate of 65535 or more or shifted by other than 0, 16 (or 32, 48 for an X
+    register)."""
+    ops, mnemonic = instr.operands, instr.mnemonic
+    regs = [op.name for op in ops if isinstance(op, ast.Reg)]
+    imms = [op.value for op in ops if isinstance(op, ast.Imm)]
+    shifts = [op for op in ops if isinstance(op, ast.Shift)]
+    shift = (shifts[0].amount or 0) if shifts else 0
+    wide = bool(regs) and regs[0][0] == "X"
+    problem = None
+    if mnemonic in ARITHMETIC and imms:
+        source = regs[0] if mnemonic == "CMP" else regs[1] if len(regs) > 1 else None
+        if source in ZERO_REGISTERS or (mnemonic in ("ADD", "SUB") and regs[0] in ZERO_REGISTERS):
+            problem = "a zero register with an immediate"
+        elif shift not in (0, 12) or abs(imms[0]) >= 1 << 12:
+            problem = "an immediate over 12 bits, or shifted but by 0 or 12"
+    elif mnemonic in ARITHMETIC | {"NEG", "NEGS"} and shifts and shifts[0].kind == "ROR":
+        problem = "a register rotated (ROR)"
+    elif mnemonic in LOGICAL_IMMEDIATE and imms:
+        if shift != 0 or (mnemonic in ("AND", "EOR", "ORR") and regs[0] in ZERO_REGISTERS):
+            problem = "a shifted immediate, or a zero register as destination"
+    elif mnemonic == "MOV" and imms and not _movable(imms[0], wide):
+        problem = "an immediate no MOVZ or MOVN makes"
+    elif mnemonic in ("MOVZ", "MOVN", "MOVK") and imms:
+        # herd7 asserts 0 <= k < 65535 (lib/machSize.ml, is_imm16) and stops on 65535
+        if not 0 <= imms[0] < 0xFFFF or shift not in ((0, 16, 32, 48) if wide else (0, 16)):
+            problem = "an immediate not below 65535, or shifted by other than 0, 16, 32, 48"
+    elif mnemonic in ("LSL", "LSR", "ASR", "ROR") and imms and not 0 <= imms[0] < 64:
+        problem = "a shift amount over 6 bits"
+    if SUBWORD_ACCESS.fullmatch(mnemonic) and not SIGN_EXTENDING.fullmatch(mnemonic):
+        if any(reg[0] == "X" for reg in regs):
+            problem = "a byte or halfword access takes W registers"
+        memory = next((op for op in ops if isinstance(op, ast.Mem)), None)
+        if mnemonic in ("LDRB", "LDRH", "STRB", "STRH") and memory is not None \
+                and isinstance(memory.offset, ast.Reg) and memory.offset.name[0] == "W" \
+                and memory.modifier is not None and memory.modifier.kind == "LSL":
+            problem = "a W register index shifted by LSL"
+    elif mnemonic in ("BR", "BLR", "RET") and any(reg[0] == "W" for reg in regs):
+        problem = "an indirect branch takes an X register"
+    if problem is None and shifts and shifts[0].kind in ("LSL", "LSR", "ASR", "ROR") \
+            and not 0 <= shift < 64 and mnemonic not in ("MOVZ", "MOVN", "MOVK"):
+        problem = "a shift amount over 6 bits"
+    if problem is not None:
+        raise LitmusError.at(instr.pos, f"herd7 refuses `{instr.text}`: {problem}")
+
+
+def _movable(value: int, wide: bool) -> bool:
+    """Does herd7 make `MOV Rd,#value` with a MOVZ or a MOVN (tr_mov_imm: one 16-bit chunk
+    of the value, or of its complement, in place; the two high chunks for X registers only)?"""
+    for candidate in (value, -value - 1):
+        chunks = [shift for shift in (0, 16, 32, 48) if candidate >= 0
+                  and candidate & (0xFFFF << shift) == candidate]
+        if chunks:
+            return wide or chunks[0] < 32
+    return False
 
 
 def _check_label(test: ast.Test, thread: ast.Thread, instr: ast.Instruction,

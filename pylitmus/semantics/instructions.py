@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from ..frontend import ast
 from .machine import Context
-from .values import MASK64, Addr, signed
+from .values import MASK64, Addr, CodeAddr, signed
 
 FLAGS = ("PSTATE.N", "PSTATE.Z", "PSTATE.C", "PSTATE.V")
 # The flags each condition reads, and its test on (n, z, c, v).
@@ -64,11 +64,13 @@ EXTENDS = frozenset(("UXTB", "UXTH", "UXTW", "UXTX", "SXTB", "SXTH", "SXTW", "SX
 
 
 def truncate(value, bits: int):
-    """The low `bits` of a value; a memory address cannot be cut (herd7's mask error)."""
+    """The low `bits` of a value; a memory or code address cannot be cut (herd7's mask
+    error)."""
     if isinstance(value, int):
         return value & ((1 << bits) - 1)
-    if isinstance(value, Addr) and bits < 64:
-        raise Unsupported(f"illegal operation mask{bits} on {value}")
+    if isinstance(value, (Addr, CodeAddr)) and bits < 64:
+        shown = f'label:"{value}"' if isinstance(value, CodeAddr) else value
+        raise Unsupported(f"illegal operation mask{bits} on {shown}")
     return value
 
 

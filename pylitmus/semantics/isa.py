@@ -529,8 +529,8 @@ def mov(s: Semantics, instr):
         s.ctx.write_reg(rd, src.value & MASK64)
     else:  # herd7's parser takes no location name here (`MOV X2,x`)
         value, ev = s.read(reg_operand(instr, 1))
-        one_width(rd, reg_operand(instr, 1))
-        s.ctx.write_reg(rd, value, [ev])
+        bits = one_width(rd, reg_operand(instr, 1))
+        s.ctx.write_reg(rd, truncate(value, bits), [ev])  # herd7 masks a W register read
 
 
 @handles("MOVZ", "MOVN", "MOVK")
@@ -586,8 +586,11 @@ def _arith_result(s, mnemonic, rd, a, b, bits, evs):
     base = mnemonic[:-1] if flags else mnemonic
     if base in ("ADD", "SUB"):
         if flags and not (isinstance(a, int) and isinstance(b, int)):
-            # Symbolic values (addresses, instructions) compare by identity only.
-            if base != "SUB":
+            # Symbolic values (addresses, instructions) compare by identity, with one of
+            # their kind only: herd7 refuses `CMP X0,#0` on an address ("Illegal operation
+            # readbit63 on x"), or an address against an instruction ("Illegal operation -
+            # on constants x and NOP").
+            if base != "SUB" or type(a) is not type(b):
                 raise Unsupported(f"illegal flag-setting operation on {a} and {b}")
             result = 0 if a == b else 1
             n, z, c, v = 0, int(a == b), int(a == b), 0
@@ -615,6 +618,7 @@ def compare(s: Semantics, instr):
     rn = reg_operand(instr, 0)
     bits = width_of(rn)
     a, a_ev = s.read(rn)
+    a = truncate(a, bits)  # herd7 masks a W register read
     b, b_evs = s.second_value(instr, 1, bits)
     mnemonic = {"CMP": "SUBS", "TST": "ANDS"}[instr.mnemonic]
     _arith_result(s, mnemonic, "WZR" if bits == 32 else "XZR", a, b, bits, [a_ev] + b_evs)

@@ -83,6 +83,16 @@ def test_nested_comments_anywhere():
     assert [len(t.code) for t in test.threads] == [1, 1]
 
 
+def test_header_comments_as_herds_splitter_reads_them():
+    """lib/splitter.mll, find_init: the lexer's longest match reads `(*` as text up to a `{`
+    or a line end, unless `{` or the line end follows it at once: only then is it a comment.
+    A `{` in a KEY=value line belongs to the value. herd7 5feffe4 checks the first test."""
+    test = parse(litmus(header="AArch64 T\n(*{ a brace *)\n(*\n { another *)\nCom={x}"))
+    assert test.meta == {"Com": "{x}"}
+    error = syntax_error(litmus(header="AArch64 T\n(* a { brace *)"))
+    assert "herd7 takes this '{' in a comment" in error.message
+
+
 def test_unsupported_architecture():
     error = syntax_error("X86 SB\n{ x=0; }\n P0 ;\n MOV [x],$1 ;\nexists (x=1)\n")
     assert error.message == ("architecture X86 is not supported yet "
@@ -106,7 +116,7 @@ def test_missing_test_name():
 
 
 @pytest.mark.parametrize("header", ["AArch64 MP+po;", 'AArch64 MP+po (mp) "doc" ;',
-                                    "AArch64 MP+po(mp)"])
+                                    "AArch64 MP+po(mp)", 'AArch64 MP+po;\n"text, after the ;"'])
 def test_first_line_as_herd_splits_it(header):
     """herd7's first line (lib/splitter.mll): ARCH NAME, an optional (texname), an optional
     "doc" and an optional `;`; NAME is made of letters, digits and _/.-+[]:."""
@@ -258,6 +268,17 @@ def test_value_literals_in_herds_range(init, fits):
     else:
         assert "fit in 64 bits" in syntax_error(litmus(init=init)).message \
             or "in decimal only" in syntax_error(litmus(init=init)).message
+
+
+@pytest.mark.parametrize("init", ["0:X0=- 16", '0:X0=label: "P0:L0"', '0:X0=label:\n"P0:L0"',
+                                  '0:X0=label :"P0:L0"', '0:X0=instr: "NOP"',
+                                  '0:X0=label:"P0: L0"', '0:X0=label:"P0:L0 "'])
+def test_tokens_herds_lexer_reads_whole(init):
+    """lib/stateLexer.mll reads `'-'? digit+`, `"label:" '"' 'P'? decimal ':' [^'"']+ '"'`
+    and `"instr:" '"' [^'"']+ '"'` as one token each, with no blank inside (herd7 5feffe4:
+    "Lex error Init lex" for the first five, "Label  L0 not found" for the last two)."""
+    error = syntax_error(litmus(init=init, table="P0 ;\n L0: NOP ;"))
+    assert "unexpected character" in error.message or "expected label:" in error.message
 
 
 def test_immediates_in_herds_range():

@@ -349,3 +349,23 @@ def test_loop_in_json_and_the_terminal_view():
     console = Console(file=io.StringIO(), width=100)
     console.print(verdict_text(looping))
     assert "Allowed · Never · Loop No  (0 positive, 10 negative)" in console.file.getvalue()
+
+
+@pytest.mark.parametrize("line, unroll, positive", [
+    ("Unroll=0", 5, 1), ("Unroll=0x3", 0, 4), ("unroll=  4", 2, 5), ("UNROLL=-1", 2, 1)])
+def test_the_tests_own_unroll_line_overrides_the_option(line, unroll, positive):
+    """herd/parseTest.ml: the test's `Unroll` info (lib/miscParser.ml, unroll_key; its key in
+    any case, key_match) replaces -unroll, read with OCaml's int_of_string (so 0x3 is 3).
+    herd/mem.ml cuts a jump when its count exceeds the bound, so a negative bound is 0.
+    herd7 5feffe4 on this spin loop, with `-unroll` the second figure: Positive 1, 4, 5, 1."""
+    text = f"""AArch64 spin
+{line}
+{{ 0:X1=x; 1:X1=x; }}
+ P0          | P1          ;
+ MOV W0,#1   | L0:         ;
+ STR W0,[X1] | LDR W0,[X1] ;
+             | CBZ W0,L0   ;
+exists (1:X0=1)
+"""
+    result = pylitmus.check(text, unroll=unroll)
+    assert (result.loop, result.positive, result.negative) == (True, positive, 0)
