@@ -2,8 +2,10 @@
 
 A run is driven by a sequence of decisions: the value each memory read returns,
 whether a store-exclusive succeeds, and so on. `thread_runs` explores every
-sequence depth-first by replaying the thread from its start, so instruction
-semantics (`instructions.py`) are plain straight-line code that asks `choose`.
+sequence depth-first; to try another option of a decision it restores the state
+saved at the start of the instruction that made it and runs on from there, so
+instruction semantics (`instructions.py`) are plain straight-line code that asks
+`choose`.
 """
 
 from __future__ import annotations
@@ -72,13 +74,14 @@ class Decisions:
         return options[pick]
 
     def next_sequence(self) -> bool:
-        """Move to the next unexplored sequence; False when all are done."""
+        """Move to the next unexplored sequence, which differs from the last one at its
+        last decision (index len(prefix) - 1); False when all are done. The caller sets
+        `pos` to where it replays from."""
         del self.prefix[self.pos:]
         del self.counts[self.pos:]
         while self.prefix:
             if self.prefix[-1] + 1 < self.counts[-1]:
                 self.prefix[-1] += 1
-                self.pos = 0
                 return True
             self.prefix.pop()
             self.counts.pop()
@@ -102,6 +105,32 @@ class Context:
         self.exclusive_size: int | None = None  # size of the last load-exclusive, if last
         self.running_copy = False  # executing an instruction fetched from data
         self.instr: ast.Instruction | None = None
+
+    # -- saving and restoring --------------------------------------------------------
+    def save(self) -> tuple:
+        """The state before an instruction runs, to run it again with other decisions.
+        Events and edges are only appended, so their counts are enough."""
+        run = self.run
+        return (self.pc, self.code, self.instance, dict(self.regs), set(self.symbolic_regs),
+                dict(self.jumps_back), self.exclusive_size, run.error, run.cut,
+                len(run.events), len(run.iico_data), len(run.iico_ctrl), len(run.iico_order),
+                len(run.sca), len(run.instances))
+
+    def restore(self, saved: tuple) -> None:
+        run = self.run
+        (self.pc, self.code, self.instance, regs, symbolic, jumps, self.exclusive_size,
+         run.error, run.cut, events, data, ctrl, order, sca, instances) = saved
+        self.regs, self.symbolic_regs, self.jumps_back = dict(regs), set(symbolic), dict(jumps)
+        del run.events[events:], run.iico_data[data:], run.iico_ctrl[ctrl:]
+        del run.iico_order[order:], run.sca[sca:], run.instances[instances:]
+
+    def finished_run(self, error: Exception | None = None) -> E.Run:
+        """A copy of the run so far, as a finished run. Its events are shared with the
+        runs that have the same prefix: nothing changes an event after its instruction."""
+        run = self.run
+        return E.Run(run.thread, list(run.events), list(run.iico_data), list(run.iico_ctrl),
+                     list(run.iico_order), list(run.sca), list(run.instances), dict(self.regs),
+                     error or run.error, run.cut)
 
     # -- events -----------------------------------------------------------------
     def event(self, kind: str, loc=None, value=None, sets=(), symbolic=False) -> E.Event:
@@ -332,35 +361,54 @@ def reg_key(name: str) -> str:
 
 
 def thread_runs(env: Env, thread: ast.Thread, registers: dict, execute) -> list[E.Run]:
-    """Every run of `thread` from `registers`; `execute(ctx, instr)` runs one instruction."""
+    """Every run of `thread` from `registers`; `execute(ctx, instr)` runs one instruction.
+
+    Depth-first over decision sequences. Each instruction that made a decision keeps the
+    state saved before it, with the index of its first decision; the next sequence
+    changes the last decision it can, so the run restarts from the latest instruction
+    whose first decision is at or before that one, replaying its earlier decisions."""
     decisions = Decisions()
+    ctx = Context(env, thread, registers, decisions)
+    saved: list[tuple[int, tuple]] = []  # (index of its first decision, state before it)
     runs = []
+    resumed = False
     for tried in itertools.count(1):
         if tried > env.limits.max_executions:
             raise LimitError.at(thread.pos, limit_message(
                 f"P{thread.index} has too many runs", "--max-executions",
                 env.limits.max_executions))
-        ctx = Context(env, thread, registers, decisions)
         try:
             while ctx.pc < len(ctx.code.code):
                 if ctx.instance >= env.limits.max_steps:
                     raise LimitError.at(ctx.instr.pos, limit_message(
                         f"P{thread.index} runs on (a loop that never ends?)", "--max-steps",
                         env.limits.max_steps))
+                if resumed:
+                    resumed = False
+                else:
+                    state, first = ctx.save(), decisions.pos
                 ctx.instr = ctx.code.code[ctx.pc]
                 ctx.instance += 1
                 ctx.run.instances.append(
                     E.InstanceInfo(ctx.pc, ctx.instr.text, ctx.instr.pos.line))
                 ctx.next_pc = ctx.pc + 1
-                execute(ctx, ctx.instr)
+                try:
+                    execute(ctx, ctx.instr)
+                finally:
+                    if decisions.pos > first and (not saved or saved[-1][0] < first):
+                        saved.append((first, state))
                 ctx.pc = ctx.next_pc
-            ctx.run.registers = ctx.regs
-            runs.append(ctx.run)
+            runs.append(ctx.finished_run())
         except Abandon:
             pass
         except RunError as exc:
-            ctx.run.error = exc
-            ctx.run.registers = ctx.regs
-            runs.append(ctx.run)
+            runs.append(ctx.finished_run(exc))
         if not decisions.next_sequence():
             return runs
+        changed = len(decisions.prefix) - 1
+        while saved[-1][0] > changed:
+            saved.pop()
+        first, state = saved[-1]
+        ctx.restore(state)
+        decisions.pos = first
+        resumed = True
