@@ -278,7 +278,6 @@ class Semantics:
 
 def execute(ctx: Context, instr: ast.Instruction) -> None:
     """Run one instruction (and its fetch, under ifetch) on the context."""
-    from . import fetch
     try:
         if ctx.env.ifetch and fetch.is_fetched(ctx):
             fetch.execute_fetched(ctx, instr, _dispatch)
@@ -294,7 +293,6 @@ def execute(ctx: Context, instr: ast.Instruction) -> None:
 
 
 def _dispatch(ctx: Context, instr: ast.Instruction) -> None:
-    from . import isa
     handler = isa.HANDLERS.get(instr.mnemonic)
     if handler is None:
         if instr.mnemonic.startswith("B."):
@@ -367,3 +365,7 @@ class _Watched(tuple):
     def __getitem__(self, index):
         self.read.add(index)
         return super().__getitem__(index)
+
+
+# The instruction table and instruction fetch use this module's helpers: imported last.
+from . import fetch, isa  # noqa: E402

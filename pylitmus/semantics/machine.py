@@ -105,6 +105,9 @@ class Context:
         self.exclusive_size: int | None = None  # size of the last load-exclusive, if last
         self.running_copy = False  # executing an instruction fetched from data
         self.instr: ast.Instruction | None = None
+        # The values a read of each location may return, in order; env.possible does
+        # not change while a context lives (one thread's runs under one set of values).
+        self.read_options: dict[str, list] = {}
 
     # -- saving and restoring --------------------------------------------------------
     def save(self) -> tuple:
@@ -134,9 +137,10 @@ class Context:
 
     # -- events -----------------------------------------------------------------
     def event(self, kind: str, loc=None, value=None, sets=(), symbolic=False) -> E.Event:
-        ev = E.Event(len(self.run.events), kind, self.instance, loc, value, frozenset(sets),
-                     symbolic)
-        self.run.events.append(ev)
+        events = self.run.events
+        ev = E.Event(len(events), kind, self.instance, loc, value,
+                     sets if type(sets) is frozenset else frozenset(sets), symbolic)
+        events.append(ev)
         return ev
 
     def data(self, sources, target: E.Event) -> None:
@@ -155,8 +159,8 @@ class Context:
     def order(self, first: E.Event, second: E.Event) -> None:
         self.run.iico_order.append((first.num, second.num))
 
-    def choose(self, options):
-        return self.decisions.choose(list(options))
+    def choose(self, options: list):
+        return self.decisions.choose(options)
 
     def error(self, message: str) -> RunError:
         return RunError.at(self.instr.pos if self.instr else None, message)
@@ -226,7 +230,10 @@ class Context:
     def read_mem(self, loc: str, bits: int, sets=(), sources=()) -> tuple[object, E.Event]:
         """Read `bits` bits at a location: the value is one it may hold."""
         self.check_size(loc, bits, "reads")
-        value = self.choose(sorted(self.env.possible.get(loc, {0}), key=repr))
+        options = self.read_options.get(loc)
+        if options is None:
+            options = self.read_options[loc] = sorted(self.env.possible.get(loc, {0}), key=repr)
+        value = self.choose(options)
         ev = self.event(E.MEM_READ, loc, value, self.code_sets(loc, value, sets), True)
         self.data(sources, ev)
         return value, ev
@@ -255,8 +262,10 @@ class Context:
                 f"illegal mixed-size test: `{self.instr.text}` {access} {bits} bits of {loc}, "
                 f"a {size}-bit location (herd7 accepts it only with --variant mixed)")
 
-    def code_sets(self, loc: str, value, sets) -> set:
+    def code_sets(self, loc: str, value, sets):
         """The sets of an access: with ifetch, `code_sets` of the location and value."""
+        if not self.env.ifetch:
+            return sets
         return set(sets) | code_sets(self.env, loc, value)
 
     # -- control ------------------------------------------------------------------
@@ -351,13 +360,21 @@ def code_sets(env: Env, loc: str, value) -> set:
 def reg_key(name: str) -> str:
     """The architectural register a name denotes: W3 and X3 are both X3; a symbolic
     register (`%x`, written `X%x` or `W%x` in code) is one register of its own."""
-    if "%" in name:
-        return name[name.index("%"):]
-    if name[0] in "WX" and name[1:].isdigit():
-        return "X" + name[1:]
-    if name in ("SP", "WSP"):
-        return "SP"
-    return name
+    key = REG_KEYS.get(name)
+    if key is None:
+        if "%" in name:
+            key = name[name.index("%"):]
+        elif name[0] in "WX" and name[1:].isdigit():
+            key = "X" + name[1:]
+        elif name in ("SP", "WSP"):
+            key = "SP"
+        else:
+            key = name
+        REG_KEYS[name] = key
+    return key
+
+
+REG_KEYS: dict[str, str] = {}  # reg_key's answers so far
 
 
 def thread_runs(env: Env, thread: ast.Thread, registers: dict, execute) -> list[E.Run]:
