@@ -4,8 +4,10 @@
 
 1. Each ../shared/bench/*.litmus in its own child process: the check time (parse and
    check, with the model already loaded, as in a batch), the child's whole wall time
-   (interpreter start-up, imports, model loading included), its peak memory,
-   herd7's time (one process per file) and the ratio pylitmus check / herd7.
+   (interpreter start-up, imports, model loading included), its CPU time, its peak
+   memory, herd7's time (one process per file; TICKET3 did not finish in 300 s) and the
+   ratio pylitmus check / herd7. Then whether both engines agree on a ticket lock of
+   TICKET3's shape (the Python engine takes minutes on TICKET3 itself), with their times.
 2. The corpus, each figure in a child process: the 940 base tests herd7 has verdicts for (core
    suites, no instruction fetch) against herd7's 6.7 s for them in one process; the same
    through the batch runner with 2 worker processes (`--jobs 2`) against half of that;
@@ -41,10 +43,17 @@ HERD_IFETCH_SECONDS = 1.5  # one process, the 303 catalogue-ifetch tests
 HERD_PTDUMP_SECONDS = 0.28
 PER_FILE_SUITES = ("herd-self", "seed")  # herd7 timed one process per file only
 HERD_LIBDIR = SHARED / "models" / "herd-libdir"
+HERD_UNFINISHED = {"TICKET3.litmus": 300}  # herd7 did not finish in this many seconds
 
 
 def run_child(argv: list[str]) -> tuple[int, str, float, int]:
     """Run a child process: (exit status, output, wall seconds, its peak RSS in KiB)."""
+    code, out, wall, usage = run_child_usage(argv)
+    return code, out, wall, usage.ru_maxrss
+
+
+def run_child_usage(argv: list[str]) -> tuple[int, str, float, resource.struct_rusage]:
+    """Run a child process: (exit status, output, wall seconds, its resource usage)."""
     start = time.perf_counter()
     proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=ROOT,
                             text=True)
@@ -53,7 +62,7 @@ def run_child(argv: list[str]) -> tuple[int, str, float, int]:
     _, status, usage = os.wait4(proc.pid, 0)
     proc.returncode = os.waitstatus_to_exitcode(status)
     wall = time.perf_counter() - start
-    return proc.returncode, out, wall, usage.ru_maxrss
+    return proc.returncode, out, wall, usage
 
 
 # ---- what the child processes do ------------------------------------------------------
@@ -69,6 +78,21 @@ def child_one(path: str, engine: str) -> None:
     seconds = time.perf_counter() - start
     print(json.dumps({"seconds": seconds, "positive": result.positive,
                       "negative": result.negative, "engine": result.engine}))
+
+
+def child_agree() -> None:
+    """Both engines on the ticket lock of TICKET3's shape of the engine tests."""
+    sys.path.insert(0, str(ROOT))
+    from tests.explorer.test_engines import ticket3_shape_outcome
+
+    got = {}
+    for engine in ("c", "python"):
+        start = time.process_time()
+        outcome = ticket3_shape_outcome(engine)
+        got[engine] = (outcome, time.process_time() - start)
+    (c, c_cpu), (python, python_cpu) = got["c"], got["python"]
+    print(json.dumps({"agree": c == python, "c": c_cpu, "python": python_cpu,
+                      "positive": c[1], "negative": c[2]}))
 
 
 def corpus_paths(which: str) -> tuple[dict, list[str]]:
@@ -146,24 +170,43 @@ def herd_seconds(which: str) -> float:
 
 def bench_files(engine: str) -> None:
     expected = json.loads((BENCH / "expected.json").read_text())
-    print(f"{'test':<16}{'check s':>9}{'process s':>11}{'peak MB':>9}{'herd7 s':>9}"
-          f"{'ratio':>8}  counts (positive/negative)")
+    print(f"{'test':<16}{'check s':>9}{'process s':>11}{'CPU s':>7}{'peak MB':>9}"
+          f"{'herd7 s':>9}{'ratio':>8}  counts (positive/negative)")
     for path in sorted(BENCH.glob("*.litmus")):
         want = expected.get(path.name, {})
-        code, out, wall, rss = run_child([sys.executable, __file__, "--child-one", str(path),
-                                          "--engine", engine])
+        code, out, wall, usage = run_child_usage([sys.executable, __file__, "--child-one",
+                                                  str(path), "--engine", engine])
         if code != 0:
             print(f"{path.stem:<16} failed: {out.strip().splitlines()[-1] if out else code}")
             continue
         got = json.loads(out.strip().splitlines()[-1])
-        herd = want.get("herd_seconds")
-        ratio = f"{got['seconds'] / herd:.2f}" if herd else "-"
+        herd, unfinished = want.get("herd_seconds"), HERD_UNFINISHED.get(path.name)
+        if herd:
+            herd_text, ratio = f"{herd}", f"{got['seconds'] / herd:.2f}"
+        elif unfinished:
+            herd_text, ratio = f">{unfinished}", f"<{got['seconds'] / unfinished:.3f}"
+        else:
+            herd_text, ratio = "-", "-"
         counts = f"{got['positive']}/{got['negative']}"
         if "positive" in want:
             same = (got["positive"], got["negative"]) == (want["positive"], want["negative"])
             counts += " = herd7" if same else f" != herd7 {want['positive']}/{want['negative']}"
-        print(f"{path.stem:<16}{got['seconds']:>9.3f}{wall:>11.3f}{rss / 1024:>9.1f}"
-              f"{herd if herd is not None else '-':>9}{ratio:>8}  {counts}  [{got['engine']}]")
+        elif unfinished:
+            counts += f" (herd7 did not finish in {unfinished} s)"
+        cpu = usage.ru_utime + usage.ru_stime
+        print(f"{path.stem:<16}{got['seconds']:>9.3f}{wall:>11.3f}{cpu:>7.2f}"
+              f"{usage.ru_maxrss / 1024:>9.1f}{herd_text:>9}{ratio:>8}  {counts}  "
+              f"[{got['engine']}]")
+    code, out, _, _ = run_child([sys.executable, __file__, "--child-agree"])
+    if code != 0:
+        last = out.strip().splitlines()[-1] if out else code
+        print(f"engines on TICKET3's shape: failed: {last}")
+        return
+    got = json.loads(out.strip().splitlines()[-1])
+    print(f"engines on a ticket lock of TICKET3's shape (tests/explorer/test_engines.py, "
+          f"--unroll 1): {'agree' if got['agree'] else 'DISAGREE'} "
+          f"({got['positive']}/{got['negative']}); CPU c {got['c']:.2f} s, "
+          f"python {got['python']:.2f} s")
 
 
 def best_child(argv: list[str], repeat: int) -> tuple[dict | None, float, int, str]:
@@ -235,15 +278,18 @@ def main() -> None:
     parser.add_argument("--skip-corpus", action="store_true", help="skip the corpus batches")
     parser.add_argument("--child-one")
     parser.add_argument("--child-corpus", choices=("base", "all"))
+    parser.add_argument("--child-agree", action="store_true")
     parser.add_argument("--jobs", type=int, default=1)
     parser.add_argument("--model", help="a cat model for --child-corpus")
     args = parser.parse_args()
-    if args.child_one or args.child_corpus:
+    if args.child_one or args.child_corpus or args.child_agree:
         from pylitmus.cli import collect_less
 
         collect_less()  # as `pylitmus check` does
     if args.child_one:
         return child_one(args.child_one, args.engine)
+    if args.child_agree:
+        return child_agree()
     if args.child_corpus:
         if args.jobs > 1:
             return child_corpus_jobs(args.engine, args.child_corpus, args.jobs)

@@ -6,43 +6,52 @@ execution writes there. Runs are enumerated for every value any run may write, s
 combinations of runs have a read that no write of theirs matches, and no execution,
 whatever the model. They are left out here, thread by thread, before any is built: the
 reads a thread's run leaves unmatched must be matched by a later thread's run, and a
-branch where no later thread can write one of them ends at once.
+branch where no later thread can write one of them ends at once. What the last thread
+must write is looked up among the sets of pairs one of its groups writes, so a branch
+that no single group of it can finish ends before it is reached. Sets of (location,
+value) pairs are bit masks.
 """
 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from ..limits import LimitError, limit_message
 from ..semantics import events as E
 from ..semantics.prepare import Prepared
 
-Pair = tuple[str, object]  # (location, value)
+Pair = tuple[str | None, object]  # (location, value)
+SUBSETS_MAX = 12  # the most pairs of one group's writes whose subsets `_covering` lists
 
 
 def combinations(prepared: Prepared) -> Iterator[tuple[E.Run, ...]]:
     """The combinations of the test's runs (one per thread) whose reads all have a write.
     More of them than --max-executions is a LimitError, raised before the first is given."""
     runs, limit = prepared.runs, prepared.env.limits.max_executions
-    groups = [_groups(thread, prepared.init_memory) for thread in runs]
-    # later[i]: what threads i, i+1, ... can write; writers[i]: thread i's groups by value.
-    later: list[frozenset[Pair]] = [frozenset()] * (len(runs) + 1)
-    for i in range(len(runs) - 1, -1, -1):
-        later[i] = later[i + 1].union(*(writes for _, writes, _ in groups[i]))
-    writers: list[dict[Pair, set[int]]] = []
+    bits: dict[Pair, int] = {}  # each (location, value) pair's bit in the masks below
+    groups = [_groups(thread, prepared.init_memory, bits) for thread in runs]
+    last = len(runs) - 1
+    # later[i]: what threads i, i+1, ... can write; writers[i]: thread i's groups by pair.
+    later = [0] * (len(runs) + 1)
+    for i in range(last, -1, -1):
+        later[i] = later[i + 1]
+        for _, writes, _ in groups[i]:
+            later[i] |= writes
+    writers: list[dict[int, set[int]]] = []
     for thread in groups:
-        index: dict[Pair, set[int]] = {}
+        index: dict[int, set[int]] = {}
         for g, (_, writes, _) in enumerate(thread):
-            for pair in writes:
-                index.setdefault(pair, set()).add(g)
+            for bit in _bits(writes):
+                index.setdefault(bit, set()).add(g)
         writers.append(index)
+    covering = _covering(groups[last]) if runs else None
 
     found: list[tuple[list[E.Run], ...]] = []
     count = 0
     chosen: list[list[E.Run]] = []
 
-    def extend(i: int, written: frozenset[Pair], unmatched: frozenset[Pair]) -> None:
+    def extend(i: int, written: int, unmatched: int) -> None:
         nonlocal count
         if i == len(runs):
             count += _size(chosen)
@@ -51,33 +60,68 @@ def combinations(prepared: Prepared) -> Iterator[tuple[E.Run, ...]]:
                                                "--max-executions", limit), prepared.test.file)
             found.append(tuple(chosen))
             return
-        owed = unmatched - later[i + 1]  # what only thread i can still write
-        order = sorted(set.intersection(*(writers[i].get(pair, set()) for pair in owed))) \
-            if owed else range(len(groups[i]))
+        owed = unmatched & ~later[i + 1]  # what only thread i can still write
+        order: Iterable[int]
+        if i == last and covering is not None:
+            order = covering.get(owed, ())
+        elif owed:
+            order = sorted(set.intersection(*(writers[i].get(bit, set())
+                                              for bit in _bits(owed))))
+        else:
+            order = range(len(groups[i]))
+        # Thread i + 1 is the last: one of its groups must write all that is left.
+        next_covers = covering if i + 1 == last else None
         for g in order:
             needs, writes, members = groups[i][g]
-            left = (unmatched | (needs - written)) - writes
-            if left <= later[i + 1]:
-                chosen.append(members)
-                extend(i + 1, written | writes, left)
-                chosen.pop()
+            left = (unmatched | needs) & ~(written | writes)
+            if left & ~later[i + 1] or (next_covers is not None and left not in next_covers):
+                continue
+            chosen.append(members)
+            extend(i + 1, written | writes, left)
+            chosen.pop()
 
-    extend(0, frozenset(), frozenset())
+    extend(0, 0, 0)
     for members in found:
         yield from itertools.product(*members)
 
 
-def _groups(thread: list[E.Run], initial: dict) -> list[tuple[frozenset, frozenset, list[E.Run]]]:
+def _groups(thread: list[E.Run], initial: dict, bits: dict[Pair, int]) -> list[tuple]:
     """The runs of one thread grouped by (values they read that neither the initial
-    state nor the run itself writes, values they write)."""
-    by_effects: dict[tuple[frozenset, frozenset], list[E.Run]] = {}
+    state nor the run itself writes, values they write), as masks of `bits`."""
+    by_effects: dict[tuple[int, int], list[E.Run]] = {}
     for run in thread:
-        writes = frozenset((ev.loc, ev.value) for ev in run.events if ev.kind == E.MEM_WRITE)
-        needs = frozenset(pair for pair in ((ev.loc, ev.value) for ev in run.events
-                                            if ev.kind == E.MEM_READ)
-                          if pair not in writes and pair[1] != initial.get(pair[0], 0))
-        by_effects.setdefault((needs, writes), []).append(run)
+        writes = needs = 0
+        for ev in run.events:
+            if ev.kind == E.MEM_WRITE:
+                writes |= 1 << bits.setdefault((ev.loc, ev.value), len(bits))
+        for ev in run.events:
+            if ev.kind == E.MEM_READ and ev.value != initial.get(ev.loc, 0):
+                needs |= 1 << bits.setdefault((ev.loc, ev.value), len(bits))
+        by_effects.setdefault((needs & ~writes, writes), []).append(run)
     return [(needs, writes, members) for (needs, writes), members in by_effects.items()]
+
+
+def _covering(groups: list[tuple]) -> dict[int, list[int]] | None:
+    """For the last thread, whose groups must write all that the others leave unmatched:
+    each set of pairs some group writes all of -> the groups that do, in order. None if
+    a group writes too many pairs to list the subsets of its writes."""
+    covering: dict[int, list[int]] = {}
+    for g, (_, writes, _) in enumerate(groups):
+        pairs = _bits(writes)
+        if len(pairs) > SUBSETS_MAX:
+            return None
+        for chosen in range(1 << len(pairs)):
+            subset = 0
+            for k, bit in enumerate(pairs):
+                if chosen >> k & 1:
+                    subset |= 1 << bit
+            covering.setdefault(subset, []).append(g)
+    return covering
+
+
+def _bits(mask: int) -> list[int]:
+    """The bits set in a mask."""
+    return [bit for bit in range(mask.bit_length()) if mask >> bit & 1]
 
 
 def _size(chosen: list[list[E.Run]]) -> int:

@@ -17,7 +17,7 @@ MEM_READ, MEM_WRITE, REG_READ, REG_WRITE, BRANCH, FENCE, CACHE_OP = (
     "R", "W", "Rreg", "Wreg", "B", "F", "C")
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Event:
     """One effect. `loc` is a memory location name, a register name (register
     events), or the location a cache operation targets; `sets` are the model's
@@ -37,7 +37,7 @@ class Event:
         return self.kind in (MEM_READ, MEM_WRITE, CACHE_OP)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class InstanceInfo:
     """What an executed instruction was: its index in the thread's code and text."""
 
@@ -46,7 +46,7 @@ class InstanceInfo:
     line: int
 
 
-@dataclass
+@dataclass(slots=True)
 class Run:
     """One way a thread can execute: its events, edges and final registers."""
 

@@ -6,6 +6,8 @@ the instruction, computes values and makes the events herd7 makes for it.
 
 from __future__ import annotations
 
+import functools
+
 from ..frontend import ast
 from . import annotations as A
 from . import events as E
@@ -72,6 +74,10 @@ STORES = {
 }
 
 
+# Each mnemonic's memory event sets.
+ACCESS_SETS = {m: frozenset(("Exp", *table[m][-1])) for table in (LOADS, STORES) for m in table}
+
+
 @handles(*LOADS)
 def load(s: Semantics, instr):
     bits, sign, annot = LOADS[instr.mnemonic]
@@ -79,7 +85,7 @@ def load(s: Semantics, instr):
     bits = bits or width_of(rt)
     addr, addr_evs, wb = s.address(instr, 1)
     ctx = s.ctx
-    value, r = ctx.read_mem(s.loc(addr), bits, {"Exp", *annot}, addr_evs)
+    value, r = ctx.read_mem(s.loc(addr), bits, ACCESS_SETS[instr.mnemonic], addr_evs)
     value = extend(truncate(value, bits), bits, sign)
     ctx.write_reg(rt, value, [r])
     if "EX" in annot:
@@ -91,13 +97,14 @@ def load(s: Semantics, instr):
 
 @handles(*STORES)
 def store(s: Semantics, instr):
-    bits, annot = STORES[instr.mnemonic]
+    bits, _ = STORES[instr.mnemonic]
     rt = reg_operand(instr, 0)
     bits = bits or width_of(rt)
     addr, addr_evs, wb = s.address(instr, 1)
     value, data_ev = s.read(rt, "DATA")
     ctx = s.ctx
-    ctx.write_mem(s.loc(addr), bits, truncate(value, bits), {"Exp", *annot}, addr_evs + [data_ev])
+    ctx.write_mem(s.loc(addr), bits, truncate(value, bits), ACCESS_SETS[instr.mnemonic],
+                  addr_evs + [data_ev])
     if wb is not None:
         post = not instr.operands[1].writeback
         ctx.write_reg(instr.operands[1].base.name, wb, addr_evs + ([data_ev] if post else []))
@@ -219,6 +226,7 @@ def store_exclusive_pair(s: Semantics, instr):
 
 # ---- atomics ----------------------------------------------------------------------
 
+@functools.cache
 def _rmw_suffix(mnemonic: str, stem: str):
     """Split `LDADDAL` into (acquire, release, bits) given its stem `LDADD`."""
     rest = mnemonic[len(stem):]
@@ -232,10 +240,11 @@ def _rmw_suffix(mnemonic: str, stem: str):
     return "A" in rest, "L" in rest, bits
 
 
-def _annots(acquire: bool, release: bool, noret: bool):
+@functools.cache
+def _annots(acquire: bool, release: bool, noret: bool) -> tuple[frozenset, frozenset]:
     read = {"Exp", "X"} | ({"NoRet"} if noret else {"A"} if acquire else set())
     write = {"Exp", "X"} | ({"L"} if release else set())
-    return read, write
+    return frozenset(read), frozenset(write)
 
 
 def _ordered(pick):

@@ -1,14 +1,17 @@
 """Run one thread's code and yield every possible run.
 
 A run is driven by a sequence of decisions: the value each memory read returns,
-whether a store-exclusive succeeds, and so on. `thread_runs` explores every
-sequence depth-first by replaying the thread from its start, so instruction
-semantics (`instructions.py`) are plain straight-line code that asks `choose`.
+whether a store-exclusive succeeds, and so on. `ThreadRuns` explores every
+sequence depth-first; to try another option of a decision it restores the state
+saved at the start of the instruction that made it and runs on from there, so
+instruction semantics (`instructions.py`) are plain straight-line code that asks
+`choose`. When reads may return more values (a new round of the value fixpoint),
+it walks only the runs that read one of them.
 """
 
 from __future__ import annotations
 
-import itertools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..errors import LitmusError
@@ -52,36 +55,59 @@ class Env:
 
 
 class Decisions:
-    """A depth-first walk over decision sequences, one run per sequence."""
+    """A depth-first walk over decision sequences, one run per sequence. The decisions
+    below `floor` stay as they are: the walk of one subtree."""
 
     def __init__(self) -> None:
-        self.prefix: list[int] = []
-        self.counts: list[int] = []
+        self.prefix: list[int] = []  # the option taken at each decision
+        self.counts: list[int] = []  # how many options it had
+        # Where each decision puts its run in the order of runs: the option's index, or
+        # for a read the repr of its value (read options are sorted by repr, so this
+        # orders them alike when a later round adds values).
+        self.keys: list = []
+        self.values: list = []  # the option taken
+        self.locs: list[str | None] = []  # the location of a read, None for another decision
+        self.floor = 0
         self.pos = 0
+        # called with (decision index, location) at a new read decision
+        self.on_read: Callable[[int, str], None] | None = None
 
-    def choose(self, options: list):
+    def choose(self, options: list, loc: str | None = None):
         if not options:
             raise Abandon()
-        if self.pos < len(self.prefix):
-            pick = self.prefix[self.pos]
+        pos = self.pos
+        if pos < len(self.prefix):
+            pick = self.prefix[pos]
+            value = self.values[pos] = options[pick]
+            self.keys[pos] = pick if loc is None else repr(value)
         else:
-            pick = 0
+            pick, value = 0, options[0]
             self.prefix.append(0)
             self.counts.append(len(options))
-        self.pos += 1
-        return options[pick]
+            self.keys.append(0 if loc is None else repr(value))
+            self.values.append(value)
+            self.locs.append(loc)
+            if loc is not None and self.on_read is not None:
+                self.on_read(pos, loc)
+        self.pos = pos + 1
+        return value
 
     def next_sequence(self) -> bool:
-        """Move to the next unexplored sequence; False when all are done."""
-        del self.prefix[self.pos:]
-        del self.counts[self.pos:]
-        while self.prefix:
-            if self.prefix[-1] + 1 < self.counts[-1]:
-                self.prefix[-1] += 1
-                self.pos = 0
+        """Move to the next unexplored sequence, which differs from the last one at its
+        last decision (index len(prefix) - 1); False when all are done. The caller sets
+        `pos` to where it replays from."""
+        del self.prefix[self.pos:], self.counts[self.pos:], self.keys[self.pos:]
+        del self.values[self.pos:], self.locs[self.pos:]
+        while len(self.prefix) > self.floor:
+            pick = self.prefix[-1] + 1
+            if pick < self.counts[-1]:
+                self.prefix[-1] = pick  # its key and value are set when it is replayed
                 return True
             self.prefix.pop()
             self.counts.pop()
+            self.keys.pop()
+            self.values.pop()
+            self.locs.pop()
         return False
 
 
@@ -102,12 +128,56 @@ class Context:
         self.exclusive_size: int | None = None  # size of the last load-exclusive, if last
         self.running_copy = False  # executing an instruction fetched from data
         self.instr: ast.Instruction | None = None
+        # `options` of each location, while env.possible does not change.
+        self.read_options: dict[str, list] = {}
+
+    # -- saving and restoring --------------------------------------------------------
+    def save(self) -> tuple:
+        """The state before an instruction runs, to run it again with other decisions.
+        Events and edges are only appended, so their counts are enough."""
+        run = self.run
+        return (self.pc, self.code, self.instance, dict(self.regs), set(self.symbolic_regs),
+                dict(self.jumps_back), self.exclusive_size, run.error, run.cut,
+                len(run.events), len(run.iico_data), len(run.iico_ctrl), len(run.iico_order),
+                len(run.sca), len(run.instances))
+
+    def restore(self, saved: tuple, lists: tuple | None = None) -> None:
+        """Go back to a saved state: from the run being built, which has not changed
+        before the saved counts since, or from `lists`, what `kept` copied."""
+        run = self.run
+        (self.pc, self.code, self.instance, regs, symbolic, jumps, self.exclusive_size,
+         run.error, run.cut, events, data, ctrl, order, sca, instances) = saved
+        self.regs, self.symbolic_regs, self.jumps_back = dict(regs), set(symbolic), dict(jumps)
+        if lists is not None:
+            (run.events, run.iico_data, run.iico_ctrl, run.iico_order, run.sca,
+             run.instances) = (list(items) for items in lists)
+            return
+        del run.events[events:], run.iico_data[data:], run.iico_ctrl[ctrl:]
+        del run.iico_order[order:], run.sca[sca:], run.instances[instances:]
+
+    def kept(self, saved: tuple) -> tuple:
+        """The events, edges and instances of a saved state, copied while the run being
+        built still holds them, to restore it after other runs were built."""
+        run = self.run
+        lists: tuple[list, ...] = (run.events, run.iico_data, run.iico_ctrl, run.iico_order,
+                                   run.sca, run.instances)
+        return tuple(items[:count] for items, count in zip(lists, saved[-6:]))
+
+    def finished_run(self, error: Exception | None = None) -> E.Run:
+        """A copy of the run so far, as a finished run. Its events are shared with the
+        runs that have the same prefix: nothing changes an event after its instruction."""
+        run = self.run
+        return E.Run(run.thread, list(run.events), list(run.iico_data), list(run.iico_ctrl),
+                     list(run.iico_order), list(run.sca), list(run.instances), dict(self.regs),
+                     error or run.error, run.cut)
 
     # -- events -----------------------------------------------------------------
     def event(self, kind: str, loc=None, value=None, sets=(), symbolic=False) -> E.Event:
-        ev = E.Event(len(self.run.events), kind, self.instance, loc, value,
-                     check_annotations(frozenset(sets)), symbolic)
-        self.run.events.append(ev)
+        events = self.run.events
+        ev = E.Event(len(events), kind, self.instance, loc, value,
+                     check_annotations(sets if type(sets) is frozenset else frozenset(sets)),
+                     symbolic)
+        events.append(ev)
         return ev
 
     def data(self, sources, target: E.Event) -> None:
@@ -126,8 +196,8 @@ class Context:
     def order(self, first: E.Event, second: E.Event) -> None:
         self.run.iico_order.append((first.num, second.num))
 
-    def choose(self, options):
-        return self.decisions.choose(list(options))
+    def choose(self, options: list):
+        return self.decisions.choose(options)
 
     def error(self, message: str) -> RunError:
         return RunError.at(self.instr.pos if self.instr else None, message)
@@ -203,10 +273,17 @@ class Context:
     def read_mem(self, loc: str, bits: int, sets=(), sources=()) -> tuple[object, E.Event]:
         """Read `bits` bits at a location: the value is one it may hold."""
         self.check_size(loc, bits, "reads")
-        value = self.choose(sorted(self.env.possible.get(loc, {0}), key=repr))
+        value = self.decisions.choose(self.options(loc), loc)
         ev = self.event(E.MEM_READ, loc, value, self.code_sets(loc, value, sets), True)
         self.data(sources, ev)
         return value, ev
+
+    def options(self, loc: str) -> list:
+        """The values a read of a location may return, in the order reads try them."""
+        options = self.read_options.get(loc)
+        if options is None:
+            options = self.read_options[loc] = sorted(self.env.possible.get(loc, {0}), key=repr)
+        return options
 
     def write_mem(self, loc: str, bits: int, value, sets=(), sources=()) -> E.Event:
         """Write `bits` bits at a location."""
@@ -232,8 +309,10 @@ class Context:
                 f"illegal mixed-size test: `{self.instruction.text}` {access} {bits} bits of "
                 f"{loc}, a {size}-bit location (herd7 accepts it only with --variant mixed)")
 
-    def code_sets(self, loc: str, value, sets) -> set:
+    def code_sets(self, loc: str, value, sets):
         """The sets of an access: with ifetch, `code_sets` of the location and value."""
+        if not self.env.ifetch:
+            return sets
         return set(sets) | code_sets(self.env, loc, value)
 
     # -- control ------------------------------------------------------------------
@@ -327,46 +406,158 @@ def code_sets(env: Env, loc: str, value) -> set:
 def reg_key(name: str) -> str:
     """The architectural register a name denotes: W3 and X3 are both X3; a symbolic
     register (`%x`, written `X%x` or `W%x` in code) is one register of its own."""
-    if "%" in name:
-        return name[name.index("%"):]
-    if name[0] in "WX" and name[1:].isdigit():
-        return "X" + name[1:]
-    if name in ("SP", "WSP"):
-        return "SP"
-    return name
+    key = REG_KEYS.get(name)
+    if key is None:
+        if "%" in name:
+            key = name[name.index("%"):]
+        elif name[0] in "WX" and name[1:].isdigit():
+            key = "X" + name[1:]
+        elif name in ("SP", "WSP"):
+            key = "SP"
+        else:
+            key = name
+        REG_KEYS[name] = key
+    return key
 
 
-def thread_runs(env: Env, thread: ast.Thread, registers: dict, execute) -> list[E.Run]:
-    """Every run of `thread` from `registers`; `execute(ctx, instr)` runs one instruction."""
-    decisions = Decisions()
-    runs = []
-    for tried in itertools.count(1):
-        if tried > env.limits.max_executions:
-            raise LimitError.at(thread.pos, limit_message(
-                f"P{thread.index} has too many runs", "--max-executions",
-                env.limits.max_executions))
-        ctx = Context(env, thread, registers, decisions)
-        try:
-            while ctx.pc < len(ctx.code.code):
-                if ctx.instance >= env.limits.max_steps:
-                    raise LimitError.at(ctx.instruction.pos, limit_message(
-                        f"P{thread.index} runs on (a loop that never ends?)", "--max-steps",
-                        env.limits.max_steps))
-                ctx.instr = ctx.code.code[ctx.pc]
-                ctx.instance += 1
-                ctx.run.instances.append(
-                    E.InstanceInfo(ctx.pc, ctx.instr.text, ctx.instr.pos.line))
-                ctx.next_pc = ctx.pc + 1
-                execute(ctx, ctx.instr)
-                ctx.pc = ctx.next_pc
-            ctx.run.registers = ctx.regs
-            runs.append(ctx.run)
-        except Abandon:
-            pass
-        except RunError as exc:
-            ctx.run.error = exc
-            ctx.run.registers = ctx.regs
-            runs.append(ctx.run)
-        if not decisions.next_sequence():
-            break
-    return runs
+REG_KEYS: dict[str, str] = {}  # reg_key's answers so far
+
+
+class ThreadRuns:
+    """One thread's runs, grown round by round as the values reads may return grow.
+
+    Depth-first over decision sequences. Each instruction that made a decision keeps the
+    state saved before it, with the index of its first decision; the next sequence
+    changes the last decision it can, so the run restarts from the latest instruction
+    whose first decision is at or before that one, replaying its earlier decisions.
+
+    Every read decision taken is kept as a *read point*: its instruction's saved state,
+    events and edges, and the decisions before it. A run exists for the values of a
+    later round either as a run of the round before (it reads only values known then;
+    the other decisions' options do not depend on values read but through the run) or
+    below its first read of a new value: `grow` walks, from every read point, the
+    subtree of each new value of its location, and sorts all runs in the depth-first
+    order of the values now known."""
+
+    def __init__(self, env: Env, thread: ast.Thread, registers: dict, execute):
+        self.env, self.thread, self.execute = env, thread, execute
+        self.decisions = Decisions()
+        self.decisions.on_read = self._read_point
+        self.ctx = Context(env, thread, registers, self.decisions)
+        self.start = self.ctx.save()
+        self.points: list[tuple] = []  # read points, as `_read_point` keeps them
+        self.seen: dict[str, set] | None = None  # the values of the last `grow`
+        self.keyed: list[tuple[tuple, E.Run]] = []  # (decision keys, run) in order
+        self.tried = 0  # decision sequences tried (runs, and sequences abandoned)
+        self.state: tuple = self.start  # saved before the instruction running now
+        self.first = 0  # the index of that instruction's first decision
+        self.state_kept: tuple = (None, None)  # (a state, its events and edges)
+
+    def grow(self) -> tuple[list[E.Run], list[E.Run]]:
+        """Every run under the values of env.possible now, in depth-first order, and
+        those that are new since the last call."""
+        ctx, decisions = self.ctx, self.decisions
+        ctx.read_options.clear()
+        possible = self.env.possible
+        new: list[tuple[tuple, E.Run]] = []
+        if self.seen is None:
+            ctx.restore(self.start)
+            decisions.pos = decisions.floor = 0
+            self._walk(new)
+        else:
+            starts: list[tuple] = []
+            for point in self.points:
+                loc = point[-1]
+                added = possible.get(loc, {0}) - self.seen.get(loc, {0})
+                starts.extend((point[2] + (repr(value),), value, point) for value in added)
+            starts.sort(key=lambda start: start[0])
+            for _, value, point in starts:
+                self._start_at(point, value)
+                self._walk(new)
+        self.seen = {loc: set(values) for loc, values in possible.items()}
+        if new:
+            self.keyed = sorted(self.keyed + new, key=lambda item: item[0])
+        return [run for _, run in self.keyed], [run for _, run in new]
+
+    def _read_point(self, index: int, loc: str) -> None:
+        """Keep a new read decision as a read point: (the saved state of its instruction
+        and its events and edges, its instruction's first decision, the keys of the
+        decisions before it, (location, value, pick) of its instruction's decisions
+        before it, its index, its location)."""
+        state, first, d = self.state, self.first, self.decisions
+        if self.state_kept[0] is not state:
+            self.state_kept = (state, self.ctx.kept(state))
+        replay = tuple(zip(d.locs[first:index], d.values[first:index], d.prefix[first:index]))
+        self.points.append((self.state_kept, first, tuple(d.keys[:index]), replay, index, loc))
+
+    def _start_at(self, point: tuple, value) -> None:
+        """Set up the walk of the subtree where a read point's read returns `value`."""
+        (state, lists), first, keys, replay, index, loc = point
+        ctx, d = self.ctx, self.decisions
+        ctx.restore(state, lists)
+        d.prefix, d.counts = [0] * first, [0] * first
+        d.keys, d.values, d.locs = list(keys[:first]), [None] * first, [None] * first
+        for at, (read_loc, read_value, pick) in enumerate(replay, first):
+            if read_loc is not None:
+                pick = ctx.options(read_loc).index(read_value)
+            d.prefix.append(pick)
+            d.counts.append(0)
+            d.keys.append(keys[at])
+            d.values.append(read_value)
+            d.locs.append(read_loc)
+        options = ctx.options(loc)
+        d.prefix.append(options.index(value))
+        d.counts.append(len(options))
+        d.keys.append(repr(value))
+        d.values.append(value)
+        d.locs.append(loc)
+        d.pos, d.floor = first, index + 1
+        self.state, self.first = state, first
+
+    def _walk(self, out: list) -> None:
+        """Every run of the subtree set up, as (keys, run), onto `out`."""
+        env, thread, ctx, decisions = self.env, self.thread, self.ctx, self.decisions
+        saved: list[tuple[int, tuple]] = [(self.first, self.state)]
+        resumed = True
+        while True:
+            self.tried += 1
+            if self.tried > env.limits.max_executions:
+                raise LimitError.at(thread.pos, limit_message(
+                    f"P{thread.index} has too many runs", "--max-executions",
+                    env.limits.max_executions))
+            try:
+                while ctx.pc < len(ctx.code.code):
+                    if ctx.instance >= env.limits.max_steps:
+                        raise LimitError.at(ctx.instruction.pos, limit_message(
+                            f"P{thread.index} runs on (a loop that never ends?)",
+                            "--max-steps", env.limits.max_steps))
+                    if resumed:
+                        resumed = False
+                    else:
+                        self.state, self.first = ctx.save(), decisions.pos
+                    first = self.first
+                    ctx.instr = ctx.code.code[ctx.pc]
+                    ctx.instance += 1
+                    ctx.run.instances.append(
+                        E.InstanceInfo(ctx.pc, ctx.instr.text, ctx.instr.pos.line))
+                    ctx.next_pc = ctx.pc + 1
+                    try:
+                        self.execute(ctx, ctx.instr)
+                    finally:
+                        if decisions.pos > first and saved[-1][1] is not self.state:
+                            saved.append((first, self.state))
+                    ctx.pc = ctx.next_pc
+                out.append((tuple(decisions.keys), ctx.finished_run()))
+            except Abandon:
+                pass
+            except RunError as exc:
+                out.append((tuple(decisions.keys), ctx.finished_run(exc)))
+            if not decisions.next_sequence():
+                return
+            changed = len(decisions.prefix) - 1
+            while saved[-1][0] > changed:
+                saved.pop()
+            self.first, self.state = saved[-1]
+            ctx.restore(self.state)
+            decisions.pos = self.first
+            resumed = True

@@ -16,7 +16,7 @@ from ..variants import in_force
 from . import events as E
 from .checks import check_static
 from .dispatch import execute
-from .machine import DEFAULT_BITS, Env, thread_runs
+from .machine import DEFAULT_BITS, Env, ThreadRuns
 from .values import INSTRUCTION_BITS, MASK64, Addr, CodeAddr, InstrBits
 
 # C type -> (bits, signed): herd7's table (lib/testType.ml, size_of and is_signed), where
@@ -206,24 +206,29 @@ def runs_to_value_fixpoint(env: Env, test: ast.Test, init_regs: list[dict],
     one per thread, hold all k of them. So once the most writes one run per thread
     holds is below k, every consistent execution's runs are among round k's.
     """
+    threads = [ThreadRuns(env, t, init_regs[t.index], execute) for t in test.threads]
+    most = [0] * len(threads)  # the most writes a run of each thread holds
     rounds = 0
     while True:
         rounds += 1
-        runs = [thread_runs(env, t, init_regs[t.index], execute) for t in test.threads]
+        grown_runs = [thread.grow() for thread in threads]
+        runs = [every for every, _ in grown_runs]
         grown = False
-        for thread in runs:
-            for run in thread:
+        # A run of an earlier round wrote only values found then: only new runs can add.
+        for t, (_, new) in enumerate(grown_runs):
+            for run in new:
+                writes = 0
                 for ev in run.events:
                     if ev.kind == E.MEM_WRITE and ev.loc is not None:
+                        writes += 1
                         values = env.possible.setdefault(ev.loc, {init_memory.get(ev.loc, 0)})
                         if ev.value not in values:
                             values.add(ev.value)
                             grown = True
+                most[t] = max(most[t], writes)
         if not grown:
             return runs
-        most_writes = sum(max((sum(ev.kind == E.MEM_WRITE for ev in run.events)
-                               for run in thread), default=0) for thread in runs)
-        if most_writes < rounds:
+        if sum(most) < rounds:
             if env.ifetch:
                 # A fetched instruction's effects depend on the fetch by iico edges that
                 # the model does not order: the argument above does not hold.
