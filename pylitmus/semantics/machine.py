@@ -449,6 +449,10 @@ class ThreadRuns:
         self.seen: dict[str, set] | None = None  # the values of the last `grow`
         self.keyed: list[tuple[tuple, E.Run]] = []  # (decision keys, run) in order
         self.tried = 0  # decision sequences tried (runs, and sequences abandoned)
+        # The writes of the sequences the last `grow` abandoned, as (location, value) lists:
+        # a prefix of a real run may end in a decision no execution takes (an indirect
+        # branch to a value read that is no label), and its writes may still be read.
+        self.abandoned_writes: list[list[tuple]] = []
         self.state: tuple = self.start  # saved before the instruction running now
         self.first = 0  # the index of that instruction's first decision
         self.state_kept: tuple = (None, None)  # (a state, its events and edges)
@@ -460,6 +464,7 @@ class ThreadRuns:
         ctx.read_options.clear()
         possible = self.env.possible
         new: list[tuple[tuple, E.Run]] = []
+        self.abandoned_writes = []
         if self.seen is None:
             ctx.restore(self.start)
             decisions.pos = decisions.floor = 0
@@ -549,7 +554,8 @@ class ThreadRuns:
                     ctx.pc = ctx.next_pc
                 out.append((tuple(decisions.keys), ctx.finished_run()))
             except Abandon:
-                pass
+                self.abandoned_writes.append([(ev.loc, ev.value) for ev in ctx.run.events
+                                              if ev.kind == E.MEM_WRITE])
             except RunError as exc:
                 out.append((tuple(decisions.keys), ctx.finished_run(exc)))
             if not decisions.next_sequence():

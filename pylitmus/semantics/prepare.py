@@ -202,9 +202,10 @@ def runs_to_value_fixpoint(env: Env, test: ast.Test, init_regs: list[dict],
     It stops when no value is new, or when no consistent execution can need a value not
     yet found (docs/explorer.md, "Values"): in an execution, a write whose value or
     existence depends on reads is ordered after the writes they read, so a value first
-    found in round k ends a chain of k writes of that execution, and round k's runs,
-    one per thread, hold all k of them. So once the most writes one run per thread
-    holds is below k, every consistent execution's runs are among round k's.
+    found in round k ends a chain of k writes of that execution, and round k's runs, one
+    per thread (or decision sequences abandoned on the way), hold all k of them. So once
+    the most writes one run per thread holds is below k, every consistent execution's runs
+    are among round k's.
     """
     threads = [ThreadRuns(env, t, init_regs[t.index], execute) for t in test.threads]
     most = [0] * len(threads)  # the most writes a run of each thread holds
@@ -215,17 +216,18 @@ def runs_to_value_fixpoint(env: Env, test: ast.Test, init_regs: list[dict],
         runs = [every for every, _ in grown_runs]
         grown = False
         # A run of an earlier round wrote only values found then: only new runs can add.
+        # Abandoned sequences count as runs here: their writes happen in the runs that
+        # share their prefix and take another decision where they were abandoned.
         for t, (_, new) in enumerate(grown_runs):
-            for run in new:
-                writes = 0
-                for ev in run.events:
-                    if ev.kind == E.MEM_WRITE and ev.loc is not None:
-                        writes += 1
-                        values = env.possible.setdefault(ev.loc, {init_memory.get(ev.loc, 0)})
-                        if ev.value not in values:
-                            values.add(ev.value)
-                            grown = True
-                most[t] = max(most[t], writes)
+            writes_of_runs = [[(ev.loc, ev.value) for ev in run.events
+                               if ev.kind == E.MEM_WRITE] for run in new]
+            for writes in writes_of_runs + threads[t].abandoned_writes:
+                for loc, value in writes:
+                    values = env.possible.setdefault(loc, {init_memory.get(loc, 0)})
+                    if value not in values:
+                        values.add(value)
+                        grown = True
+                most[t] = max(most[t], len(writes))
         if not grown:
             return runs
         if sum(most) < rounds:

@@ -111,3 +111,25 @@ def test_engines_agree_on_atomics_in_loops(text):
     pytest.importorskip("pylitmus.explorer.native", reason="the C core is not built")
     test = parse_text(text, "loops.litmus")
     assert outcome(test, "c") == outcome(test, "python"), text
+
+
+def test_a_value_written_before_an_abandoned_branch_is_read_back():
+    """A thread stores a label, loads it back and branches to it. While the load still
+    returns the initial 0, the indirect branch has no label to go to (herd7 tries only
+    the labels the test exports, herd/AArch64Sem.ml) and that sequence is abandoned; the
+    store before it still happens in the run where the load returns the label, so its
+    value must be found. herd7: Always 1 0, one state 0:X0=0."""
+    text = """AArch64 br
+{ 0:X4=y; int64_t y; }
+ P0           ;
+ ADR X5,L1    ;
+ STR X5,[X4]  ;
+ LDR X3,[X4]  ;
+ BR X3        ;
+ MOV W0,#1    ;
+ L1:          ;
+exists (0:X0=0)
+"""
+    for engine in ("c", "python"):
+        result = check_test(parse_text(text, "br.litmus"), Options(engine=engine))
+        assert (result.observation, result.positive, result.negative) == ("Always", 1, 0)
