@@ -28,7 +28,7 @@ SUBSETS_MAX = 12  # the most pairs of one group's writes whose subsets `_coverin
 def combinations(prepared: Prepared) -> Iterator[tuple[E.Run, ...]]:
     """The combinations of the test's runs (one per thread) whose reads all have a write.
     More of them than --max-executions is a LimitError, raised before the first is given."""
-    runs, limit = prepared.runs, prepared.env.limits.max_executions
+    runs = prepared.runs
     bits: dict[Pair, int] = {}  # each (location, value) pair's bit in the masks below
     groups = [_groups(thread, prepared.init_memory, bits) for thread in runs]
     last = len(runs) - 1
@@ -46,26 +46,44 @@ def combinations(prepared: Prepared) -> Iterator[tuple[E.Run, ...]]:
                 index.setdefault(bit, set()).add(g)
         writers.append(index)
     covering = _covering(groups[last]) if runs else None
+    search = _Search(prepared, groups, later, writers, covering)
+    search.extend(0, 0, 0)
+    for members in search.found:
+        yield from itertools.product(*members)
 
-    found: list[tuple[list[E.Run], ...]] = []
-    count = 0
-    chosen: list[list[E.Run]] = []
 
-    def extend(i: int, written: int, unmatched: int) -> None:
-        nonlocal count
-        if i == len(runs):
-            count += _size(chosen)
-            if count > limit:
+class _Search:
+    """The walk over the threads' groups of `combinations` (a class, not a closure that
+    calls itself, so that reference counting frees what it holds)."""
+
+    def __init__(self, prepared: Prepared, groups: list[list[tuple]], later: list[int],
+                 writers: list[dict[int, set[int]]], covering: dict | None):
+        self.prepared, self.groups, self.later = prepared, groups, later
+        self.writers, self.covering = writers, covering
+        self.limit = prepared.env.limits.max_executions
+        self.last = len(groups) - 1
+        self.found: list[tuple[list[E.Run], ...]] = []
+        self.count = 0
+        self.chosen: list[list[E.Run]] = []
+
+    def extend(self, i: int, written: int, unmatched: int) -> None:
+        groups, later, covering, last, chosen = \
+            self.groups, self.later, self.covering, self.last, self.chosen
+        if i == len(groups):
+            self.count += _size(chosen)
+            if self.count > self.limit:
+                limit = self.limit
                 raise LimitError(limit_message(f"more than {limit} combinations of thread runs",
-                                               "--max-executions", limit), prepared.test.file)
-            found.append(tuple(chosen))
+                                               "--max-executions", limit),
+                                 self.prepared.test.file)
+            self.found.append(tuple(chosen))
             return
         owed = unmatched & ~later[i + 1]  # what only thread i can still write
         order: Iterable[int]
         if i == last and covering is not None:
             order = covering.get(owed, ())
         elif owed:
-            order = sorted(set.intersection(*(writers[i].get(bit, set())
+            order = sorted(set.intersection(*(self.writers[i].get(bit, set())
                                               for bit in _bits(owed))))
         else:
             order = range(len(groups[i]))
@@ -77,12 +95,8 @@ def combinations(prepared: Prepared) -> Iterator[tuple[E.Run, ...]]:
             if left & ~later[i + 1] or (next_covers is not None and left not in next_covers):
                 continue
             chosen.append(members)
-            extend(i + 1, written | writes, left)
+            self.extend(i + 1, written | writes, left)
             chosen.pop()
-
-    extend(0, 0, 0)
-    for members in found:
-        yield from itertools.product(*members)
 
 
 def _groups(thread: list[E.Run], initial: dict, bits: dict[Pair, int]) -> list[tuple]:

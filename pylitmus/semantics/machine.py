@@ -457,6 +457,11 @@ class ThreadRuns:
         self.first = 0  # the index of that instruction's first decision
         self.state_kept: tuple = (None, None)  # (a state, its events and edges)
 
+    def release(self) -> None:
+        """Drop the decisions' hold on this object, so that reference counting frees
+        both once the runs are built (the garbage collector is costly)."""
+        self.decisions.on_read = None
+
     def grow(self) -> tuple[list[E.Run], list[E.Run]]:
         """Every run under the values of env.possible now, in depth-first order, and
         those that are new since the last call."""

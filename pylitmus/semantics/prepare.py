@@ -208,6 +208,16 @@ def runs_to_value_fixpoint(env: Env, test: ast.Test, init_regs: list[dict],
     are among round k's.
     """
     threads = [ThreadRuns(env, t, init_regs[t.index], execute) for t in test.threads]
+    try:
+        return _rounds(env, test, init_memory, threads)
+    finally:
+        for thread in threads:
+            thread.release()
+
+
+def _rounds(env: Env, test: ast.Test, init_memory: dict[str, object],
+            threads: list[ThreadRuns]) -> list[list[E.Run]]:
+    """The rounds of `runs_to_value_fixpoint` over the threads' runs."""
     most = [0] * len(threads)  # the most writes a run of each thread holds
     rounds = 0
     while True:
