@@ -61,24 +61,34 @@ class Parsed:
         if kind is Token:
             moved = self._moved(Pos("", piece.line, piece.column), place)
             return Token(piece.type, piece.value, line=moved.line, column=moved.col)
+        if kind is list:
+            return [self._moved(part, place) for part in piece]
         if id(piece) in self.shared:
             return piece
-        parts = _parts(piece)
-        if parts is None:
+        if kind is tuple:
+            return tuple([self._moved(part, place) for part in piece])
+        names = _field_names(kind)
+        if names is None:
             return piece
-        moved = [self._moved(part, place) for part in parts]
-        if kind is list:
-            return moved
-        return tuple(moved) if kind is tuple else kind(*moved)
+        return kind(*[self._moved(getattr(piece, name), place) for name in names])
 
 
 def _parts(piece) -> list | tuple | None:
     """The parts of a list, a tuple or an AST node; None for anything else."""
-    if type(piece) in (list, tuple):
+    kind = type(piece)
+    if kind is list or kind is tuple:
         return piece
-    if hasattr(piece, "__dataclass_fields__"):
-        return [getattr(piece, name) for name in piece.__dataclass_fields__]
-    return None
+    names = _field_names(kind)
+    return None if names is None else [getattr(piece, name) for name in names]
 
 
+def _field_names(kind: type) -> tuple[str, ...] | None:
+    """The field names of a dataclass, None for another type (remembered per type)."""
+    if kind not in _FIELD_NAMES:
+        fields = getattr(kind, "__dataclass_fields__", None)
+        _FIELD_NAMES[kind] = None if fields is None else tuple(fields)
+    return _FIELD_NAMES[kind]
+
+
+_FIELD_NAMES: dict[type, tuple[str, ...] | None] = {}
 _PARSES: dict[tuple, Parsed] = {}
