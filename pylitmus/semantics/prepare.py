@@ -17,6 +17,7 @@ from . import events as E
 from .checks import check_static
 from .dispatch import execute
 from .machine import DEFAULT_BITS, Env, ThreadRuns
+from .machine import reg_key as register_key
 from .values import INSTRUCTION_BITS, MASK64, Addr, CodeAddr, InstrBits
 
 # C type -> (bits, signed): herd7's table (lib/testType.ml, size_of and is_signed), where
@@ -118,8 +119,7 @@ def mem_key(ref: ast.MemRef) -> str:
 
 
 def reg_key(ref: ast.RegRef) -> str:
-    from .machine import reg_key as key
-    return f"{ref.thread}:{key(ref.reg)}"
+    return f"{ref.thread}:{register_key(ref.reg)}"
 
 
 def prepare(test: ast.Test, unroll: int = 2, requested: frozenset[str] = frozenset(),
