@@ -73,6 +73,14 @@ class Parsed:
         return kind(*[self._moved(getattr(piece, name), place) for name in names])
 
 
+def holds_place(piece) -> bool:
+    """Does a piece (a list, a tuple, an AST node) hold a place anywhere within it?"""
+    if type(piece) in (Pos, Token):
+        return True
+    parts = _parts(piece)
+    return parts is not None and any(holds_place(part) for part in parts)
+
+
 def _parts(piece) -> list | tuple | None:
     """The parts of a list, a tuple or an AST node; None for anything else."""
     kind = type(piece)

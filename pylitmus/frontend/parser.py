@@ -24,7 +24,7 @@ from pylitmus.errors import LitmusError
 from pylitmus.frontend import ast
 from pylitmus.frontend.ast import Pos
 from pylitmus.frontend.grammar import describe_terminal, load
-from pylitmus.frontend.memo import remembered
+from pylitmus.frontend.memo import MAX_TEXTS, holds_place, remembered
 from pylitmus.frontend.source import Source
 from pylitmus.frontend.trees import CellBuilder, LitmusBuilder, ocaml_int
 from pylitmus.variants import (
@@ -353,8 +353,9 @@ class _TestParser:
         if not self.code[start:end].strip():
             return
         self._refuse_feature_instruction(start, end)
-        cell = self._run("aarch64", "cell", start, end, "this instruction")
-        for label, pos in cell.labels:
+        labels, mnemonic, operands = self._cell(start, end)
+        for label, offset in labels:
+            pos = self.source.pos(start + offset)
             # herd7 puts the labels of all threads in one map and refuses a label met twice
             # (herd/loader.ml, preload_labels: "Label ... occurs more that once")
             if label in defined:
@@ -365,11 +366,34 @@ class _TestParser:
             defined[label] = thread.index
             thread.labels[label] = len(thread.code)
             thread.label_positions[label] = pos
-        if cell.mnemonic is not None:
-            first = self.source.offset_of(cell.mnemonic.line, cell.mnemonic.column)
+        if mnemonic is not None:
+            word, offset = mnemonic
+            first = start + offset
             text = self.code[first:end].strip()
-            pos = self.source.pos(first)
-            thread.code.append(ast.Instruction(cell.mnemonic.upper(), cell.operands, text, pos))
+            thread.code.append(ast.Instruction(word.upper(), operands, text,
+                                               self.source.pos(first)))
+
+    def _cell(self, start: int, end: int) -> tuple:
+        """A table cell's labels and its mnemonic, each with its offset from the cell's
+        start, and its operands. A cell lies on one line, so a text met again is the same
+        but for that start: its parse is remembered by text, as offsets (operands that
+        hold a place, if the grammar ever made one, go through `_run` instead)."""
+        text = self.code[start:end]
+        cell = _CELLS.get(text)
+        if cell is not None:
+            return cell
+        parsed = self._run("aarch64", "cell", start, end, "this instruction")
+        labels = tuple((label, self.source.offset_of(pos.line, pos.col) - start)
+                       for label, pos in parsed.labels)
+        mnemonic = None if parsed.mnemonic is None else \
+            (str(parsed.mnemonic),
+             self.source.offset_of(parsed.mnemonic.line, parsed.mnemonic.column) - start)
+        cell = (labels, mnemonic, parsed.operands)
+        if not holds_place(parsed.operands):
+            if len(_CELLS) >= MAX_TEXTS:
+                _CELLS.clear()
+            _CELLS[text] = cell
+        return cell
 
     # ---- final part ----------------------------------------------------------------------
 
@@ -459,6 +483,9 @@ class _TestParser:
             more = ", ..." if len(described) > MAX_EXPECTED_SHOWN else ""
             message += f" (expected {shown}{more})"
         return self.source.error_at(*place, message)
+
+
+_CELLS: dict[str, tuple] = {}  # a cell's text -> `_TestParser._cell`'s answer
 
 
 def parse_expression(text: str, file: str = "<expression>") -> ast.Expr:
