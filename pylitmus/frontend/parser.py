@@ -54,6 +54,7 @@ TITLE_TAIL = re.compile(r'[ \t]*(?:\([A-Za-z][A-Za-z0-9_/.-]*\)[ \t]*)?'
 DESCRIPTION_START = re.compile(r'[^\n]*\n[ \t]*"')
 THREAD_HEADER = re.compile(r"P([0-9]+)")
 FINAL_PART_START = re.compile(r"(?:locations|filter|exists|forall)\b|~")
+ROW_END = re.compile(r"[;\n]")  # where a row of the thread table ends (';', or an error)
 MISSPELT_QUANTIFIER = re.compile(r"([A-Za-z~]+)\s*[(\[]")
 CELL_INSTRUCTION = re.compile(r"\s*(?:[A-Za-z_.][A-Za-z0-9_.]*\s*:\s*)*([A-Za-z][A-Za-z0-9.]*)(.*)",
                               re.DOTALL)
@@ -294,9 +295,8 @@ class _TestParser:
         if start == len(self.code) or FINAL_PART_START.match(self.code, start):
             self.offset = start
             return None
-        end = start
-        while end < len(self.code) and self.code[end] not in ";\n":
-            end += 1
+        row_end = ROW_END.search(self.code, start)
+        end = len(self.code) if row_end is None else row_end.start()
         if end == len(self.code) or self.code[end] == "\n":
             if (word := MISSPELT_QUANTIFIER.match(self.code, start)) is not None:
                 raise self.source.error(start, f"expected exists, ~exists, forall, locations "
@@ -309,10 +309,10 @@ class _TestParser:
     def _cells(self, start: int, end: int) -> list[tuple[int, int]]:
         """The (start, end) offsets of the `|`-separated cells of a row."""
         cells = []
-        for index in range(start, end + 1):
-            if index == end or self.code[index] == "|":
-                cells.append((start, index))
-                start = index + 1
+        while (bar := self.code.find("|", start, end)) >= 0:
+            cells.append((start, bar))
+            start = bar + 1
+        cells.append((start, end))
         return cells
 
     def _parse_threads(self) -> list[ast.Thread]:
