@@ -38,6 +38,7 @@ conformance: $(STAMP)
 
 ## bench: figures against herd7's recorded times (not a pass/fail test)
 bench: $(STAMP)
+	$(PY) -m compileall -q pylitmus  # bytecode of the current sources: start-up is measured
 	$(PY) bench/run.py
 
 ## fuzz: the property-based tests with many more examples (FUZZ_EXAMPLES each)
