@@ -61,16 +61,14 @@ class CutCandidates:
         for ev in run.events:
             if ev.kind == E.MEM_WRITE:
                 writes.setdefault((ev.loc, ev.value), []).append(ev.num)
-        following: dict[int, list[int]] = {}
-        for a, b in itertools.chain(run.iico_data, run.iico_ctrl, run.iico_order):
-            following.setdefault(a, []).append(b)
+        later = own_later_writes(run)
         needs = set()
         for ev in run.events:
             key = (ev.loc, ev.value)
             if ev.kind != E.MEM_READ or ev.value == self.init_memory.get(ev.loc, 0):
                 continue
             own = writes.get(key, ())
-            if not own or set(own) <= reachable(following, ev.num):
+            if not own or set(own) <= later.get(ev.num, frozenset()):
                 needs.add(key)
         return Accesses(frozenset(writes), frozenset(needs))
 
@@ -94,6 +92,18 @@ class CutCandidates:
                    for expr, wanted in self.final_checks):
                 return True
         return False
+
+
+def own_later_writes(run: E.Run) -> dict[int, frozenset[int]]:
+    """For each read of the run (by number) the writes (by number) that follow it in its
+    own instruction, along iico edges: herd7 never lets a read read from them (`-optace
+    iico`, the default with a cat model; the Arm model forbids them anyway)."""
+    following: dict[int, list[int]] = {}
+    for a, b in itertools.chain(run.iico_data, run.iico_ctrl, run.iico_order):
+        following.setdefault(a, []).append(b)
+    return {ev.num: frozenset(i for i in reachable(following, ev.num)
+                              if run.events[i].kind == E.MEM_WRITE)
+            for ev in run.events if ev.kind == E.MEM_READ and ev.num in following}
 
 
 def reachable(following: dict[int, list[int]], start: int) -> set[int]:

@@ -10,7 +10,6 @@ Both engines start from a frame.
 
 from __future__ import annotations
 
-import itertools
 from dataclasses import dataclass, field
 
 from ..model import evaluate as V
@@ -19,7 +18,7 @@ from ..semantics import annotations as A
 from ..semantics import events as E
 from ..semantics.machine import code_sets
 from ..semantics.prepare import Prepared
-from .cut import reachable
+from .cut import own_later_writes
 
 # Cache operations that touch every line (they name no address).
 IALLU = frozenset(name for name, addressed in A.CACHE_OPERATIONS.items() if not addressed)
@@ -282,20 +281,12 @@ class FrameBuilder:
         return Frame(runs, shape, events, rf_choices)
 
     def _own_later_writes(self, run: E.Run) -> dict[int, frozenset[int]]:
-        """For each read of the run (by id) the writes (by id) that follow it in its
-        own instruction: herd7 never lets a read read from them (`-optace iico`,
-        the default with a cat model; the Arm model forbids them anyway)."""
+        """`cut.own_later_writes` of the run, by event id, kept per run."""
         found = self._later.get(id(run))
         if found is None or found[0] is not run:
-            following: dict[int, list[int]] = {}
-            for a, b in itertools.chain(run.iico_data, run.iico_ctrl, run.iico_order):
-                following.setdefault(a, []).append(b)
-            out = {}
-            for ev in run.events:
-                if ev.kind == E.MEM_READ and ev.num in following:
-                    after = reachable(following, ev.num)
-                    out[id(ev)] = frozenset(id(run.events[i]) for i in after
-                                            if run.events[i].kind == E.MEM_WRITE)
+            events = run.events
+            out = {id(events[r]): frozenset(id(events[w]) for w in writes)
+                   for r, writes in own_later_writes(run).items()}
             if len(self._later) >= self.SHAPES_LIMIT:
                 self._later.clear()
             found = self._later[id(run)] = (run, out)
