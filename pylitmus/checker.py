@@ -19,7 +19,8 @@ from .limits import LimitError, Limits, limit_message
 from .model.program import Model, load_model
 from .result import Location, Result, State
 from .semantics import events as E
-from .semantics.prepare import Prepared, mem_key, prepare, reg_key, to_value
+from .semantics.machine import reg_key
+from .semantics.prepare import Prepared, mem_key, prepare, ref_key, to_value
 from .semantics.values import Addr, Number, herd_order
 
 KINDS = {"exists": "Allowed", "~exists": "Forbidden", "forall": "Required"}
@@ -51,7 +52,7 @@ def model_for(options: Options, variant: frozenset[str]) -> Model:
 def location_of(target: ast.RegRef | ast.MemRef, arrays) -> Location:
     """The place a condition or `locations` names; `x` is a whole array when it is one."""
     if isinstance(target, ast.RegRef):
-        return Location(reg_key(target).split(":", 1)[1], target.thread)
+        return Location(reg_key(target.reg), target.thread)
     if target.index is None:
         return Location(target.name, array=target.name in arrays)
     return Location(target.name, index=target.index)
@@ -148,7 +149,7 @@ class Judge:
 
     def ctype(self, target) -> tuple[int, bool]:
         if isinstance(target, ast.RegRef):
-            return self.prepared.type_of(reg_key(target))
+            return self.prepared.type_of(ref_key(target))
         return self.prepared.type_of(target.name)
 
     def _reader(self, target):
@@ -161,7 +162,7 @@ class Judge:
 
         if isinstance(target, ast.RegRef):
             thread = target.thread
-            reg = reg_key(target).split(":", 1)[1]
+            reg = reg_key(target.reg)
 
             def register(registers, memory):
                 if not 0 <= thread < len(registers):
@@ -230,7 +231,7 @@ class Judge:
 def location_key(target: ast.RegRef | ast.MemRef) -> str:
     """A register's key (`0:X0`) or a memory location's name (`x`, `t`): what a declaration and
     a condition name alike."""
-    return reg_key(target) if isinstance(target, ast.RegRef) else target.name
+    return ref_key(target) if isinstance(target, ast.RegRef) else target.name
 
 
 def prepare_test(test: ast.Test, options: Options) -> Prepared:
@@ -316,7 +317,7 @@ def check_wanted_values(prepared: Prepared, speedcheck: bool) -> None:
         if isinstance(atom.value, (ast.RegRef, ast.MemRef)):
             continue
         target = atom.target
-        key = reg_key(target) if isinstance(target, ast.RegRef) else mem_key(target)
+        key = ref_key(target) if isinstance(target, ast.RegRef) else mem_key(target)
         if isinstance(target, ast.MemRef) and target.index is None \
                 and key in prepared.env.arrays and f"{key}[0]" in written:
             raise LitmusError(f"herd7 compares the final writes of the first cell of array "

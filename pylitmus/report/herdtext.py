@@ -9,7 +9,7 @@ from __future__ import annotations
 from pylitmus.checker import condition_value
 from pylitmus.frontend import ast
 from pylitmus.result import Location
-from pylitmus.semantics.prepare import reg_key
+from pylitmus.semantics.prepare import ref_key
 from pylitmus.semantics.values import herd_text, literal
 
 # What an operator of the condition is under, to decide on brackets (herd7's
@@ -73,7 +73,7 @@ def ref_text(ref: ast.RegRef | ast.MemRef, bare: bool = False) -> str:
     if isinstance(ref, ast.RegRef):
         if ref.thread is None:
             return ref.reg
-        return reg_key(ref)
+        return ref_key(ref)
     if ref.index is not None:
         return f"{ref.name}[{ref.index}]"
     return ref.name if bare else f"[{ref.name}]"

@@ -60,7 +60,7 @@ def declared_type(decl: ast.Decl, shown: set[str]) -> tuple[int, bool] | None:
     knows the size of any pointer."""
     if decl.ctype.endswith("*"):
         return POINTER_TYPE
-    if isinstance(decl.target, ast.RegRef) and reg_key(decl.target) not in shown \
+    if isinstance(decl.target, ast.RegRef) and ref_key(decl.target) not in shown \
             and decl.ctype not in CTYPES:
         return None
     if decl.ctype in WIDE_CTYPES:
@@ -78,7 +78,7 @@ def shown_registers(test: ast.Test) -> set[str]:
     for expr in (test.condition.expr, test.filter):
         refs.extend(atom.target for atom in ast.atoms(expr)
                     if isinstance(atom.target, ast.RegRef))
-    return {reg_key(ref) for ref in refs}
+    return {ref_key(ref) for ref in refs}
 
 
 def location_bits(init_memory: dict, types: dict, arrays: dict, code: dict) -> dict[str, int]:
@@ -118,7 +118,8 @@ def mem_key(ref: ast.MemRef) -> str:
     return ref.name if ref.index is None else f"{ref.name}[{ref.index}]"
 
 
-def reg_key(ref: ast.RegRef) -> str:
+def ref_key(ref: ast.RegRef) -> str:
+    """A thread's register as declarations and conditions name it: `0:X1` (W1 is X1)."""
     return f"{ref.thread}:{register_key(ref.reg)}"
 
 
@@ -143,7 +144,7 @@ def prepare(test: ast.Test, unroll: int = 2, requested: frozenset[str] = frozens
             if ctype is None:
                 continue
             if isinstance(item.target, ast.RegRef):
-                types[reg_key(item.target)] = ctype
+                types[ref_key(item.target)] = ctype
             else:
                 name = item.target.name
                 types[name] = ctype
@@ -155,11 +156,10 @@ def prepare(test: ast.Test, unroll: int = 2, requested: frozenset[str] = frozens
                     init_memory.setdefault(name, 0)
     for item in test.init:
         if isinstance(item, ast.InitReg):
-            from .machine import reg_key as key
             # A symbolic register (`%x`, no thread) starts with its value in every thread.
             owners = range(nthreads) if item.target.thread is None else [item.target.thread]
             for thread in owners:
-                init_regs[thread][key(item.target.reg)] = to_value(item.value, arrays)
+                init_regs[thread][register_key(item.target.reg)] = to_value(item.value, arrays)
         elif isinstance(item, ast.InitMem):
             name = item.target.name
             if isinstance(item.value, tuple):
