@@ -42,19 +42,15 @@ EXACT, DIAG = 2, 1
 
 # herd's names for the sets of AArch64 events, from pylitmus's thread-stage sets.
 RENAMED_SETS = {"NExp": "Imp"}
-DMB_SCOPES = ("NSH", "ISH", "OSH")
 BARRIER_SETS = ("dmb.full", "dmb.ld", "dmb.st", "dsb.full", "dsb.ld", "dsb.st", "ISB")
 # Sets of events of the execution stage (memory accesses, cache operations).
 MEMORY_SETS = frozenset({"R", "W", "M", "Imp", "DC.CVAU", "IC.IVAU", "IC.IALLU", "IC.IALLUIS"})
-# The annotations a model names directly. herd's DMB.SY/LD/ST and DSB.SY/LD/ST are built
-# below from dmb.*/dsb.* less the scoped barriers: taking the annotations of the same names
-# instead changes herd's aarch64.cat's verdict on catalogue-ifetch's 2SM.B+cachesync-isb
-# (a difference not understood yet, so not taken). PRED and the DC clean operations are
-# pylitmus's own names, not herd's.
+# The annotations a model names directly (herd's barrier annotations, DMB.SY, DSB.ISH...,
+# among them: its aarch64fences.cat builds dmb.full and the others from them). PRED and
+# the DC clean operations are pylitmus's own names, not herd's.
 SET_NAMES = frozenset(P.EVENT_SETS) - {
     "Imp", "dmb.full", "dmb.ld", "dmb.st", "dsb.full", "dsb.ld", "dsb.st", "PRED",
-    "DC.CIVAC", "DC.CVAC", "DC.IVAC", "DMB.SY", "DMB.LD", "DMB.ST", "DSB.SY", "DSB.LD",
-    "DSB.ST"}
+    "DC.CIVAC", "DC.CVAC", "DC.IVAC"}
 # Sets herd7 gives AArch64 events that are empty in pylitmus's scope (no virtual memory,
 # memory tagging, exceptions or TLB maintenance).
 EMPTY_SETS = frozenset({"T", "TLBI", "FAULT", "EXC-ENTRY", "EXC-RET", "SVC", "TagCheck",
@@ -290,15 +286,6 @@ class _Compiler:
                 part = mk(barrier, P.SET, False)
                 out = part if out is None else self.combine(P.UNION, out, part, pos)
             return out
-        for kind in ("DMB", "DSB"):
-            for access, ours in (("SY", ".full"), ("LD", ".ld"), ("ST", ".st")):
-                if name == f"{kind}.{access}":
-                    suffix = "" if access == "SY" else access
-                    out = mk(f"{kind.lower()}{ours}", P.SET, False)
-                    for scope in DMB_SCOPES:
-                        out = self.combine(P.DIFF, out, mk(f"{kind}.{scope}{suffix}", P.SET,
-                                                            False), pos)
-                    return out
         if name in THREAD_RELATIONS:
             return Sym(P.REL, ("import",), pos, False, False, thread=self.thread_relation(name),
                        tier=EXACT, is_po=name == "po", iw=False)
