@@ -29,10 +29,10 @@
 
 typedef uint64_t word;
 
-/* The op codes: OP_<NAME>, N_OPCODES and OPCODE_NAMES, written by setup.py from
- * pylitmus/model/opcodes.py (the module's OPCODES attribute shows which it was built with). */
+/* The op codes (OP_<NAME>, N_OPCODES, OPCODE_NAMES) and the kinds of check (CHECK_<KIND>,
+ * N_CHECK_KINDS, CHECK_KIND_NAMES), written by setup.py from pylitmus/model/opcodes.py (the
+ * module's OPCODES and CHECK_KINDS attributes show which it was built with). */
 #include "_opcodes.h"
-enum { CHECK_ACYCLIC, CHECK_IRREFLEXIVE, CHECK_EMPTY, CHECK_NONEMPTY };
 enum { SRC_RF = -1, SRC_CO = -2 };
 enum { KIND_SET = 0, KIND_REL = 1 };
 enum { DEP_RF = 1, DEP_CO = 2 };
@@ -120,6 +120,11 @@ static int read_tests(PyObject *obj, Test **out, int *count, int width) {
         int v[3] = {0, 0, 0};
         if (read_ints(PySequence_Fast_GET_ITEM(seq, i), v, width, "a check") < 0) {
             Py_DECREF(seq);
+            return -1;
+        }
+        if (v[0] < 0 || v[0] >= N_CHECK_KINDS) {
+            Py_DECREF(seq);
+            PyErr_Format(PyExc_ValueError, "unknown check kind %d", v[0]);
             return -1;
         }
         (*out)[i].kind = v[0];
@@ -1169,31 +1174,35 @@ static struct PyModuleDef core_module = {
     PyModuleDef_HEAD_INIT, "_core", "The C core of pylitmus's explorer.", -1, NULL,
 };
 
+/* A tuple of the strings `names[0..n)`, or NULL with an exception set. */
+static PyObject *names_tuple(const char *const *names, int n) {
+    PyObject *tuple = PyTuple_New(n);
+    if (!tuple)
+        return NULL;
+    for (int i = 0; i < n; i++) {
+        PyObject *name = PyUnicode_FromString(names[i]);
+        if (!name) {
+            Py_DECREF(tuple);
+            return NULL;
+        }
+        PyTuple_SET_ITEM(tuple, i, name);
+    }
+    return tuple;
+}
+
 PyMODINIT_FUNC PyInit__core(void) {
     if (PyType_Ready(&ProgramType) < 0 || PyType_Ready(&ContextType) < 0)
         return NULL;
     PyObject *m = PyModule_Create(&core_module);
     if (!m)
         return NULL;
-    PyObject *opcodes = PyTuple_New(N_OPCODES);
-    if (!opcodes) {
-        Py_DECREF(m);
-        return NULL;
-    }
-    for (int i = 0; i < N_OPCODES; i++) {
-        PyObject *name = PyUnicode_FromString(OPCODE_NAMES[i]);
-        if (!name) {
-            Py_DECREF(opcodes);
-            Py_DECREF(m);
-            return NULL;
-        }
-        PyTuple_SET_ITEM(opcodes, i, name);
-    }
     Py_INCREF(&ProgramType);
     Py_INCREF(&ContextType);
     if (PyModule_AddObject(m, "Program", (PyObject *)&ProgramType) < 0
         || PyModule_AddObject(m, "Context", (PyObject *)&ContextType) < 0
-        || PyModule_AddObject(m, "OPCODES", opcodes) < 0) {
+        || PyModule_AddObject(m, "OPCODES", names_tuple(OPCODE_NAMES, N_OPCODES)) < 0
+        || PyModule_AddObject(m, "CHECK_KINDS",
+                              names_tuple(CHECK_KIND_NAMES, N_CHECK_KINDS)) < 0) {
         Py_DECREF(m);
         return NULL;
     }

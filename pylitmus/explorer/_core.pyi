@@ -8,6 +8,7 @@ from collections.abc import Sequence
 Value = int | list[int]  # a set, or a relation
 
 OPCODES: tuple[str, ...]  # the op codes' names by number, as the core was built with them
+CHECK_KINDS: tuple[str, ...]  # the kinds of check by number, likewise
 
 class Program:
     """A compiled stage. `ops`: (code, dest, a, b, src) per op, the static ops, then the

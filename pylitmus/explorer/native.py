@@ -14,12 +14,13 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass
 
+from ..model import opcodes
 from ..model import program as P
 from . import _core
 from .frame import Frame
 from .python import orientations
 
-CHECK_KINDS = {"acyclic": 0, "irreflexive": 1, "empty": 2, "nonempty": 3}
+CHECK_KINDS = {kind: number for number, kind in enumerate(opcodes.CHECK_KINDS)}
 INPUT_RF, INPUT_CO = -1, -2
 
 
