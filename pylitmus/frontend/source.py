@@ -45,12 +45,6 @@ class Source:
         source_line = self.lines[line - 1] if 0 < line <= len(self.lines) else None
         return LitmusError(message, self.file, line, col, source_line)
 
-    def positioned(self, start: int, end: int) -> str:
-        """`code[start:end]` preceded by padding, so a parser counting lines and columns from
-        the beginning of the returned string reports the real place in the file."""
-        line, col = self.line_col(start)
-        return "\n" * (line - 1) + " " * (col - 1) + self.code[start:end]
-
     def _blank_comments(self) -> str:
         text = self.text
         if "(*" not in text:  # no comment opens: nothing to blank, nothing left open
