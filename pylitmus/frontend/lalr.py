@@ -80,12 +80,14 @@ class Tables:
         self.gotos: list[dict[str, int]] = data["gotos"]  # per state: rule name -> next state
         # per rule: its name, the builder method it calls, its length, the indexes of the
         # children it keeps when none is spliced (else None), the kept children as (index,
-        # splice?), is it inlined, does a single child stand for it (`?rule`)
+        # splice?), is it inlined, does a single child stand for it (`?rule`), is it made
+        # of that child alone (then a reduction only changes the state)
         self.rules: list[tuple[str, str, int, list[int] | None, list[tuple[int, bool]],
-                               bool, bool]] = []
+                               bool, bool, bool]] = []
         for origin, name, size, kept, expand1, inline in data["rules"]:
             simple = None if any(splice for _, splice in kept) else [i for i, _ in kept]
-            self.rules.append((origin, name, size, simple, kept, inline, expand1))
+            passing = size == 1 and expand1 and simple == [0]
+            self.rules.append((origin, name, size, simple, kept, inline, expand1, passing))
         self.state_lexers: list[int] = data["state_lexers"]
         self.lexers: list[tuple[str, int, dict[str, tuple[str, int]], list[str]]] = data["lexers"]
         self.root_lexer: int = data["root_lexer"]
@@ -105,6 +107,7 @@ class Tables:
         first token."""
         methods = self._methods.get(type(builder)) or self._bind(type(builder))
         actions, gotos, rules, scanners = self.actions, self.gotos, self.rules, self._scanners
+        end_state = self.end_state
         states = [self.start_state]
         values: list = []
         offsets: list[int] = []
@@ -128,7 +131,12 @@ class Tables:
                     values.append(token)
                     offsets.append(token.offset)
                     break
-                origin, _, size, simple, kept, inline, expand1 = rules[-1 - action]
+                origin, _, size, simple, kept, inline, expand1, passing = rules[-1 - action]
+                if passing:
+                    states[-1] = gotos[states[-2]][origin]
+                    if kind == END and states[-1] == end_state:
+                        return values[-1]
+                    continue
                 if size:
                     children = values[-size:]
                     first = offsets[-size]
@@ -149,7 +157,7 @@ class Tables:
                 states.append(gotos[states[-1]][origin])
                 values.append(value)
                 offsets.append(first)
-                if kind == END and states[-1] == self.end_state:
+                if kind == END and states[-1] == end_state:
                     return value
 
     def _unexpected_text(self, code: str, problem: SyntaxProblem, end: int) -> SyntaxProblem:
@@ -164,7 +172,7 @@ class Tables:
     def _bind(self, builder: type) -> list[Callable | None]:
         """The methods of a builder class that the rules call, in the rules' order."""
         methods = []
-        for _, name, _, _, kept, inline, expand1 in self.rules:
+        for _, name, _, _, kept, inline, expand1, _ in self.rules:
             method = None if inline else getattr(builder, name, None)
             if method is None and not inline and not (expand1 and len(kept) == 1
                                                       and not kept[0][1]):

@@ -49,6 +49,8 @@ ROW_END = re.compile(r"[;\n]")  # where a row of the thread table ends (';', or 
 MISSPELT_QUANTIFIER = re.compile(r"([A-Za-z~]+)\s*[(\[]")
 CELL_INSTRUCTION = re.compile(r"\s*(?:[A-Za-z_.][A-Za-z0-9_.]*\s*:\s*)*([A-Za-z][A-Za-z0-9.]*)(.*)",
                               re.DOTALL)
+# Whether any of STATE_SYNTAX occurs: one search where most tests have none
+ANY_STATE_SYNTAX = re.compile("|".join(f"(?:{pattern.pattern})" for pattern, _ in STATE_SYNTAX))
 MAX_EXPECTED_SHOWN = 8
 MAX_FILE_BYTES = 1 << 20  # litmus tests are a few hundred bytes
 MAX_CELLS = 1 << 14  # the cell texts a process remembers the parse of
@@ -345,7 +347,6 @@ class _TestParser:
                   defined: dict[str, int]) -> None:
         if not self.code[start:end].strip():
             return
-        self._refuse_feature_instruction(start, end)
         labels, mnemonic, operands = self._cell(start, end)
         for label, offset in labels:
             pos = self.source.pos(start + offset)
@@ -360,24 +361,26 @@ class _TestParser:
             thread.labels[label] = len(thread.code)
             thread.label_positions[label] = pos
         if mnemonic is not None:
-            word, offset = mnemonic
-            first = start + offset
-            text = self.code[first:end].strip()
-            thread.code.append(ast.Instruction(word.upper(), operands, text,
-                                               self.source.pos(first)))
+            word, offset, text = mnemonic
+            thread.code.append(ast.Instruction(word, operands, text,
+                                               self.source.pos(start + offset)))
 
     def _cell(self, start: int, end: int) -> tuple:
-        """A table cell's labels and its mnemonic, each with its offset from the cell's
-        start, and its operands (which hold no place). A cell lies on one line, so a text
-        met again is the same but for that start: its parse is remembered by text."""
+        """A table cell, checked for features pylitmus lacks and parsed: its labels, each
+        with its offset from the cell's start, its instruction's mnemonic (upper case), with
+        its offset and the instruction's text, and its operands (which hold no place). A cell
+        lies on one line, so a text met again is the same but for that start: its check
+        and parse are remembered by text."""
         text = self.code[start:end]
         cell = _CELLS.get(text)
         if cell is not None:
             return cell
+        self._refuse_feature_instruction(start, end)
         parsed = self._run("aarch64", "cell", start, end, "this instruction")
         labels = tuple((label, offset - start) for label, offset in parsed.labels)
         mnemonic = None if parsed.mnemonic is None else \
-            (str(parsed.mnemonic), parsed.mnemonic.offset - start)
+            (parsed.mnemonic.upper(), parsed.mnemonic.offset - start,
+             self.code[parsed.mnemonic.offset:end].strip())
         cell = (labels, mnemonic, parsed.operands)
         if len(_CELLS) >= MAX_CELLS:
             _CELLS.clear()
@@ -407,6 +410,8 @@ class _TestParser:
 
     def _refuse_feature_syntax(self, start: int, end: int) -> None:
         """Refuse, at its place, syntax of a feature pylitmus lacks (`PTE(x)`, `Fault(...)`)."""
+        if ANY_STATE_SYNTAX.search(self.code, start, end) is None:
+            return
         found = [(match.start() + len(match.group()) - len(match.group().lstrip()),
                   match.group().strip(), what) for pattern, what in STATE_SYNTAX
                  if (match := pattern.search(self.code, start, end)) is not None]
