@@ -482,6 +482,20 @@ def test_syntax_errors_say_what_the_parser_state_expected():
     assert {text: syntax_error(text).message for text in cases} == cases
 
 
+def test_a_cell_met_again_is_placed_where_it_is_and_its_error_too():
+    """Cells are parsed once per text; each use has its own place, each error its own."""
+    table = "P0 | P1 ;\n L0: LDR W2,[X1] | LDR W2,[X1] ;\n NOP | LDR W2,[X1] ;"
+    first, second = parse(litmus(table=table)).threads
+    assert [(i.pos.line, i.pos.col) for i in first.code + second.code] == [
+        (6, 6), (7, 2), (6, 20), (7, 8)]
+    places = []
+    for padding in ("", "\n"):
+        bad = table.replace(" NOP | LDR W2,[X1] ;", padding + " NOP | LDR W2,[X1 ;")
+        error = syntax_error(litmus(table=bad))
+        places.append((error.line, error.col))
+    assert places[1] == (places[0][0] + 1, places[0][1])
+
+
 def test_error_positions_in_the_condition():
     error = syntax_error(litmus(final="exists (0:X0=1 /\\\n   /\\ x=1)"))
     assert (error.line, error.col) == (8, 4)
