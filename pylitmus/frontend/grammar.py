@@ -13,7 +13,7 @@ from typing import Any
 
 from pylitmus.frontend.lalr import Tables
 
-TABLES_FORMAT = 1  # the version of the layout below: change it when the layout changes
+TABLES_FORMAT = 1  # the version of what `_compute` gives: change it when that changes
 # How error messages name the terminals that are not plain strings.
 TERMINAL_DESCRIPTIONS = {
     "INT": "a number",
@@ -151,6 +151,9 @@ def _rule(rule) -> tuple:
     from lark.grammar import Terminal
 
     name = str(rule.origin.name)
+    if rule.options.empty_indices or rule.options.template_source:
+        raise NotImplementedError(f"rule {name}: `[...]` (placeholders) and templates are "
+                                  f"not supported by the front end's parser")
     kept = [(index, not symbol.is_term and symbol.name.startswith("_"))
             for index, symbol in enumerate(rule.expansion)
             if rule.options.keep_all_tokens
