@@ -112,13 +112,13 @@ class LitmusBuilder(_Builder):
         items: list[ast.InitItem] = [ast.Decl(ctype, target, size, self._pos(at))]
         if rest and size is not None and isinstance(rest[0], tuple) and len(rest[0]) != size:
             raise self._error(at, f"declared size of array {target.name} does not match "
-                                    f"initial value size")  # herd7's words
+                                  f"initial value size")  # herd7's words
         if rest:
             values = rest[0] if isinstance(rest[0], tuple) else (rest[0],)
             if not ctype.endswith("*") and any(isinstance(v, ast.CodeLabel) for v in values):
                 # lib/stateParser.mly: `typ loc = maybev`, no label; only `typ* loc` takes one
                 raise self._error(at, f"a code label cannot be the value of a {ctype} "
-                                        f"(herd7 takes one for an untyped or pointer location)")
+                                      f"(herd7 takes one for an untyped or pointer location)")
             items.append(self._initial_value(at, target, rest[0]))
         return items
 
@@ -143,7 +143,7 @@ class LitmusBuilder(_Builder):
         """A name of the init block or the condition, which may not be a keyword."""
         if token in STATE_KEYWORDS or THREAD_KEYWORD.fullmatch(token):
             raise self._error(token.offset, f"'{token}' is a keyword of herd7's init and condition "
-                                     f"syntax, not a name")
+                                            f"syntax, not a name")
         return str(token)
 
     def array_size(self, children, at):
@@ -249,8 +249,8 @@ class LitmusBuilder(_Builder):
         match = THREAD_NAME.fullmatch(token)
         if match is None:
             raise self._error(token.offset, f"expected a thread name such as P1 before ':', "
-                                     f"found '{token}' (herd7 reads NAME:TAG as an address "
-                                     f"with a memory tag, which pylitmus does not support)")
+                                            f"found '{token}' (herd7 reads NAME:TAG as an address "
+                                            f"with a memory tag, which pylitmus does not support)")
         return int(match.group(1))
 
     def tagged_string(self, children, at):
@@ -312,7 +312,7 @@ class CellBuilder(_Builder):
         if len(children) == 2:
             if word.upper() not in SHIFT_KINDS:
                 raise self._error(at, f"unexpected amount after '{word}' "
-                                        f"(a missing ',' or an unknown shift?)")
+                                      f"(a missing ',' or an unknown shift?)")
             return ast.Shift(word.upper(), children[1].value)
         if REGISTER.fullmatch(word):
             return ast.Reg(word.upper())
@@ -330,11 +330,11 @@ class CellBuilder(_Builder):
         token = children[0]
         if "x" in token.lower():
             raise self._error(token.offset, f"hexadecimal immediate {token}: herd7 reads the "
-                                     f"immediates of code in decimal only")
+                                            f"immediates of code in decimal only")
         value = to_int(token)
         if not -MAX_IMMEDIATE - 1 <= value <= MAX_IMMEDIATE:
             raise self._error(token.offset, f"immediate {token} is out of herd7's range "
-                                     f"(-2^62 to 2^62-1)")
+                                            f"(-2^62 to 2^62-1)")
         return ast.Imm(value)
 
     def pc_offset(self, children, at):
@@ -355,6 +355,6 @@ class CellBuilder(_Builder):
         kind = children[0].upper()
         if kind not in SHIFT_KINDS:
             raise self._error(children[0].offset, f"expected a shift or extend (LSL, SXTW, ...), "
-                                           f"found '{children[0]}'")
+                                                  f"found '{children[0]}'")
         amount = children[1].value if len(children) == 2 else None
         return ast.Shift(kind, amount)
