@@ -78,7 +78,9 @@ def tables(name: str, start: str) -> Tables:
 
 def _compute(text: str, start: str) -> dict[str, Any]:
     """Lark's LALR tables and contextual lexer for rule `start` of a grammar, as plain data
-    (the layout of `lalr.Tables`)."""
+    (the layout of `lalr.Tables`). They are read from Lark's parser objects, some of them
+    private (its parse table, its lexers' regular expressions): tests/frontend/test_grammar.py
+    computes them afresh and parses with them."""
     from lark import Lark
     from lark.parsers.lalr_analysis import Shift
 
