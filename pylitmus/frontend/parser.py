@@ -11,20 +11,11 @@ from __future__ import annotations
 import re
 from os import PathLike
 
-from lark import Lark
-from lark.exceptions import (
-    LarkError,
-    UnexpectedCharacters,
-    UnexpectedInput,
-    UnexpectedToken,
-    VisitError,
-)
-
 from pylitmus.errors import LitmusError
 from pylitmus.frontend import ast
 from pylitmus.frontend.ast import Pos
-from pylitmus.frontend.grammar import describe_terminal, load
-from pylitmus.frontend.memo import MAX_TEXTS, holds_place, remembered
+from pylitmus.frontend.grammar import tables
+from pylitmus.frontend.lalr import END, SyntaxProblem, Tables
 from pylitmus.frontend.source import Source
 from pylitmus.frontend.trees import CellBuilder, LitmusBuilder, ocaml_int
 from pylitmus.variants import (
@@ -58,8 +49,11 @@ ROW_END = re.compile(r"[;\n]")  # where a row of the thread table ends (';', or 
 MISSPELT_QUANTIFIER = re.compile(r"([A-Za-z~]+)\s*[(\[]")
 CELL_INSTRUCTION = re.compile(r"\s*(?:[A-Za-z_.][A-Za-z0-9_.]*\s*:\s*)*([A-Za-z][A-Za-z0-9.]*)(.*)",
                               re.DOTALL)
+# Whether any of STATE_SYNTAX occurs: one search where most tests have none
+ANY_STATE_SYNTAX = re.compile("|".join(f"(?:{pattern.pattern})" for pattern, _ in STATE_SYNTAX))
 MAX_EXPECTED_SHOWN = 8
 MAX_FILE_BYTES = 1 << 20  # litmus tests are a few hundred bytes
+MAX_CELLS = 1 << 14  # the cell texts a process remembers the parse of
 
 
 def parse_file(path: str | PathLike) -> ast.Test:
@@ -118,6 +112,7 @@ class _TestParser:
         self.source = source
         self.code = source.code
         self.offset = 0
+        self._builders = {"litmus": LitmusBuilder(source), "aarch64": CellBuilder(source)}
 
     def parse(self) -> ast.Test:
         name, description = self._parse_title()
@@ -352,7 +347,6 @@ class _TestParser:
                   defined: dict[str, int]) -> None:
         if not self.code[start:end].strip():
             return
-        self._refuse_feature_instruction(start, end)
         labels, mnemonic, operands = self._cell(start, end)
         for label, offset in labels:
             pos = self.source.pos(start + offset)
@@ -367,32 +361,30 @@ class _TestParser:
             thread.labels[label] = len(thread.code)
             thread.label_positions[label] = pos
         if mnemonic is not None:
-            word, offset = mnemonic
-            first = start + offset
-            text = self.code[first:end].strip()
-            thread.code.append(ast.Instruction(word.upper(), operands, text,
-                                               self.source.pos(first)))
+            word, offset, text = mnemonic
+            thread.code.append(ast.Instruction(word, operands, text,
+                                               self.source.pos(start + offset)))
 
     def _cell(self, start: int, end: int) -> tuple:
-        """A table cell's labels and its mnemonic, each with its offset from the cell's
-        start, and its operands. A cell lies on one line, so a text met again is the same
-        but for that start: its parse is remembered by text, as offsets (operands that
-        hold a place, if the grammar ever made one, go through `_run` instead)."""
+        """A table cell, checked for features pylitmus lacks and parsed: its labels, each
+        with its offset from the cell's start, its instruction's mnemonic (upper case), with
+        its offset and the instruction's text, and its operands (which hold no place). A cell
+        lies on one line, so a text met again is the same but for that start: its check
+        and parse are remembered by text."""
         text = self.code[start:end]
         cell = _CELLS.get(text)
         if cell is not None:
             return cell
+        self._refuse_feature_instruction(start, end)
         parsed = self._run("aarch64", "cell", start, end, "this instruction")
-        labels = tuple((label, self.source.offset_of(pos.line, pos.col) - start)
-                       for label, pos in parsed.labels)
+        labels = tuple((label, offset - start) for label, offset in parsed.labels)
         mnemonic = None if parsed.mnemonic is None else \
-            (str(parsed.mnemonic),
-             self.source.offset_of(parsed.mnemonic.line, parsed.mnemonic.column) - start)
+            (parsed.mnemonic.upper(), parsed.mnemonic.offset - start,
+             self.code[parsed.mnemonic.offset:end].strip())
         cell = (labels, mnemonic, parsed.operands)
-        if not holds_place(parsed.operands):
-            if len(_CELLS) >= MAX_TEXTS:
-                _CELLS.clear()
-            _CELLS[text] = cell
+        if len(_CELLS) >= MAX_CELLS:
+            _CELLS.clear()
+        _CELLS[text] = cell
         return cell
 
     # ---- final part ----------------------------------------------------------------------
@@ -418,6 +410,8 @@ class _TestParser:
 
     def _refuse_feature_syntax(self, start: int, end: int) -> None:
         """Refuse, at its place, syntax of a feature pylitmus lacks (`PTE(x)`, `Fault(...)`)."""
+        if ANY_STATE_SYNTAX.search(self.code, start, end) is None:
+            return
         found = [(match.start() + len(match.group()) - len(match.group().lstrip()),
                   match.group().strip(), what) for pattern, what in STATE_SYNTAX
                  if (match := pattern.search(self.code, start, end)) is not None]
@@ -439,50 +433,34 @@ class _TestParser:
     # ---- running the grammars ------------------------------------------------------------
 
     def _run(self, grammar: str, start_symbol: str, start: int, end: int, what: str):
-        """Parse `code[start:end]` from `start_symbol` and build its AST pieces, once per
-        text in a process (`memo.py`)."""
-        return remembered((grammar, start_symbol, self.code[start:end]), self.source.pos(start),
-                          lambda: self._parse(grammar, start_symbol, start, end, what))
-
-    def _parse(self, grammar: str, start_symbol: str, start: int, end: int, what: str):
-        parser = load(grammar, start_symbol)
-        builder = LitmusBuilder if grammar == "litmus" else CellBuilder
+        """Parse `code[start:end]` from `start_symbol` of `grammar` ("litmus" or "aarch64")
+        into its AST pieces."""
+        parser = tables(grammar, start_symbol)
         try:
-            tree = parser.parse(self.source.positioned(start, end))
-            return builder(self.source).transform(tree)
-        except VisitError as error:
-            if isinstance(error.orig_exc, LitmusError):
-                raise error.orig_exc from None
-            raise self.source.error(start, f"cannot read {what}: {error.orig_exc}") from None
-        except UnexpectedInput as error:
-            raise self._syntax_error(parser, error, end, what) from None
-        except LarkError as error:
-            raise self.source.error(start, f"cannot read {what}: {error}") from None
+            return parser.parse(self.code, start, end, self._builders[grammar])
+        except SyntaxProblem as problem:
+            raise self._syntax_error(parser, problem, end, what) from None
 
-    def _syntax_error(self, parser: Lark, error: UnexpectedInput, end: int,
+    def _syntax_error(self, grammar: Tables, problem: SyntaxProblem, end: int,
                       what: str) -> LitmusError:
-        if isinstance(error, UnexpectedToken) and error.token.type == "$END":
-            last = end
-            while last > 0 and self.code[last - 1].isspace():
-                last -= 1
+        token = problem.token
+        if token is None:
+            message = f"unexpected character '{self.code[problem.offset]}' in {what}"
+            offset = problem.offset
+        elif token.type == END:
+            offset = end
+            while offset > 0 and self.code[offset - 1].isspace():
+                offset -= 1
             message = f"unexpected end of {what}"
-            place = self.source.line_col(last)
-        elif isinstance(error, UnexpectedToken):
-            message = f"unexpected '{error.token}' in {what}"
-            place = (error.line, error.column)
-        elif isinstance(error, UnexpectedCharacters):
-            message = f"unexpected character '{error.char}' in {what}"
-            place = (error.line, error.column)
         else:
-            message = f"syntax error in {what}"
-            place = self.source.line_col(end)
-        expected = getattr(error, "expected", None) or getattr(error, "allowed", None) or ()
-        described = sorted({describe_terminal(parser, name) for name in expected})
+            message = f"unexpected '{token}' in {what}"
+            offset = token.offset
+        described = sorted({grammar.describe(name) for name in problem.expected})
         if described:
             shown = ", ".join(described[:MAX_EXPECTED_SHOWN])
             more = ", ..." if len(described) > MAX_EXPECTED_SHOWN else ""
             message += f" (expected {shown}{more})"
-        return self.source.error_at(*place, message)
+        return self.source.error(offset, message)
 
 
 _CELLS: dict[str, tuple] = {}  # a cell's text -> `_TestParser._cell`'s answer

@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 import bisect
+import re
 
 from pylitmus.errors import LitmusError
 from pylitmus.frontend.ast import Pos
+
+# What opens or closes a comment, or a string (in which `(*` opens none); and what a
+# comment's text is blanked by
+COMMENT_MARKS = re.compile(r'\(\*|\*\)|"|\n')
+NOT_NEWLINE = re.compile(r"[^\n]")
 
 
 class Source:
@@ -45,42 +51,33 @@ class Source:
         source_line = self.lines[line - 1] if 0 < line <= len(self.lines) else None
         return LitmusError(message, self.file, line, col, source_line)
 
-    def positioned(self, start: int, end: int) -> str:
-        """`code[start:end]` preceded by padding, so a parser counting lines and columns from
-        the beginning of the returned string reports the real place in the file."""
-        line, col = self.line_col(start)
-        return "\n" * (line - 1) + " " * (col - 1) + self.code[start:end]
-
     def _blank_comments(self) -> str:
         text = self.text
         if "(*" not in text:  # no comment opens: nothing to blank, nothing left open
             return text
-        chars = list(text)
+        pieces = []
+        copied = 0  # the text before this offset is in `pieces`
         depth = 0
-        opened_at: list[int] = []
-        in_string = False
-        i = 0
-        while i < len(text):
-            pair = text[i:i + 2]
-            if depth == 0 and text[i] == '"':
+        opened_at = 0  # where the outermost open comment begins
+        in_string = False  # a comment does not open inside "..." (which ends at a line end)
+        for mark in COMMENT_MARKS.finditer(text):
+            kind = mark.group()
+            if depth:
+                if kind == "(*":
+                    depth += 1
+                elif kind == "*)":
+                    depth -= 1
+                    if depth == 0:
+                        pieces.append(text[copied:opened_at])
+                        pieces.append(NOT_NEWLINE.sub(" ", text[opened_at:mark.end()]))
+                        copied = mark.end()
+            elif kind == '"':
                 in_string = not in_string
-            elif depth == 0 and text[i] == "\n":
+            elif kind == "\n":
                 in_string = False
-            if not in_string and pair == "(*":
-                depth += 1
-                opened_at.append(i)
-                chars[i] = chars[i + 1] = " "
-                i += 2
-                continue
-            if depth and pair == "*)":
-                depth -= 1
-                opened_at.pop()
-                chars[i] = chars[i + 1] = " "
-                i += 2
-                continue
-            if depth and text[i] != "\n":
-                chars[i] = " "
-            i += 1
+            elif kind == "(*" and not in_string:
+                depth, opened_at = 1, mark.start()
         if depth:
-            raise self.error(opened_at[0], "comment '(*' is never closed with '*)'")
-        return "".join(chars)
+            raise self.error(opened_at, "comment '(*' is never closed with '*)'")
+        pieces.append(text[copied:])
+        return "".join(pieces)

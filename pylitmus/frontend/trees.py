@@ -1,13 +1,14 @@
-"""Turning Lark parse trees into the dataclasses of `ast.py`."""
+"""The builders of the dataclasses of `ast.py`: one method per grammar rule, called by the
+parser (`lalr.py`) at each reduction with the kept children and the offset of the rule's first
+token."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 
-from lark import Token, Transformer, v_args
-
 from pylitmus.frontend import ast
+from pylitmus.frontend.lalr import Token
 from pylitmus.frontend.source import Source
 
 REGISTER = re.compile(r"(?:[XWC](?:[0-9]|[12][0-9]|30)|XZR|WZR|SP|WSP|CSP)", re.IGNORECASE)
@@ -74,18 +75,17 @@ def _register_name(text: str) -> str:
     return text.upper()
 
 
-class _Builder(Transformer):
+class _Builder:
     """Common ground: the source (for positions and errors)."""
 
     def __init__(self, source: Source):
-        super().__init__()
         self.source = source
 
-    def _pos(self, meta_or_token) -> ast.Pos:
-        return ast.Pos(self.source.file, meta_or_token.line, meta_or_token.column)
+    def _pos(self, offset: int) -> ast.Pos:
+        return self.source.pos(offset)
 
-    def _error(self, meta_or_token, message: str):
-        return self.source.error_at(meta_or_token.line, meta_or_token.column, message)
+    def _error(self, offset: int, message: str):
+        return self.source.error(offset, message)
 
 
 @dataclass(frozen=True)
@@ -93,168 +93,167 @@ class _ArraySize:
     size: int
 
 
-@v_args(meta=True)
 class LitmusBuilder(_Builder):
     """Builds the init block (a list of `InitItem`) and the final part."""
 
     # ---- init block ----
 
-    def init(self, meta, items):
+    def init(self, items, at):
         flat: list[ast.InitItem] = []
         for item in items:
             flat.extend(item)
         return flat
 
-    def decl(self, meta, children):
+    def decl(self, children, at):
         ctype, target, *rest = children
         size = None
         if rest and isinstance(rest[0], _ArraySize):
             size = rest.pop(0).size
-        items: list[ast.InitItem] = [ast.Decl(ctype, target, size, self._pos(meta))]
+        items: list[ast.InitItem] = [ast.Decl(ctype, target, size, self._pos(at))]
         if rest and size is not None and isinstance(rest[0], tuple) and len(rest[0]) != size:
-            raise self._error(meta, f"declared size of array {target.name} does not match "
-                                    f"initial value size")  # herd7's words
+            raise self._error(at, f"declared size of array {target.name} does not match "
+                                  f"initial value size")  # herd7's words
         if rest:
             values = rest[0] if isinstance(rest[0], tuple) else (rest[0],)
             if not ctype.endswith("*") and any(isinstance(v, ast.CodeLabel) for v in values):
                 # lib/stateParser.mly: `typ loc = maybev`, no label; only `typ* loc` takes one
-                raise self._error(meta, f"a code label cannot be the value of a {ctype} "
-                                        f"(herd7 takes one for an untyped or pointer location)")
-            items.append(self._initial_value(meta, target, rest[0]))
+                raise self._error(at, f"a code label cannot be the value of a {ctype} "
+                                      f"(herd7 takes one for an untyped or pointer location)")
+            items.append(self._initial_value(at, target, rest[0]))
         return items
 
-    def assign(self, meta, children):
+    def assign(self, children, at):
         target, value = children
-        return [self._initial_value(meta, target, value)]
+        return [self._initial_value(at, target, value)]
 
-    def _initial_value(self, meta, target, value):
+    def _initial_value(self, at: int, target, value):
         if isinstance(target, ast.RegRef):
             if isinstance(value, tuple):
-                raise self._error(meta, "a register cannot hold an array")
-            return ast.InitReg(target, value, self._pos(meta))
-        return ast.InitMem(target, value, self._pos(meta))
+                raise self._error(at, "a register cannot hold an array")
+            return ast.InitReg(target, value, self._pos(at))
+        return ast.InitMem(target, value, self._pos(at))
 
-    def scalar_type(self, meta, children):
+    def scalar_type(self, children, at):
         return children[0] if children[0] == "parel1_t" else self._name(children[0])
 
-    def pointer_type(self, meta, children):
+    def pointer_type(self, children, at):
         return f"{self._name(children[0])}*"
 
     def _name(self, token: Token) -> str:
         """A name of the init block or the condition, which may not be a keyword."""
         if token in STATE_KEYWORDS or THREAD_KEYWORD.fullmatch(token):
-            raise self._error(token, f"'{token}' is a keyword of herd7's init and condition "
-                                     f"syntax, not a name")
+            raise self._error(token.offset, f"'{token}' is a keyword of herd7's init and condition "
+                                            f"syntax, not a name")
         return str(token)
 
-    def array_size(self, meta, children):
+    def array_size(self, children, at):
         return _ArraySize(to_int(children[0]))
 
     # ---- final part ----
 
-    def final(self, meta, parts):
+    def final(self, parts, at):
         return parts
 
-    def locations(self, meta, items):
+    def locations(self, items, at):
         return ("locations", items)
 
-    def location_item(self, meta, children):
+    def location_item(self, children, at):
         return children[0]  # a type annotation (`0:X0 ins_t`) changes nothing here
 
-    def filter(self, meta, children):
+    def filter(self, children, at):
         return ("filter", children[0])
 
-    def condition(self, meta, children):
+    def condition(self, children, at):
         quantifier, expr = children
-        return ast.Condition("".join(quantifier.split()), expr, self._pos(quantifier))
+        return ast.Condition("".join(quantifier.split()), expr, self._pos(quantifier.offset))
 
-    def implies(self, meta, children):
+    def implies(self, children, at):
         return ast.Implies(*children)
 
-    def or_(self, meta, children):
+    def or_(self, children, at):
         return ast.Or(*children)
 
-    def and_(self, meta, children):
+    def and_(self, children, at):
         return ast.And(*children)
 
-    def not_(self, meta, children):
+    def not_(self, children, at):
         return ast.Not(children[-1])
 
-    def true(self, meta, children):
+    def true(self, children, at):
         return ast.Const(True)
 
-    def false(self, meta, children):
+    def false(self, children, at):
         return ast.Const(False)
 
-    def atom(self, meta, children):
+    def atom(self, children, at):
         return ast.Atom(*children)
 
-    def atom_not_equal(self, meta, children):
+    def atom_not_equal(self, children, at):
         return ast.Not(ast.Atom(*children))
 
     # ---- shared pieces ----
 
-    def reg_ref(self, meta, children):
+    def reg_ref(self, children, at):
         thread, reg = children
-        return ast.RegRef(to_int(thread), _register_name(reg), self._pos(meta))
+        return ast.RegRef(to_int(thread), _register_name(reg), self._pos(at))
 
-    def symbolic_reg(self, meta, children):
-        return ast.RegRef(None, str(children[0]), self._pos(meta))
+    def symbolic_reg(self, children, at):
+        return ast.RegRef(None, str(children[0]), self._pos(at))
 
-    def thread_reg_ref(self, meta, children):
+    def thread_reg_ref(self, children, at):
         """`P1:X7` on the right of a condition's `=`: a register, as herd7 reads it."""
         thread, reg = children
-        return ast.RegRef(self._thread_number(thread), _register_name(reg), self._pos(meta))
+        return ast.RegRef(self._thread_number(thread), _register_name(reg), self._pos(at))
 
-    def plain_location(self, meta, children):
-        return ast.MemRef(self._name(children[0]), None, self._pos(meta))
+    def plain_location(self, children, at):
+        return ast.MemRef(self._name(children[0]), None, self._pos(at))
 
-    def location_cell(self, meta, children):
+    def location_cell(self, children, at):
         name, index = children
-        return ast.MemRef(self._name(name), to_int(index), self._pos(meta))
+        return ast.MemRef(self._name(name), to_int(index), self._pos(at))
 
-    def number(self, meta, children):
-        return ast.Int(self._literal(children[0], 1))
+    def number(self, children, at):
+        return ast.Int(self._literal(children[0], children[0].offset, 1))
 
-    def negative_number(self, meta, children):
-        digits = children[0]
-        return ast.Int(self._literal(Token.new_borrow_pos(digits.type, digits[1:], digits), -1))
+    def negative_number(self, children, at):
+        return ast.Int(self._literal(children[0][1:], children[0].offset, -1))
 
-    def _literal(self, token: Token, sign: int) -> int:
+    def _literal(self, digits: str, offset: int, sign: int) -> int:
         """A number of the init block or the condition, in herd7's range."""
-        base = 16 if token[:2].lower() == "0x" else 10
+        base = 16 if digits[:2].lower() == "0x" else 10
         if sign < 0 and base == 16:
-            raise self._error(token, f"-{token}: herd7 reads a negative number in decimal only")
-        value = sign * to_int(token)
+            raise self._error(offset, f"-{digits}: herd7 reads a negative number in decimal "
+                                      f"only")
+        value = sign * to_int(digits)
         if not -MAX_VALUE_LITERAL[10] - 1 <= value <= MAX_VALUE_LITERAL[base]:
-            raise self._error(token, f"{'-' if sign < 0 else ''}{token} does not fit in 64 bits "
-                                     f"(herd7's range: -2^63 to 2^63-1, or hexadecimal up "
-                                     f"to 0xffffffffffffffff)")
+            raise self._error(offset, f"{'-' if sign < 0 else ''}{digits} does not fit in 64 "
+                                      f"bits (herd7's range: -2^63 to 2^63-1, or hexadecimal "
+                                      f"up to 0xffffffffffffffff)")
         return value
 
-    def symbol(self, meta, children):
+    def symbol(self, children, at):
         name = str(children[0])
         if name in ("NOP", "nop"):  # herd7's TOK_NOP
             return ast.InstrValue("NOP")
         return ast.Sym(self._name(children[0]))
 
-    def symbol_cell(self, meta, children):
+    def symbol_cell(self, children, at):
         name, index = children
         return ast.Sym(self._name(name), to_int(index))
 
-    def code_label(self, meta, children):
+    def code_label(self, children, at):
         thread, label = children
         return ast.CodeLabel(self._thread_number(thread), str(label))
 
     def _thread_number(self, token) -> int:
         match = THREAD_NAME.fullmatch(token)
         if match is None:
-            raise self._error(token, f"expected a thread name such as P1 before ':', "
-                                     f"found '{token}' (herd7 reads NAME:TAG as an address "
-                                     f"with a memory tag, which pylitmus does not support)")
+            raise self._error(token.offset, f"expected a thread name such as P1 before ':', "
+                                            f"found '{token}' (herd7 reads NAME:TAG as an address "
+                                            f"with a memory tag, which pylitmus does not support)")
         return int(match.group(1))
 
-    def tagged_string(self, meta, children):
+    def tagged_string(self, children, at):
         token = children[0]
         tag, _, string = token.partition(":")
         content = string[1:-1]
@@ -262,10 +261,10 @@ class LitmusBuilder(_Builder):
             return ast.InstrValue(content.strip())
         match = CODE_LABEL.fullmatch(content)
         if match is None:
-            raise self._error(token, f'expected label:"P<n>:<label>", found {string}')
+            raise self._error(token.offset, f'expected label:"P<n>:<label>", found {string}')
         return ast.CodeLabel(int(match.group(1)), match.group(2))
 
-    def array(self, meta, values):
+    def array(self, values, at):
         return tuple(values)
 
 
@@ -273,16 +272,15 @@ class LitmusBuilder(_Builder):
 class ParsedCell:
     """What one table cell holds: its labels and at most one instruction."""
 
-    labels: list[tuple[str, ast.Pos]]
+    labels: list[tuple[str, int]]  # each with its offset
     mnemonic: Token | None
     operands: tuple[ast.Operand, ...]
 
 
-@v_args(meta=True)
 class CellBuilder(_Builder):
     """Builds one thread-table cell."""
 
-    def cell(self, meta, children):
+    def cell(self, children, at):
         labels = [child for child in children if isinstance(child, tuple)]
         instructions = [child for child in children if not isinstance(child, tuple)]
         if not instructions:
@@ -290,73 +288,73 @@ class CellBuilder(_Builder):
         mnemonic, operands = instructions[0]
         return ParsedCell(labels, mnemonic, operands)
 
-    def label(self, meta, children):
-        return (str(children[0]), self._pos(meta))
+    def label(self, children, at):
+        return (str(children[0]), at)
 
-    def instruction(self, meta, children):
+    def instruction(self, children, at):
         mnemonic = children[0]
         if not MNEMONIC.fullmatch(mnemonic):
-            raise self._error(mnemonic, f"'{mnemonic}' is not an instruction mnemonic")
+            raise self._error(mnemonic.offset, f"'{mnemonic}' is not an instruction mnemonic")
         operands = tuple(children[1]) if len(children) > 1 else ()
         return [mnemonic, operands]
 
-    def operands(self, meta, children):
+    def operands(self, children, at):
         flat: list[ast.Operand] = []
         for child in children:
             flat.extend(child if isinstance(child, list) else [child])
         return flat
 
-    def memory_operand(self, meta, children):
+    def memory_operand(self, children, at):
         return list(children)
 
-    def word(self, meta, children):
+    def word(self, children, at):
         word = children[0]
         if len(children) == 2:
             if word.upper() not in SHIFT_KINDS:
-                raise self._error(meta, f"unexpected amount after '{word}' "
-                                        f"(a missing ',' or an unknown shift?)")
+                raise self._error(at, f"unexpected amount after '{word}' "
+                                      f"(a missing ',' or an unknown shift?)")
             return ast.Shift(word.upper(), children[1].value)
         if REGISTER.fullmatch(word):
             return ast.Reg(word.upper())
         if word.upper() in SHIFTS:
             # lib/AArch64Parser.mly: a shifted operand is `LSL k`, `ROR k`, ...: never bare
-            raise self._error(meta, f"{word} needs an amount here (herd7 reads '{word} #n')")
+            raise self._error(at, f"{word} needs an amount here (herd7 reads '{word} #n')")
         if word.upper() in SHIFT_KINDS:
             return ast.Shift(word.upper(), None)
         return ast.Name(str(word))
 
-    def symbolic_reg(self, meta, children):
+    def symbolic_reg(self, children, at):
         return ast.Reg(_register_name(children[0]))
 
-    def immediate(self, meta, children):
+    def immediate(self, children, at):
         token = children[0]
         if "x" in token.lower():
-            raise self._error(token, f"hexadecimal immediate {token}: herd7 reads the "
-                                     f"immediates of code in decimal only")
+            raise self._error(token.offset, f"hexadecimal immediate {token}: herd7 reads the "
+                                            f"immediates of code in decimal only")
         value = to_int(token)
         if not -MAX_IMMEDIATE - 1 <= value <= MAX_IMMEDIATE:
-            raise self._error(token, f"immediate {token} is out of herd7's range "
-                                     f"(-2^62 to 2^62-1)")
+            raise self._error(token.offset, f"immediate {token} is out of herd7's range "
+                                            f"(-2^62 to 2^62-1)")
         return ast.Imm(value)
 
-    def pc_offset(self, meta, children):
+    def pc_offset(self, children, at):
         return ast.PcOffset(to_int(children[0][1:]))
 
-    def memory(self, meta, children):
+    def memory(self, children, at):
         writeback = bool(children) and isinstance(children[-1], Token)
         if writeback:
             children = children[:-1]
         base, offset, modifier = (list(children) + [None, None])[:3]
         if not isinstance(base, ast.Reg):
-            raise self._error(meta, "expected a base register after '['")
+            raise self._error(at, "expected a base register after '['")
         if offset is not None and not isinstance(offset, (ast.Reg, ast.Imm)):
-            raise self._error(meta, "expected an offset register or immediate after the base")
+            raise self._error(at, "expected an offset register or immediate after the base")
         return ast.Mem(base, offset, modifier, writeback)
 
-    def modifier(self, meta, children):
+    def modifier(self, children, at):
         kind = children[0].upper()
         if kind not in SHIFT_KINDS:
-            raise self._error(children[0], f"expected a shift or extend (LSL, SXTW, ...), "
-                                           f"found '{children[0]}'")
+            raise self._error(children[0].offset, f"expected a shift or extend (LSL, SXTW, ...), "
+                                                  f"found '{children[0]}'")
         amount = children[1].value if len(children) == 2 else None
         return ast.Shift(kind, amount)

@@ -457,6 +457,45 @@ def test_error_in_an_instruction_points_into_its_cell():
     assert "unexpected end of this instruction" in error.message
 
 
+def test_syntax_errors_say_what_the_parser_state_expected():
+    """What could have come where the text goes wrong: a token the state does not take, a
+    character no terminal of the state matches (while one of another state does, or none)."""
+    cases = {
+        litmus(table="P0 ;\n MOV W0,@1 ;"): "unexpected character '@' in this instruction "
+        "(expected '[', a PC offset (.+n), a number, a register, a name or a mnemonic, "
+        "a symbolic register, an immediate (#n))",
+        litmus(table="P0 ;\n STR W2,[X3] ) ;"): "unexpected character ')' in this "
+        "instruction (expected '!', ',')",
+        litmus(init="0:X1=x; $"): "unexpected character '$' in the init block (expected "
+        "'*', ';', '[', '}', a name, a number, a symbolic register)",
+        litmus(final="exists (0:X0=1 / x=1)"): "unexpected character '/' in the final "
+        "condition (expected ')', '/\\', ':', ';', '=>', '\\/', exists, ~exists or forall)",
+        litmus(table="P0 ;\n MOV W0,] ;"): "unexpected ']' in this instruction (expected "
+        "'[', a PC offset (.+n), a number, a register, a name or a mnemonic, a symbolic "
+        "register, an immediate (#n))",
+        litmus(final="exists (0:X0=1 /\\ ])"): "unexpected ']' in the final condition "
+        "(expected '(', '*', '[', '~', a name, a number)",
+        litmus(init="0:X1=x; 1:X1 ;"): "unexpected ';' in the init block (expected '=')",
+        litmus(table="P0 ;\n LDR X0,[X1 ;"): "unexpected end of this instruction "
+        "(expected ',', ']')",
+    }
+    assert {text: syntax_error(text).message for text in cases} == cases
+
+
+def test_a_cell_met_again_is_placed_where_it_is_and_its_error_too():
+    """Cells are parsed once per text; each use has its own place, each error its own."""
+    table = "P0 | P1 ;\n L0: LDR W2,[X1] | LDR W2,[X1] ;\n NOP | LDR W2,[X1] ;"
+    first, second = parse(litmus(table=table)).threads
+    assert [(i.pos.line, i.pos.col) for i in first.code + second.code] == [
+        (6, 6), (7, 2), (6, 20), (7, 8)]
+    places = []
+    for padding in ("", "\n"):
+        bad = table.replace(" NOP | LDR W2,[X1] ;", padding + " NOP | LDR W2,[X1 ;")
+        error = syntax_error(litmus(table=bad))
+        places.append((error.line, error.col))
+    assert places[1] == (places[0][0] + 1, places[0][1])
+
+
 def test_error_positions_in_the_condition():
     error = syntax_error(litmus(final="exists (0:X0=1 /\\\n   /\\ x=1)"))
     assert (error.line, error.col) == (8, 4)
