@@ -17,11 +17,12 @@ from .explorer.frame import FrameBuilder
 from .frontend import ast
 from .limits import LimitError, Limits, limit_message
 from .model.program import Model, load_model
-from .result import Location, Result, State
+from .result import FAULTS, Faults, Location, Result, State
 from .semantics import events as E
-from .semantics.machine import reg_key
+from .semantics.machine import is_table_location, reg_key
 from .semantics.prepare import Prepared, mem_key, prepare, ref_key, to_value
 from .semantics.values import Addr, Number, herd_order
+from .variants import not_supported
 
 KINDS = {"exists": "Allowed", "~exists": "Forbidden", "forall": "Required"}
 
@@ -44,6 +45,8 @@ def model_for(options: Options, variant: frozenset[str]) -> Model:
     """The compiled model to check with: the built-in one, or `options.model`."""
     if options.model is None:
         return load_model(variant)
+    if "vmsa" in variant:
+        raise LitmusError(not_supported("virtual memory with a cat model", "--model"))
     from .model.cat import load_cat
 
     return load_cat(options.model, options.libdir, variant)
@@ -61,7 +64,7 @@ def location_of(target: ast.RegRef | ast.MemRef, arrays) -> Location:
 def location_order(location: Location) -> tuple:
     """herd7's order of locations in a state: registers by thread, then as herd7's
     register type orders them (XZR, SP, then X0 to X30, then the others), then memory
-    locations by name, then array cells."""
+    locations by name (page-table entries after the others), then array cells."""
     if location.thread is not None:
         name = location.name
         rank: tuple
@@ -73,7 +76,7 @@ def location_order(location: Location) -> tuple:
             rank = (2, name)
         return (0, location.thread, rank)
     if location.index is None:
-        return (1, location.name)
+        return (1, is_table_location(location.name), location.name)
     return (2, location.name, location.index)
 
 
@@ -115,6 +118,69 @@ def unmasked(value):
     return value.bits if isinstance(value, Number) else value
 
 
+@dataclass(frozen=True)
+class Fault:
+    """A fault of an execution: its thread, the labels of the faulting instruction, its
+    (virtual) location and its type (`D-MMU:Translation`)."""
+
+    thread: int
+    labels: tuple[str, ...]
+    loc: str | None
+    type: str
+
+    @property
+    def order(self) -> tuple:
+        """herd7's order of faults: thread, labels, location, type."""
+        return (self.thread, self.labels, self.loc or "", fault_type_order(self.type))
+
+    def matches(self, atom: ast.FaultAtom) -> bool:
+        """Does the fault satisfy the atom (herd7's lib/fault.ml, check_one_fatom)? `MMU:T`
+        matches `D-MMU:T` and `I-MMU:T`."""
+        return (self.thread == atom.thread
+                and (atom.label is None or atom.label in self.labels)
+                and (atom.loc is None or atom.loc == self.loc)
+                and (atom.type is None or atom.type == self.type
+                     or atom.type.startswith("MMU:") and self.type.endswith("-" + atom.type)))
+
+    def text(self, type_: str) -> str:
+        """herd7's `Fault(P0:L0,x,MMU:Translation)`, with the type given."""
+        labels = self.labels
+        where = f"P{self.thread}" + ("" if not labels else f":{labels[0]}" if len(labels) == 1
+                                     else ":{" + ",".join(labels) + "}")
+        return f"Fault({','.join(part for part in (where, self.loc, type_) if part)})"
+
+
+# herd7's order of MMU fault types (lib/faultType.ml, mmu_t).
+MMU_FAULT_TYPES = ("Translation", "AccessFlag", "Permission", "Exclusive")
+
+
+def fault_type_order(fault_type: str | None) -> tuple:
+    """A fault type's place in herd7's order: MMU faults by their kind, after no type."""
+    if fault_type is None:
+        return ()
+    kind = fault_type.rpartition(":")[2]
+    return (MMU_FAULT_TYPES.index(kind) if kind in MMU_FAULT_TYPES else len(MMU_FAULT_TYPES),
+            fault_type)
+
+
+def fault_atom_order(atom: ast.FaultAtom) -> tuple:
+    """herd7's order of the fault atoms of a condition (they form a set)."""
+    return (atom.thread, atom.label or "", atom.loc or "", fault_type_order(atom.type))
+
+
+def run_faults(test: ast.Test, runs) -> tuple[Fault, ...]:
+    """The faults of a combination of runs, in herd7's order."""
+    found = []
+    for run in runs:
+        thread = test.threads[run.thread]
+        for ev in run.events:
+            if ev.kind == E.FAULT:
+                index = run.instances[ev.instance].index
+                labels = tuple(sorted(name for name, at in thread.labels.items() if at == index))
+                found.append(Fault(run.thread, labels, ev.loc, ev.value))
+    return tuple(sorted(found, key=lambda fault: fault.order))
+
+
 class Judge:
     """Evaluates the final condition on final states."""
 
@@ -135,6 +201,7 @@ class Judge:
         self._shown_ins = [(index, location_key(ref))
                            for index, (_, ref) in enumerate(self.shown)
                            if location_key(ref) in typed_ins]
+        self.fault_atoms = list(ast.fault_atoms(self.test.condition.expr))
         self._readers: dict[int, Callable] = {}  # id of a target -> its reader
         # id of an atom -> (size, value) it compares with
         self._wanted_values: dict[int, tuple[int, object]] = {}
@@ -183,7 +250,9 @@ class Judge:
             raise LitmusError.at(target.pos, f"location {key} is not a location of the test")
         return location
 
-    def holds(self, expr, registers, memory) -> bool:
+    def holds(self, expr, registers, memory, faults: tuple[Fault, ...] = ()) -> bool:
+        if isinstance(expr, ast.FaultAtom):
+            return any(fault.matches(expr) for fault in faults)
         if isinstance(expr, ast.Atom):
             value = self.final_value(expr.target, registers, memory)
             if isinstance(expr.value, (ast.RegRef, ast.MemRef)):
@@ -197,13 +266,13 @@ class Judge:
         if isinstance(expr, ast.Const):
             return expr.value
         if isinstance(expr, ast.Not):
-            return not self.holds(expr.arg, registers, memory)
-        left = self.holds(expr.left, registers, memory)
+            return not self.holds(expr.arg, registers, memory, faults)
+        left = self.holds(expr.left, registers, memory, faults)
         if isinstance(expr, ast.And):
-            return left and self.holds(expr.right, registers, memory)
+            return left and self.holds(expr.right, registers, memory, faults)
         if isinstance(expr, ast.Or):
-            return left or self.holds(expr.right, registers, memory)
-        return (not left) or self.holds(expr.right, registers, memory)
+            return left or self.holds(expr.right, registers, memory, faults)
+        return (not left) or self.holds(expr.right, registers, memory, faults)
 
     def _wanted(self, target: ast.RegRef | ast.MemRef,
                 value: ast.Value | tuple[ast.Value, ...]) -> tuple[int, object]:
@@ -214,10 +283,13 @@ class Judge:
             return size, tuple(masked(condition_value(v), size) for v in value)
         return size, masked(condition_value(value), size)
 
-    def state(self, registers, memory) -> tuple:
-        """The final state shown: (location, value) pairs in herd7's order."""
+    def state(self, registers, memory, faults: tuple[Fault, ...] = ()) -> tuple:
+        """The final state shown: (location, value) pairs in herd7's order, then, when the
+        condition names faults, its faults (herd7's herd/top_herd.ml, restrict_faults)."""
         state = tuple((location, self.final_value(ref, registers, memory))
                       for location, ref in self.shown)
+        if self.fault_atoms:
+            state += ((FAULTS, self.faults_shown(faults)),)
         for index, name in self._shown_ins:
             value = state[index][1]
             values = value if isinstance(value, tuple) else (value,)
@@ -226,6 +298,25 @@ class Judge:
                                   f"herd7 cannot print (\"Cannot find the size of type "
                                   f"ins_t\")", self.test.file)
         return state
+
+
+    def faults_shown(self, faults: tuple[Fault, ...]) -> Faults:
+        """The faults some atom matches, each with the type of the first atom matching it
+        when that atom gives one, then `~Fault(...)` for each atom no fault matches, last
+        atom first (herd/archExtra_herd.ml, do_dump_final_state)."""
+        shown, order = [], []
+        for fault in faults:
+            matching = [atom for atom in self.fault_atoms if fault.matches(atom)]
+            if matching:
+                shown.append(fault.text(matching[0].type or fault.type))
+                order.append(fault.order)
+        atoms = {fault_atom_order(atom): atom for atom in self.fault_atoms}  # a set
+        for _, atom in sorted(atoms.items(), key=lambda item: item[0], reverse=True):
+            if not any(fault.matches(atom) for fault in faults):
+                where = f"P{atom.thread}" + (f":{atom.label}" if atom.label else "")
+                parts = (where, atom.loc, atom.type)
+                shown.append(f"~Fault({','.join(part for part in parts if part)})")
+        return Faults(tuple(shown), tuple(order))
 
 
 def location_key(target: ast.RegRef | ast.MemRef) -> str:
@@ -285,15 +376,17 @@ def explore_test(prepared: Prepared, engine: str, options: Options = Options()):
             raise LimitError(limit_message("too many consistent executions",
                                            "--max-executions", limit), test.file)
         registers = [run.registers for run in runs]
+        faults = run_faults(test, runs)
         run_flags = frozenset().union(*(run.local.flags for run in runs))
         for (lasts, exec_flags), count in found.items():
             memory = final_memory(frame, lasts)
-            if test.filter is not None and not judge.holds(test.filter, registers, memory):
+            if test.filter is not None and \
+                    not judge.holds(test.filter, registers, memory, faults):
                 continue
-            satisfies = judge.holds(test.condition.expr, registers, memory)
+            satisfies = judge.holds(test.condition.expr, registers, memory, faults)
             if options.speedcheck and not deciding(satisfies):
                 continue
-            key = judge.state(registers, memory)
+            key = judge.state(registers, memory, faults)
             entry = counts.setdefault(key, [0, satisfies])
             entry[0] += count
             flags.update(exec_flags, run_flags)
@@ -395,7 +488,8 @@ def observation_of(quantifier: str, sat: int, unsat: int, speedcheck: bool) -> s
 
 def state_order(item) -> tuple:
     """herd7's order of final states: by their values, location by location."""
-    return tuple(herd_order(value) for _, value in item[0])
+    return tuple(value.order if location == FAULTS else herd_order(value)
+                 for location, value in item[0])
 
 
 def _native_or_python() -> str:

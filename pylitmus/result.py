@@ -18,6 +18,24 @@ class Location:
     array: bool = False
 
 
+# The place of a state's faults (only when the condition names faults), after its locations.
+FAULTS = Location("faults")
+
+
+@dataclass(frozen=True)
+class Faults:
+    """The faults a final state shows, herd7's `Fault(P0:L0,x,MMU:Translation);` each,
+    then `~Fault(...);` for each fault atom of the condition no fault matches."""
+
+    shown: tuple[str, ...]
+    # herd7's order of states by their faults: those shown, compared as sorted sequences
+    # of (thread, labels, location, type), no fault first
+    order: tuple = ()
+
+    def __str__(self) -> str:
+        return " ".join(f"{text};" for text in self.shown)
+
+
 @dataclass(frozen=True)
 class State:
     """One final state: values by location (in herd7's order; the values are those of

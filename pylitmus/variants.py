@@ -69,6 +69,10 @@ _VECTOR_LENGTH = re.compile(r"(sve|sme):([0-9]+)")
 IMPLEMENTED = frozenset({
     "ifetch",  # instruction fetch (pylitmus/semantics/fetch.py, `if "ifetch"` in the model)
     "telechat",  # RET without a register ends the thread (pylitmus/semantics/isa.py)
+    # virtual memory: translation of loads and stores, fatal faults, descriptors
+    # (pylitmus/semantics/translation.py, `if vmsa` in the model); TLBI, hardware updates
+    # and fault handlers are refused where a test uses them
+    "vmsa",
 })
 
 # Variants that change nothing in what pylitmus checks, and why.
@@ -88,7 +92,9 @@ _NO_EFFECT_FLAG = re.compile(r"T[0-9][0-9]")
 
 # What pylitmus lacks for each refused variant: "<what> (variant NAME) is/are not supported yet".
 _MISSING = {
-    "virtual memory": ("vmsa", "NoPteBranch", "pte-squared", "d128"),
+    "virtual memory without a branch on each descriptor": ("NoPteBranch",),
+    "page tables of page tables": ("pte-squared",),
+    "128-bit descriptors": ("d128",),
     "enhanced translation synchronization": ("ets", "ets2", "ets3"),
     "enhanced exception synchronization": ("exs", "eis", "eos"),
     "fault handling other than fatal": ("handled", "faultToNext"),
@@ -109,31 +115,36 @@ _MISSING = {
 MISSING = {name: what for what, names in _MISSING.items() for name in names}
 _PLURAL = frozenset({"mixed-size accesses", "Morello capabilities", "faults", "exceptions",
                      "exception levels", "exception handlers", "system registers",
-                     "HINT instructions"})
+                     "HINT instructions", "hardware updates of translation tables",
+                     "address translation instructions", "128-bit descriptors",
+                     "page tables of page tables",
+                     "faults listed in locations"})
 
 # ---- syntax of the features pylitmus lacks ------------------------------------------------
 
 _TAG_COLOURS = "green|red|blue|black|white|cyan|yellow|magenta"  # herd7's lib/misc.ml
 # In the init block and the final part: (pattern, what it needs).
 STATE_SYNTAX = tuple((re.compile(pattern), what) for pattern, what in (
-    (r"\b(?:PTE|TTD|PA)\s*\([^()]*\)?", "virtual memory"),
-    (r"\b(?:pte|phy)_[A-Za-z0-9_]+", "virtual memory"),  # herd7's old spellings of PTE(x), PA(x)
-    (r"\b(?:pteval_t|parel1_t)\b", "virtual memory"),
-    (r"(?<=\()\s*(?:oa|af|db|dbm|valid|el0|attrs)\s*:", "virtual memory"),  # a descriptor
-    (r"\b[Ff]ault\s*\([^()]*\)?", "faults"),
+    (r"\bparel1_t\b", "address translation results (AT, parel1_t)"),
+    (r"\b(?:PTE|TTD)\s*\(\s*P?[0-9]+\s*:", "virtual memory with instruction fetch"),
+    (r"\blocations\s*\[[^\]]*?\b[Ff]ault\s*\(", "faults listed in locations"),
     (r"\btag\s*\([^()]*\)?|(?<![\w:])(?!P?[0-9]+\s*:)\w*\s*:\s*(?:" + _TAG_COLOURS + r")\b",
      "memory tagging"),
 ))
 # Header lines herd7 reads (keys in any case, lib/miscParser.ml): EL0= (or user=) says which
 # threads run at EL0, TTHM= how hardware updates translation tables.
-HEADER_KEYS = {"EL0": "exception levels", "USER": "exception levels", "TTHM": "virtual memory"}
+HEADER_KEYS = {"EL0": "exception levels", "USER": "exception levels",
+               "TTHM": "hardware updates of translation tables"}
+# Directives of the code: `.pagealign` starts a page of code (virtual memory with fetch).
+CODE_DIRECTIVES = {".pagealign": "virtual memory with instruction fetch"}
 # A thread-table column of a fault handler (`P1.F`).
 HANDLER_THREAD = re.compile(r"P[0-9]+\.[A-Za-z]+")
 # Instructions, by mnemonic.
 _FEATURE_MNEMONICS = {
     "system registers": "MSR MRS",
     "exceptions": "SVC HVC SMC ERET ERETAA ERETAB UDF BRK HLT",
-    "virtual memory": "TLBI AT",
+    "TLB maintenance": "TLBI",
+    "address translation instructions": "AT",
     "memory tagging": "STG STZG ST2G STZ2G STGP LDG IRG ADDG SUBG GMI SUBP SUBPS LDGM STGM STZGM",
     "the Guarded Control Stack": "GCSSTR GCSSTTR GCSPUSHM GCSPOPM GCSSS1 GCSSS2 GCSPUSHX GCSPOPX",
     "HINT instructions": "HINT",

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from pylitmus.checker import Judge, Options, final_memory, model_for, prepare_test
+from pylitmus.checker import Judge, Options, final_memory, model_for, prepare_test, run_faults
 from pylitmus.explorer import frame as F
 from pylitmus.explorer.combine import combinations
 from pylitmus.explorer.python import candidates, last_writes
@@ -165,7 +165,7 @@ def shortest_cycle(rows: list[int]) -> list[int] | None:
 
 def search(prepared, model: P.Model, wanted) -> tuple[Execution | None, Execution | None]:
     """(the first consistent execution whose final registers and memory satisfy
-    `wanted(registers, memory)`, or None; when there is none, the first candidate that
+    `wanted(registers, memory, faults)`, or None; when there is none, the first candidate that
     does, which the model rejects under every choice it makes, or None)."""
     judge = Judge(prepared)
     make_frame = F.FrameBuilder(prepared, model).frame
@@ -175,14 +175,16 @@ def search(prepared, model: P.Model, wanted) -> tuple[Execution | None, Executio
             continue  # such an execution is reported as an error, or dropped (loop bound)
         frame = make_frame(runs)
         registers = [run.registers for run in runs]
+        faults = run_faults(prepared.test, runs)
         for rf, co, slots, failed in candidates(frame, model):
             if failed and rejected is not None:
                 continue
             memory = final_memory(frame, last_writes(frame, co))
-            if not wanted(registers, memory):
+            if not wanted(registers, memory, faults):
                 continue
             execution = Execution(frame, model, registers, memory,
-                                  judge.state(registers, memory), rf, co, list(slots), failed)
+                                  judge.state(registers, memory, faults), rf, co, list(slots),
+                                  failed)
             if not failed:
                 return execution, None
             rejected = execution
@@ -219,10 +221,11 @@ def find_witness(test: ast.Test, options: Options = Options(), state: ast.Expr |
     judge = Judge(prepared)
 
     def satisfying(expr):
-        def wanted(registers, memory):
-            if test.filter is not None and not judge.holds(test.filter, registers, memory):
+        def wanted(registers, memory, faults):
+            if test.filter is not None and \
+                    not judge.holds(test.filter, registers, memory, faults):
                 return False
-            return judge.holds(expr, registers, memory)
+            return judge.holds(expr, registers, memory, faults)
         return wanted
 
     quantifier, condition = test.condition.quantifier, test.condition.expr
@@ -238,9 +241,9 @@ def find_witness(test: ast.Test, options: Options = Options(), state: ast.Expr |
             if rejected is None else "the condition never holds")
     anything = satisfying(ast.Const(True))
 
-    def first(registers, memory):
-        return anything(registers, memory) and (
-            first_state is None or judge.state(registers, memory) == first_state)
+    def first(registers, memory, faults):
+        return anything(registers, memory, faults) and (
+            first_state is None or judge.state(registers, memory, faults) == first_state)
 
     shown, _ = search(prepared, model, first)
     return Witness(test.name, "first", condition, quantifier, shown, rejected, note)

@@ -16,8 +16,9 @@ from ..model import evaluate as V
 from ..model import program as P
 from ..semantics import annotations as A
 from ..semantics import events as E
-from ..semantics.machine import code_sets
+from ..semantics.machine import is_table_location, location_sets
 from ..semantics.prepare import Prepared
+from ..semantics.values import PhysAddr, PteVal
 from .cut import own_later_writes
 
 # Cache operations that touch every line (they name no address).
@@ -59,6 +60,37 @@ def _same_line(events, n: int) -> tuple[list[int], list[int]]:
             loc[i] = row
             scl[i] = row | (located if iallu >> i & 1 else iallu)
     return loc, scl
+
+
+def value_relations(events: list[E.Event]) -> dict[str, list[int]]:
+    """The relations of memory events by their values (virtual memory): `same-oa` (both
+    carry descriptors with the same output address), `at-least-one-writable` (one of
+    them carries a writable descriptor; no thread updates tables in hardware),
+    `different-values`, and `PTEtoPA` (an access to a page-table entry, to the accesses
+    of its descriptor's physical location)."""
+    n = len(events)
+    descriptors = [ev.value if isinstance(ev.value, PteVal) else None for ev in events]
+    writable = _bitset(i for i, d in enumerate(descriptors) if d is not None and d.writable)
+    everything = (1 << n) - 1
+    by_oa: dict = {}
+    by_loc: dict = {}
+    by_value: dict = {}
+    for i, (ev, descriptor) in enumerate(zip(events, descriptors)):
+        if descriptor is not None:
+            by_oa[descriptor.oa] = by_oa.get(descriptor.oa, 0) | 1 << i
+        by_loc[ev.loc] = by_loc.get(ev.loc, 0) | 1 << i
+        by_value[ev.value] = by_value.get(ev.value, 0) | 1 << i
+    same_oa, one_writable, different, to_physical = [], [], [], []
+    for i, (ev, descriptor) in enumerate(zip(events, descriptors)):
+        same_oa.append(0 if descriptor is None else by_oa[descriptor.oa])
+        one_writable.append(everything if writable >> i & 1 else writable)
+        different.append(everything & ~by_value[ev.value])
+        physical = descriptor is not None and ev.loc is not None \
+            and is_table_location(ev.loc) and isinstance(descriptor.oa, PhysAddr)
+        to_physical.append(by_loc.get(descriptor.oa.name, 0)
+                           if physical and descriptor is not None else 0)
+    return {"same-oa": same_oa, "at-least-one-writable": one_writable,
+            "different-values": different, "PTEtoPA": to_physical}
 
 
 # Thread-stage sets an event is in by its annotations (Imp is computed, as M & ~Exp).
@@ -258,7 +290,9 @@ class FrameBuilder:
 
     def frame(self, runs: tuple[E.Run, ...]) -> Frame:
         locals_ = [local_relations(run, self.model, self.evaluate) for run in runs]
-        key = tuple(local.shape_key for local in locals_)
+        key: tuple = tuple(local.shape_key for local in locals_)
+        if self.prepared.env.vmsa:  # the shape's value relations depend on the values
+            key += (tuple(ev.value for local in locals_ for ev in local.events),)
         shape = self.shapes.get(key)
         if shape is None:
             if len(self.shapes) >= self.SHAPES_LIMIT:
@@ -302,7 +336,7 @@ class FrameBuilder:
         events: list[E.Event] = []
         for loc in sorted(locs):
             value = prepared.init_memory.get(loc, 0)
-            sets = frozenset({"Exp", "IW", "W", "M"} | code_sets(prepared.env, loc, value))
+            sets = frozenset({"Exp", "IW", "W", "M"} | location_sets(prepared.env, loc, value))
             events.append(E.Event(len(events), E.MEM_WRITE, -1, loc, value, sets))
         init_events = list(events)
         n_init = len(events)
@@ -339,6 +373,8 @@ class FrameBuilder:
         inputs["int"] = internal
         inputs["ext"] = [full & ~row for row in internal]
         inputs["loc"], inputs["scl"] = _same_line(events, n)
+        if prepared.env.vmsa:
+            inputs.update(value_relations(events))
         # What is left to choose: a write for each read, an order of each location's writes.
         by_loc: dict[str, list[int]] = {}
         for i, ev in enumerate(events):

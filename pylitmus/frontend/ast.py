@@ -56,7 +56,33 @@ class InstrValue:
     text: str
 
 
-Value = Union[Int, Sym, CodeLabel, InstrValue]
+@dataclass(frozen=True)
+class TableEntry:
+    """The location of the page-table entry of x, `PTE(x)` (also `TTD(x)`, `pte_x`)."""
+
+    name: str
+
+
+@dataclass(frozen=True)
+class Physical:
+    """The physical address of x, `PA(x)` (also `phy_x`)."""
+
+    name: str
+
+
+@dataclass(frozen=True)
+class Descriptor:
+    """A page-table descriptor, `(oa:PA(x), valid:0, attrs:(Device-GRE))`: its output
+    address (None: that of the entry it initialises), its integer fields as written and
+    its memory attributes."""
+
+    oa: TableEntry | Physical | None
+    fields: tuple[tuple[str, int], ...]
+    attrs: tuple[str, ...]
+    pos: "Pos"
+
+
+Value = Union[Int, Sym, CodeLabel, InstrValue, TableEntry, Physical, Descriptor]
 
 
 # ---- init block ---------------------------------------------------------------
@@ -76,7 +102,8 @@ class RegRef:
 
 @dataclass(frozen=True)
 class MemRef:
-    """A memory location, `x`, `[x]`, `*x` or an array cell `t[1]`."""
+    """A memory location, `x`, `[x]`, `*x` or an array cell `t[1]`; a page-table entry
+    `[PTE(x)]` is the location named `PTE(x)`."""
 
     name: str
     index: int | None
@@ -213,6 +240,18 @@ class Atom:
 
 
 @dataclass(frozen=True)
+class FaultAtom:
+    """`fault(P0:L0,x,MMU:Translation)`: a fault of thread `thread`, at an instruction with
+    `label` (if given), on location `loc` (if given), of a type (if given)."""
+
+    thread: int
+    label: str | None
+    loc: str | None
+    type: str | None
+    pos: Pos
+
+
+@dataclass(frozen=True)
 class Not:
     arg: "Expr"
 
@@ -242,7 +281,18 @@ class Const:
     value: bool
 
 
-Expr = Union[Atom, Not, And, Or, Implies, Const]
+Expr = Union[Atom, FaultAtom, Not, And, Or, Implies, Const]
+
+
+def fault_atoms(expr: "Expr | None"):
+    """The fault atoms of a condition expression (or of None), left to right."""
+    if isinstance(expr, FaultAtom):
+        yield expr
+    elif isinstance(expr, Not):
+        yield from fault_atoms(expr.arg)
+    elif isinstance(expr, (And, Or, Implies)):
+        yield from fault_atoms(expr.left)
+        yield from fault_atoms(expr.right)
 
 
 def atoms(expr: "Expr | None"):

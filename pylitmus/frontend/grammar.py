@@ -27,6 +27,13 @@ TERMINAL_DESCRIPTIONS = {
     "NUMBER": "a number",
     "PCOFF": "a PC offset (.+n)",
     "$END": "the end",
+    "PTE": "PTE or TTD",
+    "PA": "PA",
+    "OA": "oa",
+    "ATTRS": "attrs",
+    "FAULT": "fault",
+    "FAULT_PART": "a thread, location or fault type",
+    "ATTRIBUTE": "a memory attribute",
 }
 
 

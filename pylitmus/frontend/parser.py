@@ -19,6 +19,7 @@ from pylitmus.frontend.lalr import END, SyntaxProblem, Tables
 from pylitmus.frontend.source import Source
 from pylitmus.frontend.trees import CellBuilder, LitmusBuilder, ocaml_int
 from pylitmus.variants import (
+    CODE_DIRECTIVES,
     HANDLER_THREAD,
     HEADER_KEYS,
     STATE_SYNTAX,
@@ -421,6 +422,11 @@ class _TestParser:
 
     def _refuse_feature_instruction(self, start: int, end: int) -> None:
         """Refuse, at its place, an instruction of a feature pylitmus lacks (`MSR`, SVE)."""
+        directive = self.code[start:end].split(None, 1)
+        if directive and directive[0] in CODE_DIRECTIVES:
+            offset = self.code.index(directive[0], start, end)
+            raise self.source.error(offset, not_supported(CODE_DIRECTIVES[directive[0]],
+                                                          directive[0]))
         match = CELL_INSTRUCTION.match(self.code, start, end)
         if match is None:
             return

@@ -11,6 +11,7 @@ from pylitmus.frontend import ast
 from pylitmus.frontend.lalr import Token
 from pylitmus.frontend.source import Source
 
+NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 REGISTER = re.compile(r"(?:[XWC](?:[0-9]|[12][0-9]|30)|XZR|WZR|SP|WSP|CSP)", re.IGNORECASE)
 SHIFT_KINDS = frozenset(
     "LSL LSR ASR ROR MSL UXTB UXTH UXTW UXTX SXTB SXTH SXTW SXTX".split())
@@ -65,6 +66,29 @@ STATE_KEYWORDS = frozenset(
     "locations filter fault Fault tag TAG attrs Attrs oa PTE TTD PA parel1_t PAREL1_T SS SSCap "
     "_Atomic ATOMIC_INIT".split())
 THREAD_KEYWORD = re.compile(r"P[0-9]+")
+# herd7's old spellings of PTE(x) and PA(x) (lib/misc.ml, tr_pte and tr_physical).
+OLD_TABLE_ENTRY, OLD_PHYSICAL = "pte_", "phy_"
+# The integer fields of a descriptor (lib/AArch64PteVal.ml, add_field).
+DESCRIPTOR_FIELDS = frozenset({"af", "db", "dbm", "valid", "el0", "x"})
+# Memory attributes a descriptor may name (lib/AArch64PteVal.ml, Attrs.parse), long
+# spellings mapped to short ones.
+MEMORY_ATTRIBUTES = {
+    "Normal": "Normal", "TaggedNormal": "TaggedNormal",
+    "NSH": "NSH", "Non-shareable": "NSH", "ISH": "ISH", "Inner-shareable": "ISH",
+    "OSH": "OSH", "Outer-shareable": "OSH",
+    "iWB": "iWB", "Inner-write-back": "iWB", "iWT": "iWT", "Inner-write-through": "iWT",
+    "iNC": "iNC", "Inner-non-cacheable": "iNC",
+    "oWB": "oWB", "Outer-write-back": "oWB", "oWT": "oWT", "Outer-write-through": "oWT",
+    "oNC": "oNC", "Outer-non-cacheable": "oNC",
+    "Device-GRE": "Device-GRE", "Device-nGRE": "Device-nGRE", "Device-nGnRE": "Device-nGnRE",
+    "Device-nGnRnE": "Device-nGnRnE",
+}
+# The parts of a fault atom (lib/fault.ml): a thread with an optional label, and an
+# optional location and fault type, told apart by the type's form.
+FAULT_THREAD = re.compile(r"P([0-9]+)(?::([A-Za-z_.][A-Za-z0-9_.]*))?")
+FAULT_TYPE = re.compile(r"(?:[DI]-)?MMU:(?:Translation|AccessFlag|Permission|Exclusive)"
+                        r"|TagCheck|UndefinedInstruction|SupervisorCall|PacCheck:[A-Za-z]+"
+                        r"|GCS(?::[A-Za-z]+)?")
 
 
 def _register_name(text: str) -> str:
@@ -127,6 +151,7 @@ class LitmusBuilder(_Builder):
         return [self._initial_value(at, target, value)]
 
     def _initial_value(self, at: int, target, value):
+        target = self._location(target, at)
         if isinstance(target, ast.RegRef):
             if isinstance(value, tuple):
                 raise self._error(at, "a register cannot hold an array")
@@ -158,7 +183,13 @@ class LitmusBuilder(_Builder):
         return ("locations", items)
 
     def location_item(self, children, at):
-        return children[0]  # a type annotation (`0:X0 ins_t`) changes nothing here
+        return self._location(children[0], at)  # a type (`0:X0 ins_t`) changes nothing
+
+    def _location(self, target, at: int):
+        """A location as written: `PTE(x)` names the location of x's page-table entry."""
+        if isinstance(target, ast.TableEntry):
+            return ast.MemRef(f"PTE({target.name})", None, self._pos(at))
+        return target
 
     def filter(self, children, at):
         return ("filter", children[0])
@@ -186,10 +217,36 @@ class LitmusBuilder(_Builder):
         return ast.Const(False)
 
     def atom(self, children, at):
-        return ast.Atom(*children)
+        target, value = children
+        return ast.Atom(self._location(target, at), value)
 
     def atom_not_equal(self, children, at):
-        return ast.Not(ast.Atom(*children))
+        return ast.Not(self.atom(children, at))
+
+    def fault_atom(self, children, at):
+        _, thread, *rest = children
+        match = FAULT_THREAD.fullmatch(thread)
+        if match is None:
+            raise self._error(thread.offset, f"expected a thread (P0 or P0:label) first in a "
+                                             f"fault, found '{thread}'")
+        loc = fault_type = None
+        for part in rest:
+            if fault_type is None and FAULT_TYPE.fullmatch(part):
+                fault_type = str(part)
+            elif loc is None and fault_type is None and NAME.fullmatch(part):
+                loc = self._table_name(str(part))
+            else:
+                raise self._error(part.offset, f"unexpected '{part}' in a fault (expected "
+                                               f"fault(P<n>[:label][,location][,type]))")
+        return ast.FaultAtom(int(match.group(1)), match.group(2), loc, fault_type,
+                             self._pos(at))
+
+    @staticmethod
+    def _table_name(name: str) -> str:
+        """A location name, the old spelling pte_x read as PTE(x)."""
+        if name.startswith(OLD_TABLE_ENTRY):
+            return f"PTE({name[len(OLD_TABLE_ENTRY):]})"
+        return name
 
     # ---- shared pieces ----
 
@@ -206,7 +263,11 @@ class LitmusBuilder(_Builder):
         return ast.RegRef(self._thread_number(thread), _register_name(reg), self._pos(at))
 
     def plain_location(self, children, at):
-        return ast.MemRef(self._name(children[0]), None, self._pos(at))
+        name = self._name(children[0])
+        if name.startswith(OLD_PHYSICAL):
+            raise self._error(at, f"herd7 cannot handle initialisation of '[PA("
+                                  f"{name[len(OLD_PHYSICAL):]})]'")
+        return ast.MemRef(self._table_name(name), None, self._pos(at))
 
     def location_cell(self, children, at):
         name, index = children
@@ -235,6 +296,10 @@ class LitmusBuilder(_Builder):
         name = str(children[0])
         if name in ("NOP", "nop"):  # herd7's TOK_NOP
             return ast.InstrValue("NOP")
+        if name.startswith(OLD_TABLE_ENTRY):
+            return ast.TableEntry(name[len(OLD_TABLE_ENTRY):])
+        if name.startswith(OLD_PHYSICAL):
+            return ast.Physical(name[len(OLD_PHYSICAL):])
         return ast.Sym(self._name(children[0]))
 
     def symbol_cell(self, children, at):
@@ -266,6 +331,53 @@ class LitmusBuilder(_Builder):
 
     def array(self, values, at):
         return tuple(values)
+
+    # ---- virtual memory ----
+
+    def table_location(self, children, at):
+        return ast.TableEntry(self._name(children[1]))
+
+    def physical_address(self, children, at):
+        return ast.Physical(self._name(children[1]))
+
+    def descriptor(self, fields, at):
+        oa = None
+        flags: dict[str, int] = {}
+        attrs: tuple[str, ...] = ()
+        for kind, value in fields:
+            if kind == "oa":
+                oa = value
+            elif kind == "attrs":
+                attrs = value
+            else:
+                flags[kind] = value
+        return ast.Descriptor(oa, tuple(flags.items()), attrs, self._pos(at))
+
+    def output_address(self, children, at):
+        value = children[1]
+        if isinstance(value, Token):
+            symbol = self.symbol([value], at)
+            if not isinstance(symbol, (ast.TableEntry, ast.Physical)):
+                raise self._error(at, f"the output address of a descriptor is PA(x) or "
+                                      f"PTE(x), not '{value}'")
+            value = symbol
+        return ("oa", value)
+
+    def descriptor_flag(self, children, at):
+        name, number = children
+        if name not in DESCRIPTOR_FIELDS:
+            known = ", ".join(sorted(DESCRIPTOR_FIELDS))
+            raise self._error(name.offset, f"illegal AArch64 page table entry property {name} "
+                                           f"(herd7 knows oa, {known}, attrs)")
+        return (str(name), to_int(number))
+
+    def attributes(self, children, at):
+        attrs = []
+        for token in children[1:]:
+            if token not in MEMORY_ATTRIBUTES:
+                raise self._error(token.offset, f"invalid memory attribute {token}")
+            attrs.append(MEMORY_ATTRIBUTES[token])
+        return ("attrs", tuple(attrs))
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import LitmusError
+from ..semantics import annotations as A
 from . import program as P
 
 if TYPE_CHECKING:  # lark is imported where the model is parsed
@@ -50,11 +51,11 @@ MEMORY_SETS = frozenset({"R", "W", "M", "Imp", "DC.CVAU", "IC.IVAU", "IC.IALLU",
 # the DC clean operations are pylitmus's own names, not herd's.
 SET_NAMES = frozenset(P.EVENT_SETS) - {
     "Imp", "dmb.full", "dmb.ld", "dmb.st", "dsb.full", "dsb.ld", "dsb.st", "PRED",
-    "DC.CIVAC", "DC.CVAC", "DC.IVAC"}
-# Sets herd7 gives AArch64 events that are empty in pylitmus's scope (no virtual memory,
-# memory tagging, exceptions or TLB maintenance).
-EMPTY_SETS = frozenset({"T", "TLBI", "FAULT", "EXC-ENTRY", "EXC-RET", "SVC", "TagCheck",
-                        "TLBInXS", "TLBIIS", "HU"})
+    "DC.CIVAC", "DC.CVAC", "DC.IVAC"} - A.VIRTUAL_MEMORY
+# Sets herd7 gives AArch64 events that are empty in a cat model's scope (no virtual
+# memory, memory tagging, exceptions or TLB maintenance).
+EMPTY_SETS = frozenset({"T", "TLBI", "EXC-RET", "SVC", "TagCheck", "TLBInXS", "TLBIIS",
+                        "HU", "PTE", "PTEINV", "PTEAF0"}) | A.VIRTUAL_MEMORY
 THREAD_RELATIONS = ("po", "iico_data", "iico_ctrl", "iico_order", "same-instance")
 # Names herd gives that pylitmus cannot compute (yet): an error where a check needs them.
 UNAVAILABLE = ("addr", "data", "ctrl", "tst", "depend", "success", "rf-reg", "control",

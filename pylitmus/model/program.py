@@ -39,14 +39,20 @@ SET, REL = "set", "rel"
 
 # The base names each stage starts from, with their kinds: the thread stage's sets are
 # those of event kinds, M (R | W), and the annotations the model reads.
-THREAD_SETS = ("R", "W", "M", "Rreg", "Wreg", "B", *A.READ)
+THREAD_SETS = ("R", "W", "M", "Rreg", "Wreg", "B", "FAULT", *A.READ)
 # The sets a run gives its thread stage: those and every other annotation, which a model
 # given with --model may read.
 EVENT_SETS = (*THREAD_SETS, *sorted(A.NOT_READ))
 THREAD_RELS = ("po", "same-loc", "same-reg", "iico_data", "iico_ctrl", "iico_order",
                "same-instance", "id", "sca", "scl")
 EXECUTION_SETS = ("IW",)
-EXECUTION_RELS = ("rf", "co", "id", "int", "ext", "loc", "scl")
+EXECUTION_RELS = ("rf", "co", "id", "int", "ext", "loc", "scl",
+                  # relations of memory events by the values they carry (virtual memory):
+                  # both descriptors with the same output address, one of the two a
+                  # writable descriptor, different values, and a page-table access to an
+                  # access of its descriptor's physical location (herd7's same-oa,
+                  # at-least-one-writable, different-values, PTEtoPA)
+                  "same-oa", "at-least-one-writable", "different-values", "PTEtoPA")
 # Inputs that change from one candidate to the next.
 DYNAMIC_INPUTS = frozenset({"rf", "co"})
 
@@ -161,6 +167,7 @@ class _Compiler:
         self.stage: Stage | None = None
         self.imports: dict[str, str] = {}
         self.flags_used: set[str] = set()
+        self.empty_slots: set[tuple[str, int]] = set()  # (stage, slot) holding `0`
         self.thread_kinds: dict[str, str] = {n: SET for n in THREAD_SETS}
         self.thread_kinds.update({n: REL for n in THREAD_RELS})
 
@@ -179,6 +186,8 @@ class _Compiler:
             dynamic = (a >= 0 and st.dynamic[a]) or (b >= 0 and st.dynamic[b])
         dest = st.new_slot(kind, dynamic)
         st.ops.append(Op(code, dest, a, b, name))
+        if code == EMPTY:
+            self.empty_slots.add((st.name, dest))
         return dest
 
     def lookup(self, name: str) -> int:
@@ -231,6 +240,8 @@ class _Compiler:
         if kind in ("plus", "opt", "inverse"):
             a = self.expr(kids[0])
             self.want(a, REL, kind)
+            if kind != "opt" and self.is_empty(a):
+                return a
             return self.emit({"plus": PLUS, "opt": OPT, "inverse": INVERSE}[kind], REL, a)
         if kind == "identity":
             a = self.expr(kids[0])
@@ -249,7 +260,17 @@ class _Compiler:
             self.want(b, REL, ";")
         elif kinds[a] != kinds[b]:
             raise ModelError(f"{OP_NAMES[code]} of a set and a relation")
+        # Fold the empty relation (a clause of a variant not in force): the programs of
+        # the other variants stay as if the clause were not written.
+        if self.is_empty(a) and code in (UNION, SEQ, INTER, DIFF):
+            return b if code == UNION else a
+        if self.is_empty(b) and code in (UNION, SEQ, INTER, DIFF):
+            return a if code in (UNION, DIFF) else b
         return self.emit(code, kinds[a], a, b)
+
+    def is_empty(self, slot: int) -> bool:
+        """Does the slot hold the empty relation `0`, as written?"""
+        return (self.current.name, slot) in self.empty_slots
 
     def want(self, slot: int, kind: str, what: str) -> None:
         if self.current.kinds[slot] != kind:
@@ -283,6 +304,8 @@ class _Compiler:
                 self.thread_kinds[str(kids[0])] = self.stage.kinds[slot]
         elif kind in ("check", "flag"):
             slot = self.expr(kids[1])
+            if kind == "flag" and self.is_empty(slot):
+                return  # a flag of a variant not in force (`if vmsa then ... else 0`)
             item = Check(str(kids[0]), slot, str(kids[2]), monotone(self.current, slot))
             (self.stage.checks if kind == "check" else self.stage.flags).append(item)
         elif kind == "choose":

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pylitmus.checker import condition_value
 from pylitmus.frontend import ast
-from pylitmus.result import Location
+from pylitmus.result import FAULTS, Location
 from pylitmus.semantics.prepare import ref_key
 from pylitmus.semantics.values import herd_text, literal
 
@@ -21,7 +21,9 @@ OPERATORS = {ast.And: (AND, " /\\ "), ast.Or: (OR, " \\/ "), ast.Implies: (IMPLI
 
 
 def location_text(location: Location) -> str:
-    """`0:X0`, `[x]`, `t[1]`, or a whole array bare: `t`."""
+    """`0:X0`, `[x]`, `t[1]`, or a whole array bare: `t`; `faults` for a state's faults."""
+    if location == FAULTS:
+        return location.name
     if location.thread is not None:
         return f"{location.thread}:{location.name}"
     if location.index is not None:
@@ -35,8 +37,9 @@ def state_values(values, hexa: bool = False) -> list[tuple[str, str]]:
 
 
 def state_text(values, hexa: bool = False) -> str:
-    """`0:X0=1; [x]=2;`: a final state's line."""
-    return " ".join(f"{location}={value};" for location, value in state_values(values, hexa))
+    """`0:X0=1; [x]=2;`: a final state's line, its faults last."""
+    return " ".join(str(value) if location == FAULTS else f"{location_text(location)}="
+                    f"{herd_text(value, hexa)};" for location, value in values)
 
 
 def condition_text(quantifier: str, expr: ast.Expr, hexa: bool = False) -> str:
@@ -49,6 +52,8 @@ def proposition_text(expr: ast.Expr, hexa: bool = False, above: str = TOP) -> st
     them."""
     if isinstance(expr, ast.Atom):
         return atom_text(expr, hexa)
+    if isinstance(expr, ast.FaultAtom):
+        return fault_text(expr, "fault")
     if isinstance(expr, ast.Const):
         return "true" if expr.value else "false"
     if isinstance(expr, ast.Not):
@@ -66,6 +71,13 @@ def atom_text(atom: ast.Atom, hexa: bool = False) -> str:
         return f"{ref_text(atom.target)}={ref_text(value)}"
     bare = isinstance(value, tuple)  # an array's name prints bare beside its values
     return f"{ref_text(atom.target, bare)}={atom_value_text(value, hexa)}"
+
+
+def fault_text(atom: ast.FaultAtom, word: str = "Fault") -> str:
+    """`fault(P0:L0,x,MMU:Translation)`: a fault atom as herd7 prints it."""
+    thread = f"P{atom.thread}" + (f":{atom.label}" if atom.label else "")
+    parts = [thread] + [part for part in (atom.loc, atom.type) if part]
+    return f"{word}({','.join(parts)})"
 
 
 def ref_text(ref: ast.RegRef | ast.MemRef, bare: bool = False) -> str:

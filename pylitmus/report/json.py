@@ -26,6 +26,9 @@ def condition_tree(expr, hexa: bool = False) -> dict:
                  else atom_value_text(value, hexa))
         return {"op": "atom", "location": ref_text(expr.target, isinstance(value, tuple)),
                 "value": shown}
+    if isinstance(expr, ast.FaultAtom):
+        return {"op": "fault", "thread": expr.thread, "label": expr.label,
+                "location": expr.loc, "type": expr.type}
     if isinstance(expr, ast.Const):
         return {"op": "const", "value": expr.value}
     if isinstance(expr, ast.Not):

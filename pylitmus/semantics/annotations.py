@@ -14,7 +14,7 @@ from . import events as E
 
 # The set an event's kind puts it in (a cache operation's kind puts it in none).
 KIND_SETS = {E.MEM_READ: "R", E.MEM_WRITE: "W", E.REG_READ: "Rreg", E.REG_WRITE: "Wreg",
-             E.BRANCH: "B"}
+             E.BRANCH: "B", E.FAULT: "FAULT"}
 
 # Cache maintenance operations, and whether the instruction names an address (those that
 # do not touch every cache line).
@@ -22,6 +22,8 @@ CACHE_OPERATIONS = {"IC.IALLU": False, "IC.IALLUIS": False, "DC.CVAU": True, "IC
                     "DC.CIVAC": True, "DC.CVAC": True, "DC.IVAC": True}
 
 _SCOPES = ("NSH", "ISH", "OSH")
+_MEMORY_ATTRIBUTES = ("Normal", *_SCOPES, "iWB", "iWT", "iNC", "oWB", "oWT", "oNC",
+                      "Device-GRE", "Device-nGRE", "Device-nGnRE", "Device-nGnRnE")
 # Barriers with a shareability domain that herd7's Arm model flags as deprecated.
 _FLAGGED_BARRIERS = (*(f"DMB.{scope}{access}" for scope in _SCOPES for access in ("", "LD", "ST")),
                      *(f"DSB.{scope}{access}" for scope in _SCOPES for access in ("LD", "ST")))
@@ -38,6 +40,14 @@ READ = (
     "DC.CVAU", "IC.IVAU", "IC.IALLU", "IC.IALLUIS",
     "Restricted-CMODX",  # an access to code with an instruction outside the CMODX list
     *_FLAGGED_BARRIERS,  # read for the model's deprecation flags
+    # Virtual memory: accesses to a page-table entry, and those whose descriptor is
+    # invalid or has its access flag clear (herd7's PTE, PTEINV, PTEAF0).
+    "TTD", "TTDINV", "TTDAF0",
+    # The memory attributes of the descriptor a page-table access carries, read by the
+    # break-before-make flag (aarch64memattrs.cat).
+    *(f"PTE{attr}" for attr in _MEMORY_ATTRIBUTES),
+    # A fault: an exception entry of the memory management unit, of a type.
+    "EXC-ENTRY", "MMU", "Translation", "AccessFlag",
 )
 
 _OUTSIDE_MODEL = ("aarch64.cat and the files it includes never name it: the event counts "
@@ -58,9 +68,21 @@ NOT_READ = {
        for kind in ("DMB", "DSB") for domain in ("SY", "LD", "ST")},
     **{f"DSB.{scope}": "emitted with dsb.full, which is what the model reads"
        for scope in _SCOPES},
+    # Tagged Normal memory: aarch64memattrs.cat defines TaggedNormal, no clause reads it.
+    "PTETaggedNormal": "defined by aarch64memattrs.cat, read by no clause",
+    # Fault details the model defines sets of but no clause reads.
+    "D-MMU": "defined by aarch64util.cat (data-side MMU faults), read by no clause",
+    "Permission": "a fault type no clause names (TLBUncacheable is Translation | AccessFlag)",
+    "FAULT-RD": "faults of reads: defined, read by no clause",
+    "FAULT-WR": "faults of writes: defined, read by no clause",
 }
 
 ANNOTATIONS = frozenset(READ) | frozenset(NOT_READ)
+# The sets only virtual memory (`-variant vmsa`) gives events.
+VIRTUAL_MEMORY = frozenset({
+    "FAULT", "TTD", "TTDINV", "TTDAF0", *(f"PTE{attr}" for attr in _MEMORY_ATTRIBUTES),
+    "PTETaggedNormal", "EXC-ENTRY", "MMU", "D-MMU", "Translation", "AccessFlag",
+    "Permission", "FAULT-RD", "FAULT-WR"})
 assert not set(READ) & set(NOT_READ), "an annotation is read by the model or not, not both"
 assert set(CACHE_OPERATIONS) <= ANNOTATIONS
 

@@ -2,7 +2,9 @@
 
 An event is one effect of one executed instruction (an *instance*): a register
 read or write, a memory read or write, a branch decision, a fence, a cache
-maintenance operation, or an instruction fetch. Events of one instance are
+maintenance operation, an instruction fetch, or a fault (under virtual memory: the
+exception entry of an access its translation refuses; `loc` the virtual location,
+`value` the fault's type). Events of one instance are
 linked by intra-instruction edges (iico_data, iico_ctrl, iico_order); events
 of different instances are ordered by program order (their instance numbers).
 """
@@ -13,8 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 # Event kinds.
-MEM_READ, MEM_WRITE, REG_READ, REG_WRITE, BRANCH, FENCE, CACHE_OP = (
-    "R", "W", "Rreg", "Wreg", "B", "F", "C")
+MEM_READ, MEM_WRITE, REG_READ, REG_WRITE, BRANCH, FENCE, CACHE_OP, FAULT = (
+    "R", "W", "Rreg", "Wreg", "B", "F", "C", "Fault")
 
 
 @dataclass(eq=False, slots=True)

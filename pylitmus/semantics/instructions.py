@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from ..frontend import ast
 from .machine import Context
-from .values import MASK64, Addr, CodeAddr, signed
+from .values import MASK64, Addr, CodeAddr, PteVal, signed
 
 FLAGS = ("PSTATE.N", "PSTATE.Z", "PSTATE.C", "PSTATE.V")
 # The flags each condition reads, and its test on (n, z, c, v).
@@ -101,6 +101,9 @@ def logic(op: str, a, b):
     if isinstance(a, int) and isinstance(b, int):
         return {"AND": a & b, "ORR": a | b, "EOR": a ^ b,
                 "BIC": a & ~b, "ORN": a | ~b, "EON": a ^ ~b}[op] & MASK64
+    if isinstance(a, PteVal) or isinstance(b, PteVal):
+        raise Unsupported("arithmetic on page-table descriptors is not supported yet",
+                          static=True)
     if op == "EOR" and a == b:
         return 0
     if op == "AND" and 0 in (a, b):
@@ -272,4 +275,8 @@ class Semantics:
         self.ctx.write_reg(mem_reg, value, sources)
 
     def loc(self, address):
+        """The location of an untranslated access (translated ones: `translation.py`)."""
+        if self.ctx.env.vmsa:
+            raise Unsupported(f"{self.ctx.instruction.mnemonic} under virtual memory is not "
+                              f"supported yet", static=True)
         return self.ctx.location(address)

@@ -32,6 +32,7 @@ from .instructions import (
     width_of,
 )
 from .machine import Abandon
+from .translation import translate
 from .values import MASK64, CodeAddr, signed
 
 HANDLERS: dict = {}  # the mnemonics herd7's AArch64 parser knows, and pylitmus runs
@@ -85,7 +86,12 @@ def load(s: Semantics, instr):
     bits = bits or width_of(rt)
     addr, addr_evs, wb = s.address(instr, 1)
     ctx = s.ctx
-    value, r = ctx.read_mem(s.loc(addr), bits, ACCESS_SETS[instr.mnemonic], addr_evs)
+    access = translate(ctx, addr, addr_evs, write=False)
+    if access is None:
+        return
+    value, r = ctx.read_mem(access.loc, bits, ACCESS_SETS[instr.mnemonic],
+                            addr_evs + list(access.data))
+    ctx.ctrl(access.ctrl, r)
     value = extend(truncate(value, bits), bits, sign)
     ctx.write_reg(rt, value, [r])
     if "EX" in annot:
@@ -103,8 +109,12 @@ def store(s: Semantics, instr):
     addr, addr_evs, wb = s.address(instr, 1)
     value, data_ev = s.read(rt, "DATA")
     ctx = s.ctx
-    ctx.write_mem(s.loc(addr), bits, truncate(value, bits), ACCESS_SETS[instr.mnemonic],
-                  addr_evs + [data_ev])
+    access = translate(ctx, addr, addr_evs, write=True)
+    if access is None:
+        return
+    w = ctx.write_mem(access.loc, bits, truncate(value, bits), ACCESS_SETS[instr.mnemonic],
+                      addr_evs + [data_ev, *access.data])
+    ctx.ctrl(access.ctrl, w)
     if wb is not None:
         post = not instr.operands[1].writeback
         ctx.write_reg(instr.operands[1].base.name, wb, addr_evs + ([data_ev] if post else []))

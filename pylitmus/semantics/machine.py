@@ -19,7 +19,16 @@ from ..frontend import ast
 from ..limits import LimitError, Limits, limit_message
 from . import events as E
 from .annotations import check_annotations
-from .values import MASK64, Addr, CodeAddr, InstrBits, cmodx_restricted, code_address
+from .values import (
+    DEVICE_TYPES,
+    MASK64,
+    Addr,
+    CodeAddr,
+    InstrBits,
+    PteVal,
+    cmodx_restricted,
+    code_address,
+)
 
 DEFAULT_BITS = 32  # the size of a location of herd7's default type, `int`
 
@@ -52,6 +61,11 @@ class Env:
     # Labels whose address the test takes (init values, ADR): the targets herd7 tries for
     # an indirect branch on a register with no known value.
     exported_labels: frozenset[tuple[int, str]] = frozenset()
+
+    @property
+    def vmsa(self) -> bool:
+        """Is virtual memory on (`-variant vmsa`): explicit accesses translated?"""
+        return "vmsa" in self.variants
 
 
 class Decisions:
@@ -274,7 +288,7 @@ class Context:
         """Read `bits` bits at a location: the value is one it may hold."""
         self.check_size(loc, bits, "reads")
         value = self.decisions.choose(self.options(loc), loc)
-        ev = self.event(E.MEM_READ, loc, value, self.code_sets(loc, value, sets), True)
+        ev = self.event(E.MEM_READ, loc, value, self.location_sets(loc, value, sets), True)
         self.data(sources, ev)
         return value, ev
 
@@ -291,7 +305,7 @@ class Context:
         if loc in self.env.code_locations and not self.env.ifetch:
             raise self.error(f"store to {loc} requires instruction fetch "
                              "(use --variant ifetch)")
-        ev = self.event(E.MEM_WRITE, loc, value, self.code_sets(loc, value, sets))
+        ev = self.event(E.MEM_WRITE, loc, value, self.location_sets(loc, value, sets))
         self.data(sources, ev)
         return ev
 
@@ -309,11 +323,11 @@ class Context:
                 f"illegal mixed-size test: `{self.instruction.text}` {access} {bits} bits of "
                 f"{loc}, a {size}-bit location (herd7 accepts it only with --variant mixed)")
 
-    def code_sets(self, loc: str, value, sets):
-        """The sets of an access: with ifetch, `code_sets` of the location and value."""
-        if not self.env.ifetch:
+    def location_sets(self, loc: str, value, sets):
+        """The sets of an access: with `location_sets` of the location and value."""
+        if not (self.env.ifetch or self.env.vmsa):
             return sets
-        return set(sets) | code_sets(self.env, loc, value)
+        return set(sets) | location_sets(self.env, loc, value)
 
     # -- control ------------------------------------------------------------------
     # `bounded`: herd7 counts the jump against --unroll when it goes back. Every jump is
@@ -395,12 +409,39 @@ def loop_head_name(code: ast.Thread, index: int, label: str | None) -> str:
     return min(names) if names else f"##{code_address(code.index, index)}"
 
 
-def code_sets(env: Env, loc: str, value) -> set:
-    """Under ifetch, accesses to code are in Instr, and those carrying an instruction
-    outside the architecture's list for concurrent modification in Restricted-CMODX."""
+def location_sets(env: Env, loc: str, value) -> set:
+    """The sets an access (initial writes included) is in by its location and value:
+    under ifetch, accesses to code are in Instr, and those carrying an instruction outside
+    the architecture's list for concurrent modification in Restricted-CMODX; under vmsa,
+    accesses to a page-table entry are in TTD, with the sets of the descriptor they carry."""
+    if env.vmsa and is_table_location(loc):
+        return descriptor_sets(value)
     if not (env.ifetch and loc in env.code_locations):
         return set()
     return {"Instr", "Restricted-CMODX"} if cmodx_restricted(value) else {"Instr"}
+
+
+def is_table_location(loc: str) -> bool:
+    """Does the location hold a page-table entry, `PTE(x)`?"""
+    return loc.startswith("PTE(")
+
+
+def descriptor_sets(value) -> set:
+    """The sets of an access to a page-table entry carrying `value` (herd7's pteval_sets
+    and memory-attribute sets): TTD; TTDINV when invalid, TTDAF0 when the access flag is
+    clear; and one set per memory attribute (PTENormal, PTEISH, PTEDevice-GRE ...)."""
+    sets = {"TTD"}
+    if not isinstance(value, PteVal):
+        return sets
+    if not value.valid:
+        sets.add("TTDINV")
+    if not value.af:
+        sets.add("TTDAF0")
+    if value.attrs[0] in DEVICE_TYPES:
+        sets.add(f"PTE{value.attrs[0]}")
+    else:
+        sets.update(f"PTE{attr}" for attr in value.attrs)
+    return sets
 
 
 def reg_key(name: str) -> str:

@@ -12,13 +12,24 @@ from dataclasses import dataclass, field
 from ..errors import LitmusError
 from ..frontend import ast
 from ..limits import LimitError, Limits
-from ..variants import in_force
+from ..variants import in_force, not_supported
 from . import events as E
 from .checks import check_static
 from .dispatch import execute
 from .machine import DEFAULT_BITS, Env, ThreadRuns
 from .machine import reg_key as register_key
-from .values import INSTRUCTION_BITS, MASK64, Addr, CodeAddr, InstrBits
+from .values import (
+    INSTRUCTION_BITS,
+    MASK64,
+    Addr,
+    CodeAddr,
+    InstrBits,
+    PhysAddr,
+    PteVal,
+    TableAddr,
+    memory_attributes,
+    table_location,
+)
 
 # C type -> (bits, signed): herd7's table (lib/testType.ml, size_of and is_signed), where
 # `long` is 32 bits; an instruction (`ins_t`) is a 32-bit word (herd/archExtra_herd.ml).
@@ -95,13 +106,21 @@ def location_bits(init_memory: dict, types: dict, arrays: dict, code: dict) -> d
         elif name in types:
             sizes[loc] = types[name][0]
         else:
-            untyped = POINTER_TYPE if isinstance(value, (Addr, CodeAddr)) else DEFAULT_TYPE
+            untyped = POINTER_TYPE if isinstance(value, (Addr, CodeAddr, TableAddr, PhysAddr,
+                                                         PteVal)) else DEFAULT_TYPE
             sizes[loc] = untyped[0]
     return sizes
 
 
-def to_value(v: ast.Value, arrays: dict | None = None):
-    """A literal's value; `x[2]` is the address of cell 2 of array x."""
+def to_value(v: ast.Value, arrays: dict | None = None, entry_of: str | None = None):
+    """A literal's value; `x[2]` is the address of cell 2 of array x. A descriptor
+    without an output address initialising `PTE(x)` (`entry_of` x) maps x to `PA(x)`."""
+    if isinstance(v, ast.TableEntry):
+        return TableAddr(v.name)
+    if isinstance(v, ast.Physical):
+        return PhysAddr(v.name)
+    if isinstance(v, ast.Descriptor):
+        return descriptor_value(v, entry_of)
     if isinstance(v, ast.Int):
         return v.value & MASK64
     if isinstance(v, ast.Sym):
@@ -112,6 +131,23 @@ def to_value(v: ast.Value, arrays: dict | None = None):
     if isinstance(v, ast.CodeLabel):
         return CodeAddr(v.thread, v.label)
     return InstrBits(v.text)
+
+
+def descriptor_value(v: ast.Descriptor, entry_of: str | None) -> PteVal:
+    """A descriptor literal's value."""
+    if v.oa is None and entry_of is None:
+        raise LitmusError.at(v.pos, "a descriptor needs its output address (oa:PA(x)) here")
+    oa = to_value(v.oa) if v.oa is not None else PhysAddr(entry_of or "")
+    try:
+        attrs = memory_attributes(v.attrs)
+    except ValueError as error:
+        raise LitmusError.at(v.pos, str(error)) from None
+    return PteVal(oa, **dict(v.fields), attrs=attrs)
+
+
+def entry_name(loc: str) -> str | None:
+    """x, for the location `PTE(x)` of x's page-table entry; None for another."""
+    return loc[4:-1] if loc.startswith("PTE(") else None
 
 
 def mem_key(ref: ast.MemRef) -> str:
@@ -168,7 +204,8 @@ def prepare(test: ast.Test, unroll: int = 2, requested: frozenset[str] = frozens
                 for i, v in enumerate(item.value):
                     init_memory[f"{name}[{i}]"] = to_value(v, arrays)
             else:
-                init_memory[mem_key(item.target)] = to_value(item.value, arrays)
+                key = mem_key(item.target)
+                init_memory[key] = to_value(item.value, arrays, entry_name(key))
     # Locations a register points to exist too, initially 0.
     for regs in init_regs:
         for value in regs.values():
@@ -178,6 +215,14 @@ def prepare(test: ast.Test, unroll: int = 2, requested: frozenset[str] = frozens
         if isinstance(value, Addr) and value.base not in arrays:
             init_memory.setdefault(value.base, 0)
 
+    if "vmsa" in flags:
+        if "ifetch" in flags:
+            raise LitmusError(not_supported("virtual memory with instruction fetch",
+                                            "variants vmsa and ifetch"), test.file)
+        add_page_tables(test, init_memory, init_regs, arrays)
+    elif (found := virtual_memory_syntax(test)) is not None:
+        syntax, pos = found
+        raise LitmusError.at(pos, not_supported("virtual memory without variant vmsa", syntax))
     env = Env(test, arrays, {}, {}, "ifetch" in flags, unroll, limits=limits, variants=flags)
     # Code whose address the test exports can be read (and, with ifetch, fetched).
     from .fetch import code_locations, exported_labels
@@ -192,6 +237,51 @@ def prepare(test: ast.Test, unroll: int = 2, requested: frozenset[str] = frozens
     env.possible = {loc: {v} for loc, v in init_memory.items()}
     runs = runs_to_value_fixpoint(env, test, init_regs, init_memory)
     return Prepared(test, env, runs, init_memory, types, flags)
+
+
+def virtual_memory_syntax(test: ast.Test) -> tuple[str, ast.Pos] | None:
+    """The first page-table value, location or fault atom of the test, as written, and
+    where it is, if any."""
+    values: list[tuple[object, ast.Pos]] = [(item.value, item.pos) for item in test.init
+                                            if isinstance(item, (ast.InitReg, ast.InitMem))]
+    refs = [item.target for item in test.init if isinstance(item, (ast.InitMem, ast.Decl))]
+    refs += test.locations
+    for expr in (test.filter, test.condition.expr):
+        for fault in ast.fault_atoms(expr):
+            return "fault(...)", fault.pos
+        for atom in ast.atoms(expr):
+            values.append((atom.value, atom.target.pos))
+            refs.append(atom.target)
+    for value, pos in values:
+        if isinstance(value, ast.TableEntry):
+            return f"PTE({value.name})", pos
+        if isinstance(value, ast.Physical):
+            return f"PA({value.name})", pos
+        if isinstance(value, ast.Descriptor):
+            return "a descriptor", value.pos
+    for ref in refs:
+        if isinstance(ref, ast.MemRef) and entry_name(ref.name) is not None:
+            return ref.name, ref.pos
+    return None
+
+
+def add_page_tables(test: ast.Test, init_memory: dict, init_regs: list[dict],
+                    arrays: dict) -> None:
+    """Under vmsa, every virtual location x (a data location of the test, or one an
+    address or descriptor names) has a page-table entry `PTE(x)`, initially its declared
+    descriptor or `(oa:PA(x))`, and physical memory, initially its declared value or 0
+    (herd7 makes both initial writes)."""
+    if arrays:
+        raise LitmusError("arrays under virtual memory are not supported yet", test.file)
+    names = {entry_name(loc) or loc for loc in init_memory}
+    for value in [*init_memory.values(), *(v for regs in init_regs for v in regs.values())]:
+        if isinstance(value, (TableAddr, PhysAddr)):
+            names.add(value.name)
+        elif isinstance(value, PteVal):
+            names.add(value.oa.name)
+    for name in names:
+        init_memory.setdefault(name, 0)
+        init_memory.setdefault(table_location(name), PteVal(PhysAddr(name)))
 
 
 def runs_to_value_fixpoint(env: Env, test: ast.Test, init_regs: list[dict],

@@ -1,7 +1,8 @@
 """The kinds of value in registers and memory, and how herd7 prints and orders them.
 
 Numbers are held as unsigned 64-bit Python ints. Addresses of memory locations and of
-code, and instructions stored as data, stay symbolic, as in herd7. A final state holds
+code, instructions stored as data, and under virtual memory the addresses of page-table
+entries and physical addresses and the descriptors, stay symbolic, as in herd7. A final state holds
 `Number`s: a number with the C type of its location, which decides how it prints.
 """
 
@@ -83,6 +84,113 @@ class InstrBits:
 
 
 @dataclass(frozen=True)
+class TableAddr:
+    """The address of the page-table entry (descriptor) of x: `PTE(x)`."""
+
+    name: str
+
+    def __str__(self) -> str:
+        return f"PTE({self.name})"
+
+
+@dataclass(frozen=True)
+class PhysAddr:
+    """The physical address of x: `PA(x)`, the output address of x's own descriptor."""
+
+    name: str
+
+    def __str__(self) -> str:
+        return f"PA({self.name})"
+
+
+def table_location(name: str) -> str:
+    """The location holding the descriptor of x: `PTE(x)`."""
+    return f"PTE({name})"
+
+
+# Memory attributes of a descriptor (herd7's lib/AArch64PteVal.ml, Attrs): Normal memory's
+# shareability, inner and outer cacheability, or a Device type. Each class lists its
+# values in herd7's order.
+SHAREABILITY = ("NSH", "ISH", "OSH")
+INNER_CACHEABILITY = ("iWB", "iWT", "iNC")
+OUTER_CACHEABILITY = ("oWB", "oWT", "oNC")
+DEVICE_TYPES = ("Device-GRE", "Device-nGRE", "Device-nGnRE", "Device-nGnRnE")
+NORMAL_DEFAULT = ("Normal", "ISH", "iWB", "oWB")
+
+
+def memory_attributes(names: tuple[str, ...]) -> tuple[str, ...]:
+    """The attributes a descriptor's `attrs:(...)` gives: one Device type alone, or Normal
+    (or TaggedNormal) with a shareability and two cacheabilities, defaults filled in.
+    Raises ValueError with herd7's message for a conflict."""
+    if len(names) == 1 and names[0] in DEVICE_TYPES:
+        return names
+    attrs = list(NORMAL_DEFAULT)
+    for index, values, what in ((1, SHAREABILITY, "shareability"),
+                                (2, INNER_CACHEABILITY, "Inner-Cacheability"),
+                                (3, OUTER_CACHEABILITY, "Outer-Cacheability")):
+        given = [name for name in names if name in values]
+        if len(given) > 1:
+            raise ValueError(f"conflicting {what}")
+        if given:
+            attrs[index] = given[0]
+    for name in names:
+        if name in DEVICE_TYPES:
+            raise ValueError(f"invalid memory attribute {name} with others")
+        if name == "TaggedNormal":
+            attrs[0] = name
+    return tuple(attrs)
+
+
+@dataclass(frozen=True)
+class PteVal:
+    """A page-table descriptor: its output address, flags and memory attributes
+    (herd7's lib/AArch64PteVal.ml). `x` is 1 when executable."""
+
+    oa: TableAddr | PhysAddr
+    af: int = 1
+    db: int = 1
+    dbm: int = 0
+    valid: int = 1
+    el0: int = 1
+    x: int = 1
+    attrs: tuple[str, ...] = NORMAL_DEFAULT
+
+    def __str__(self) -> str:
+        """herd7's text: the output address, then each field that differs from its
+        default, in herd7's order."""
+        default = DEFAULT_FIELDS
+        parts = [f"oa:{self.oa}"]
+        parts += [f"{name}:{getattr(self, name)}" for name in FIELD_ORDER
+                  if getattr(self, name) != default[name]]
+        if self.attrs != NORMAL_DEFAULT:
+            text = "TaggedNormal" if self.attrs[0] == "TaggedNormal" else ",".join(self.attrs)
+            parts.append(f"attrs:({text})")
+        return f"({', '.join(parts)})"
+
+    @property
+    def writable(self) -> bool:
+        """Can a store go through this descriptor, no thread updating tables in hardware?"""
+        return bool(self.af and self.db)
+
+    @property
+    def order_key(self) -> tuple:
+        """herd7's order of descriptors (AArch64PteVal.compare): x, attributes, output
+        address, af, db, dbm, valid, el0."""
+        attrs = self.attrs
+        if attrs[0] in DEVICE_TYPES:
+            attrs_key: tuple = (1, DEVICE_TYPES.index(attrs[0]))
+        else:
+            attrs_key = (0, SHAREABILITY.index(attrs[1]), INNER_CACHEABILITY.index(attrs[2]),
+                         OUTER_CACHEABILITY.index(attrs[3]))
+        oa_key = (isinstance(self.oa, TableAddr), self.oa.name)
+        return (self.x, attrs_key, oa_key, self.af, self.db, self.dbm, self.valid, self.el0)
+
+
+FIELD_ORDER = ("af", "db", "dbm", "valid", "el0", "x")  # as herd7 prints them
+DEFAULT_FIELDS = {"af": 1, "db": 1, "dbm": 0, "valid": 1, "el0": 1, "x": 1}
+
+
+@dataclass(frozen=True)
 class Number:
     """A final number: its bits as herd7 keeps them (a register's 64 bits, a memory
     location's bits of its size) and the C type of its location, (bits, signed)."""
@@ -117,7 +225,7 @@ def herd_text(value, hexa: bool = False) -> str:
         return f'label:"{value}"' if value.number is None else str(value.number)
     if isinstance(value, InstrBits):
         return value.text if " " not in value.text else f'instr:"{value.text}"'
-    return str(value)
+    return str(value)  # addresses, descriptors
 
 
 def herd_order(value) -> tuple:
@@ -135,4 +243,6 @@ def herd_order(value) -> tuple:
         return (1, tuple(herd_order(v) for v in value))
     if isinstance(value, Addr):
         return (3, value.base, value.offset)
+    if isinstance(value, PteVal):
+        return (5, value.order_key)
     return (4, " " in str(value), str(value))

@@ -31,7 +31,9 @@ def errors(value, schema: dict, root: dict, where: str = "$") -> list[str]:
     return found
 
 
-def _has_type(value, name: str) -> bool:
+def _has_type(value, name: str | list[str]) -> bool:
+    if isinstance(name, list):  # any of the types
+        return any(_has_type(value, one) for one in name)
     if name == "integer":
         return isinstance(value, int) and not isinstance(value, bool)
     if name == "number":

@@ -14,7 +14,7 @@ from pylitmus.semantics.dispatch import _Decoding
 from pylitmus.semantics.machine import Decisions, Env
 from pylitmus.semantics.prepare import prepare
 
-VARIANT_FLAGS = ("ifetch", "DIC", "IDC")
+VARIANT_FLAGS = ("ifetch", "DIC", "IDC", "vmsa")
 
 
 def model_inputs() -> set[str]:
@@ -51,4 +51,12 @@ def test_the_annotations_the_model_does_not_read_are_emitted() -> None:
                       " DMB ST ;\n DSB SY ;\n DSB LD ;\n DSB ST ;\n DSB NSH ;\n DSB ISH ;\n"
                       " DSB OSH ;\nexists (0:X0=0)\n")
     emitted = {name for run in prepare(test).runs[0] for ev in run.events for name in ev.sets}
+    # Under virtual memory: a load and a store that fault, a Tagged Normal descriptor.
+    faults = parse_text("AArch64 F\n{ [PTE(x)]=(oa:PA(x), valid:0); [PTE(y)]=(oa:PA(y), db:0);"
+                        " [PTE(z)]=(oa:PA(z), attrs:(TaggedNormal));"
+                        " 0:X1=x; 1:X1=y; 2:X1=z; }\n"
+                        " P0 | P1 | P2 ;\n LDR W0,[X1] | STR W0,[X1] | LDR W0,[X1] ;\n"
+                        "exists (0:X0=0)\n")
+    emitted |= {name for runs in prepare(faults, requested=frozenset({"vmsa"})).runs
+                for run in runs for ev in run.events for name in ev.sets}
     assert set(A.NOT_READ) <= emitted <= A.ANNOTATIONS

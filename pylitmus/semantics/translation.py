@@ -1,0 +1,77 @@
+"""Translation of explicit accesses under virtual memory (`-variant vmsa`), as herd7 does
+it without hardware updates of the tables (herd/AArch64Sem.ml, `check_ptw`).
+
+An access to a virtual address x reads x's page-table entry `PTE(x)` (an implicit read,
+in TTD), then a branch decides on the descriptor read: the access goes to the physical
+location of the descriptor's output address, or faults. A load faults when the
+descriptor is invalid or its access flag clear; a store also when its dirty bit is
+clear. A fault writes ELR_EL1 and makes a fault event; with fatal faults (the only
+handling implemented) the thread stops there. An address `PTE(x)` or `PA(x)` is accessed
+directly, untranslated.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from . import events as E
+from .instructions import Unsupported
+from .machine import Context
+from .values import Addr, PhysAddr, PteVal, TableAddr, table_location
+
+DESCRIPTOR_BITS = 64
+
+
+@dataclass(frozen=True)
+class Access:
+    """Where an explicit access goes, and the events of its translation it depends on:
+    by data (the descriptor read) and by control (the branch on it)."""
+
+    loc: str
+    data: tuple[E.Event, ...] = ()
+    ctrl: tuple[E.Event, ...] = ()
+
+
+def fault_type(descriptor: PteVal, write: bool) -> str | None:
+    """The fault an access with this descriptor takes, without hardware updates: None
+    when it goes through."""
+    if not descriptor.valid:
+        return "Translation"
+    if not descriptor.af:
+        return "AccessFlag"
+    if write and not descriptor.db:
+        return "Permission"
+    return None
+
+
+def translate(ctx: Context, address, sources: list, write: bool) -> Access | None:
+    """The access to `address`, translated under vmsa; None when it faults (the thread
+    has then stopped)."""
+    if not ctx.env.vmsa:
+        return Access(ctx.location(address))
+    if isinstance(address, TableAddr):
+        return Access(table_location(address.name))
+    if isinstance(address, PhysAddr):
+        return Access(ctx.location(Addr(address.name)))
+    if not isinstance(address, Addr):
+        return Access(ctx.location(address))  # refused there, as without vmsa
+    if address.offset or address.base in ctx.env.arrays:
+        raise Unsupported("offsets and arrays under virtual memory are not supported yet",
+                          static=True)
+    descriptor, ttd = ctx.read_mem(table_location(address.base), DESCRIPTOR_BITS, (), sources)
+    if not isinstance(descriptor, PteVal):
+        raise Unsupported(f"a page-table entry holding {descriptor} (not a descriptor) "
+                          f"is not supported yet", static=True)
+    branch = ctx.event(E.BRANCH, sets={"PRED"})
+    ctx.data([ttd], branch)
+    fault = fault_type(descriptor, write)
+    if fault is not None:
+        ctx.write_reg("ELR_EL1", ctx.label_address(None, ctx.pc), ctrl_sources=[branch])
+        sets = {"EXC-ENTRY", "MMU", "D-MMU", fault, "FAULT-WR" if write else "FAULT-RD"}
+        ctx.ctrl([branch], ctx.event(E.FAULT, address.base, f"D-MMU:{fault}", sets))
+        ctx.finish()
+        return None
+    if isinstance(descriptor.oa, TableAddr):
+        raise Unsupported("a descriptor whose output address is a page-table entry "
+                          "(oa:PTE(x)) is not supported yet", static=True)
+    return Access(ctx.location(Addr(descriptor.oa.name)), (ttd,), (branch,))

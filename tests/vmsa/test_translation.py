@@ -1,0 +1,146 @@
+"""Translation under `-variant vmsa` with fatal faults: the counts checked by hand against
+herd7 (docs/virtual-memory.md, section 3) on tests of the same shapes, faults, the
+break-before-make flag, and what stays refused."""
+
+from __future__ import annotations
+
+import pytest
+
+import pylitmus
+from pylitmus.errors import LitmusError
+from pylitmus.report.herdtext import state_text
+
+ENGINES = ("c", "python")
+
+# P0 remaps a to b's page while P1 reads a twice (catalogue-bbm/CoRR+PteOA.DB0's shape).
+REMAP = """AArch64 remap
+{{
+ [a]=5; [b]={b};
+ [PTE(a)]=(oa:PA(a), db:0);
+ 0:X3=(oa:PA(b), db:{db}); 0:X6=PTE(a);
+ 1:X2=a;
+}}
+ P0          | P1          ;
+ STR X3,[X6] | LDR W4,[X2] ;
+             | LDR W5,[X2] ;
+exists (1:X4={b} /\\ 1:X5=5)
+"""
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_remapped_page_read_twice(engine):
+    """Each of P1's two translation reads reads the initial or the new descriptor: four
+    executions, all consistent; reading the new one then the old one is allowed."""
+    result = pylitmus.check(REMAP.format(b=7, db=0), variant="vmsa", engine=engine)
+    assert [state_text(s.values) for s in result.states] == [
+        "1:X4=5; 1:X5=5;", "1:X4=5; 1:X5=7;", "1:X4=7; 1:X5=5;", "1:X4=7; 1:X5=7;"]
+    assert (result.positive, result.negative, result.ok) == (1, 3, True)
+    assert result.flags == ["Warning-BBM-expected"]  # new output address, memory differs
+
+
+@pytest.mark.parametrize("b, db, flags", [(5, 0, []), (5, 1, ["Warning-BBM-expected"])])
+def test_break_before_make_is_expected_when_memory_differs_or_a_descriptor_is_writable(
+        b, db, flags):
+    result = pylitmus.check(REMAP.format(b=b, db=db), variant="vmsa")
+    assert (result.positive, result.negative) == (4, 0)
+    assert result.flags == flags
+
+
+STOPS = """AArch64 stops
+{
+ [PTE(c)]=(oa:PA(c), valid:0);
+ 0:X1=c; 0:X3=7;
+}
+ P0          ;
+ L0:         ;
+ LDR W2,[X1] ;
+ MOV W3,#1   ;
+forall (0:X2=0 /\\ 0:X3=7 /\\ fault(P0:L0,c,MMU:Translation))
+"""
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_fatal_fault_stops_the_thread(engine):
+    """herd-kvm/A001's shape: the load faults, the MOV never runs."""
+    result = pylitmus.check(STOPS, variant="vmsa", engine=engine)
+    assert [state_text(s.values) for s in result.states] == [
+        "0:X2=0; 0:X3=7; Fault(P0:L0,c,MMU:Translation);"]
+    assert (result.positive, result.negative, result.observation) == (1, 0, "Always")
+
+
+FAULTS = """AArch64 faults
+{
+ [PTE(d)]=(oa:PA(d), db:0); [PTE(e)]=(oa:PA(e), af:0);
+ 0:X1=d; 1:X1=e;
+}
+ P0          | P1          ;
+ L0:         | L1:         ;
+ STR W0,[X1] | LDR W0,[X1] ;
+exists (fault(P0:L0,d) /\\ fault(P1:L1,e) /\\ ~fault(P1:L1,e,MMU:Translation)
+        /\\ ~fault(P1,d))
+"""
+
+
+def test_faults_print_with_the_type_of_the_first_atom_that_gives_one():
+    """A store through a clean descriptor faults with Permission, a load through one with
+    its access flag clear with AccessFlag; an atom no fault matches prints negated."""
+    result = pylitmus.check(FAULTS, variant="vmsa")
+    assert [state_text(s.values) for s in result.states] == [
+        "Fault(P0:L0,d,D-MMU:Permission); Fault(P1:L1,e,D-MMU:AccessFlag); "
+        "~Fault(P1:L1,e,MMU:Translation); ~Fault(P1,d);"]
+    assert result.ok
+
+
+@pytest.mark.parametrize("table, variant, message", [
+    (" P0 ;\n TLBI VMALLE1IS ;", "vmsa",
+     "TLB maintenance (TLBI) is not supported yet"),
+    (" P0 ;\n LDR W0,[X1] ;", "vmsa,ifetch",
+     "virtual memory with instruction fetch (variants vmsa and ifetch) is not supported yet"),
+    (" P0 ;\n LDR W0,[X1] ;", "",
+     "virtual memory without variant vmsa (a descriptor) is not supported yet"),
+    (" P0 ;\n SWP W0,W2,[X1] ;", "vmsa", "SWP under virtual memory is not supported yet"),
+])
+def test_what_step_one_lacks_is_refused_by_name(table, variant, message):
+    text = f"AArch64 T\n{{ [PTE(c)]=(oa:PA(c)); 0:X1=c; }}\n{table}\nexists (0:X0=0)\n"
+    with pytest.raises(LitmusError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        pylitmus.check(text, variant=variant)
+
+
+def test_hardware_updates_are_refused_at_their_header_line():
+    text = "AArch64 T\nTTHM=HA\n{ 0:X1=c; }\n P0 ;\n LDR W0,[X1] ;\nexists (0:X0=0)\n"
+    with pytest.raises(LitmusError, match="hardware updates of translation tables") as caught:
+        pylitmus.check(text, variant="vmsa")
+    assert caught.value.line == 2
+
+
+def test_reports_show_faults_and_descriptors():
+    """herd7's text, the JSON record (valid under docs/json-schema.json) and the terminal
+    table show a state's faults, and a page-table entry's final descriptor as [PTE(c)]."""
+    import json
+    from pathlib import Path
+
+    from rich.console import Console
+
+    from pylitmus.report.json import outcome_record
+    from pylitmus.report.rich import states_table
+    from pylitmus.report.runner import Outcome
+    from tests.report.schema import errors
+
+    text = STOPS.replace("forall (", "locations [PTE(c);]\nforall (")
+    result = pylitmus.check(text, variant="vmsa")
+    assert state_text(result.states[0].values) == \
+        "0:X2=0; 0:X3=7; [PTE(c)]=(oa:PA(c), valid:0); Fault(P0:L0,c,MMU:Translation);"
+    record = outcome_record(Outcome("stops.litmus", result=result))
+    schema = json.loads((Path(__file__).parents[2] / "docs" / "json-schema.json").read_text())
+    assert errors(record, schema, schema) == []
+    assert record["states"][0]["values"]["faults"] == "Fault(P0:L0,c,MMU:Translation);"
+    assert record["condition"]["tree"]["args"][-1] == {
+        "op": "fault", "thread": 0, "label": "L0", "location": "c", "type": "MMU:Translation"}
+    console = Console(width=200, record=True)
+    console.print(states_table(result))
+    assert "Fault(P0:L0,c,MMU:Translation);" in console.export_text()
+
+
+def test_a_cat_model_is_refused_under_virtual_memory():
+    with pytest.raises(LitmusError, match=r"virtual memory with a cat model \(--model\)"):
+        pylitmus.check(STOPS, variant="vmsa", model="/nonexistent.cat")
