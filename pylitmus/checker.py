@@ -84,7 +84,7 @@ def observed_locations(test: ast.Test, arrays) -> list:
     """The locations a state shows, in herd7's order: those of `locations [...]` and of
     the condition (not those of a `filter`)."""
     found: dict[Location, object] = {}
-    refs = list(test.locations)
+    refs = [ref for ref in test.locations if not isinstance(ref, ast.FaultAtom)]
     refs += [ref for atom in ast.atoms(test.condition.expr) for ref in atom.locations]
     for ref in refs:
         found.setdefault(location_of(ref, arrays), ref)
@@ -201,7 +201,10 @@ class Judge:
         self._shown_ins = [(index, location_key(ref))
                            for index, (_, ref) in enumerate(self.shown)
                            if location_key(ref) in typed_ins]
-        self.fault_atoms = list(ast.fault_atoms(self.test.condition.expr))
+        # The fault atoms of `locations` and of the condition: the faults a state shows.
+        self.fault_atoms = [atom for atom in self.test.locations
+                            if isinstance(atom, ast.FaultAtom)]
+        self.fault_atoms += ast.fault_atoms(self.test.condition.expr)
         self._readers: dict[int, Callable] = {}  # id of a target -> its reader
         # id of an atom -> (size, value) it compares with
         self._wanted_values: dict[int, tuple[int, object]] = {}

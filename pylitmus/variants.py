@@ -117,8 +117,7 @@ _PLURAL = frozenset({"mixed-size accesses", "Morello capabilities", "faults", "e
                      "exception levels", "exception handlers", "system registers",
                      "HINT instructions", "hardware updates of translation tables",
                      "address translation instructions", "128-bit descriptors",
-                     "page tables of page tables",
-                     "faults listed in locations"})
+                     "page tables of page tables"})
 
 # ---- syntax of the features pylitmus lacks ------------------------------------------------
 
@@ -126,8 +125,7 @@ _TAG_COLOURS = "green|red|blue|black|white|cyan|yellow|magenta"  # herd7's lib/m
 # In the init block and the final part: (pattern, what it needs).
 STATE_SYNTAX = tuple((re.compile(pattern), what) for pattern, what in (
     (r"\bparel1_t\b", "address translation results (AT, parel1_t)"),
-    (r"\b(?:PTE|TTD)\s*\(\s*P?[0-9]+\s*:", "virtual memory with instruction fetch"),
-    (r"\blocations\s*\[[^\]]*?\b[Ff]ault\s*\(", "faults listed in locations"),
+    (r"\b(?:PTE|TTD)\s*\(\s*P?[0-9]+\s*:[^()]*\)?", "virtual memory with instruction fetch"),
     (r"\btag\s*\([^()]*\)?|(?<![\w:])(?!P?[0-9]+\s*:)\w*\s*:\s*(?:" + _TAG_COLOURS + r")\b",
      "memory tagging"),
 ))

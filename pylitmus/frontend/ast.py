@@ -73,8 +73,8 @@ class Physical:
 @dataclass(frozen=True)
 class Descriptor:
     """A page-table descriptor, `(oa:PA(x), valid:0, attrs:(Device-GRE))`: its output
-    address (None: that of the entry it initialises), its integer fields as written and
-    its memory attributes."""
+    address (None when not written: the builder gives one given to `PTE(x)` `PA(x)`), its
+    integer fields as written and its memory attributes."""
 
     oa: TableEntry | Physical | None
     fields: tuple[tuple[str, int], ...]
@@ -325,7 +325,7 @@ class Test:
     meta: dict[str, str]
     init: list[InitItem]
     threads: list[Thread]
-    locations: list[RegRef | MemRef]
+    locations: list[RegRef | MemRef | FaultAtom]  # faults: shown as the condition's are
     filter: Expr | None
     condition: Condition
     file: str

@@ -394,7 +394,7 @@ class _TestParser:
         start = self.offset
         self._refuse_feature_syntax(start, len(self.code))
         parts = self._run("litmus", "final", start, len(self.code), "the final condition")
-        locations: list[ast.RegRef | ast.MemRef] = []
+        locations: list[ast.RegRef | ast.MemRef | ast.FaultAtom] = []
         filter_expr = None
         condition = ast.Condition("forall", ast.Const(True), self.source.pos(start))
         for part in parts:

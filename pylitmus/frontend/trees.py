@@ -5,7 +5,7 @@ token."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from pylitmus.frontend import ast
 from pylitmus.frontend.lalr import Token
@@ -112,6 +112,15 @@ class _Builder:
         return self.source.error(offset, message)
 
 
+def _own_output_address(target, value):
+    """A descriptor without an output address, given to `PTE(x)`, maps x to `PA(x)`
+    (herd7 prints `[PTE(x)]=(af:0)` as `(oa:PA(x), af:0)`)."""
+    if isinstance(value, ast.Descriptor) and value.oa is None and \
+            isinstance(target, ast.MemRef) and target.name.startswith("PTE("):
+        return replace(value, oa=ast.Physical(target.name[4:-1]))
+    return value
+
+
 @dataclass(frozen=True)
 class _ArraySize:
     size: int
@@ -152,6 +161,7 @@ class LitmusBuilder(_Builder):
 
     def _initial_value(self, at: int, target, value):
         target = self._location(target, at)
+        value = _own_output_address(target, value)
         if isinstance(target, ast.RegRef):
             if isinstance(value, tuple):
                 raise self._error(at, "a register cannot hold an array")
@@ -218,7 +228,8 @@ class LitmusBuilder(_Builder):
 
     def atom(self, children, at):
         target, value = children
-        return ast.Atom(self._location(target, at), value)
+        target = self._location(target, at)
+        return ast.Atom(target, _own_output_address(target, value))
 
     def atom_not_equal(self, children, at):
         return ast.Not(self.atom(children, at))

@@ -101,11 +101,10 @@ def logic(op: str, a, b):
     if isinstance(a, int) and isinstance(b, int):
         return {"AND": a & b, "ORR": a | b, "EOR": a ^ b,
                 "BIC": a & ~b, "ORN": a | ~b, "EON": a ^ ~b}[op] & MASK64
-    if isinstance(a, PteVal) or isinstance(b, PteVal):
-        raise Unsupported("arithmetic on page-table descriptors is not supported yet",
-                          static=True)
     if op == "EOR" and a == b:
         return 0
+    if isinstance(a, PteVal) or isinstance(b, PteVal):
+        return descriptor_logic(op, a, b)
     if op == "AND" and 0 in (a, b):
         return 0
     if op == "ORR" and b == 0:
@@ -113,6 +112,25 @@ def logic(op: str, a, b):
     if op == "ORR" and a == 0:
         return b
     raise Unsupported(f"illegal operation {op.lower()} on {a} and {b}")
+
+
+def descriptor_logic(op: str, a, b):
+    """ORR, BIC and AND of a descriptor with a mask of its flag bits, as herd7 computes them
+    (lib/symbValue.ml, orop, andnot2, andop): ORR and BIC give a descriptor, AND a number.
+    herd7 refuses any other operation, or a mask with other bits."""
+    if op == "ORR" and 0 in (a, b):
+        return b if a == 0 else a
+    if op == "AND" and isinstance(a, int):
+        a, b = b, a
+    if isinstance(a, PteVal) and isinstance(b, int):
+        if op == "AND":
+            return a.masked_flags(b)
+        if op in ("ORR", "BIC"):
+            result = a.with_flags(b, op == "ORR")
+            if result is not None:
+                return result
+    raise Unsupported(f"illegal operation {op.lower()} on {a} and {b} (herd7 refuses it)",
+                      static=True)
 
 
 def shifted(value, shift: ast.Shift | None, bits: int):

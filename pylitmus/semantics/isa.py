@@ -32,7 +32,7 @@ from .instructions import (
     width_of,
 )
 from .machine import Abandon
-from .translation import translate
+from .translation import translate, untranslated
 from .values import MASK64, CodeAddr, signed
 
 HANDLERS: dict = {}  # the mnemonics herd7's AArch64 parser knows, and pylitmus runs
@@ -94,8 +94,8 @@ def load(s: Semantics, instr):
     ctx.ctrl(access.ctrl, r)
     value = extend(truncate(value, bits), bits, sign)
     ctx.write_reg(rt, value, [r])
-    if "EX" in annot:
-        ctx.write_reg("ResAddr", addr, addr_evs)
+    if "EX" in annot:  # the reservation is on the address accessed, physical under vmsa
+        ctx.write_reg("ResAddr", access.address, addr_evs)
         ctx.exclusive_size = bits
     if wb is not None:
         ctx.write_reg(instr.operands[1].base.name, wb, addr_evs)
@@ -199,17 +199,23 @@ def _store_exclusive(s: Semantics, instr, datas_regs, bits, annot):
     reserved, res_ev = ctx.read_reg("ResAddr")
     datas = [s.read(rt) for rt in datas_regs]
     addr, addr_evs, _ = s.address(instr, mem_index)
-    can_succeed = ctx.exclusive_size == bits and reserved == addr
+    # Under vmsa one translation covers the store-conditional, whether it succeeds or not.
+    translated = ctx.env.vmsa and len(datas_regs) == 1  # STXP stays refused under vmsa
+    access = translate(ctx, addr, addr_evs, write=True) if translated else None
+    if translated and access is None:
+        return  # the translation faulted
+    can_succeed = ctx.exclusive_size == bits and \
+        reserved == (addr if access is None else access.address)
     ctx.exclusive_size = None
     succeed = ctx.choose([True, False] if can_succeed else [False])
     if succeed:
         size = bits // 8 // len(datas_regs)
         writes = []
         for k, (value, data_ev) in enumerate(datas):
-            loc = s.loc(addr if k == 0 else add(addr, size))
-            w = ctx.write_mem(loc, size * 8, truncate(value, size * 8), {"Exp", *annot},
-                              addr_evs + [data_ev])
-            ctx.ctrl(addr_evs + [res_ev], w)
+            target = access or untranslated(ctx, addr if k == 0 else add(addr, size))
+            w = ctx.write_mem(target.loc, size * 8, truncate(value, size * 8),
+                              {"Exp", *annot}, addr_evs + [data_ev, *target.data])
+            ctx.ctrl(addr_evs + [res_ev, *target.ctrl], w)
             writes.append(w)
         if len(writes) == 2:
             ctx.run.sca.append((writes[0].num, writes[1].num))
@@ -284,16 +290,22 @@ def _atomic(s: Semantics, instr, stem: str, op, rs: str, rt: str, mem_index: int
     ctx = s.ctx
     addr, addr_evs, _ = s.address(instr, mem_index)
     operand_value, rs_ev = s.read(rs, "DATA")
-    loc = s.loc(addr)
-    old, r = ctx.read_mem(loc, bits, read_sets, addr_evs)
+    access = translate(ctx, addr, addr_evs, write=True)  # one translation, as a write
+    if access is None:
+        return
+    translation = list(access.data)
+    old, r = ctx.read_mem(access.loc, bits, read_sets, addr_evs + translation)
     old = truncate(old, bits)
     if op is None:
         new = truncate(operand_value, bits)
-        w = ctx.write_mem(loc, bits, new, write_sets, addr_evs + [rs_ev])
+        w = ctx.write_mem(access.loc, bits, new, write_sets, addr_evs + [rs_ev, *translation])
         ctx.order(r, w)
     else:
         new = truncate(op(old, truncate(operand_value, bits), bits), bits)
-        w = ctx.write_mem(loc, bits, new, write_sets, addr_evs + [rs_ev, r])
+        w = ctx.write_mem(access.loc, bits, new, write_sets,
+                          addr_evs + [rs_ev, r, *translation])
+    ctx.ctrl(access.ctrl, r)
+    ctx.ctrl(access.ctrl, w)
     ctx.write_reg(rt, old, [r])
 
 

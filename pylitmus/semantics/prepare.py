@@ -112,15 +112,14 @@ def location_bits(init_memory: dict, types: dict, arrays: dict, code: dict) -> d
     return sizes
 
 
-def to_value(v: ast.Value, arrays: dict | None = None, entry_of: str | None = None):
-    """A literal's value; `x[2]` is the address of cell 2 of array x. A descriptor
-    without an output address initialising `PTE(x)` (`entry_of` x) maps x to `PA(x)`."""
+def to_value(v: ast.Value, arrays: dict | None = None):
+    """A literal's value; `x[2]` is the address of cell 2 of array x."""
     if isinstance(v, ast.TableEntry):
         return TableAddr(v.name)
     if isinstance(v, ast.Physical):
         return PhysAddr(v.name)
     if isinstance(v, ast.Descriptor):
-        return descriptor_value(v, entry_of)
+        return descriptor_value(v)
     if isinstance(v, ast.Int):
         return v.value & MASK64
     if isinstance(v, ast.Sym):
@@ -133,11 +132,11 @@ def to_value(v: ast.Value, arrays: dict | None = None, entry_of: str | None = No
     return InstrBits(v.text)
 
 
-def descriptor_value(v: ast.Descriptor, entry_of: str | None) -> PteVal:
+def descriptor_value(v: ast.Descriptor) -> PteVal:
     """A descriptor literal's value."""
-    if v.oa is None and entry_of is None:
+    if v.oa is None:
         raise LitmusError.at(v.pos, "a descriptor needs its output address (oa:PA(x)) here")
-    oa = to_value(v.oa) if v.oa is not None else PhysAddr(entry_of or "")
+    oa = to_value(v.oa)
     try:
         attrs = memory_attributes(v.attrs)
     except ValueError as error:
@@ -205,7 +204,7 @@ def prepare(test: ast.Test, unroll: int = 2, requested: frozenset[str] = frozens
                     init_memory[f"{name}[{i}]"] = to_value(v, arrays)
             else:
                 key = mem_key(item.target)
-                init_memory[key] = to_value(item.value, arrays, entry_name(key))
+                init_memory[key] = to_value(item.value, arrays)
     # Locations a register points to exist too, initially 0.
     for regs in init_regs:
         for value in regs.values():
@@ -244,11 +243,15 @@ def virtual_memory_syntax(test: ast.Test) -> tuple[str, ast.Pos] | None:
     where it is, if any."""
     values: list[tuple[object, ast.Pos]] = [(item.value, item.pos) for item in test.init
                                             if isinstance(item, (ast.InitReg, ast.InitMem))]
-    refs = [item.target for item in test.init if isinstance(item, (ast.InitMem, ast.Decl))]
+    refs: list[ast.RegRef | ast.MemRef | ast.FaultAtom] = [
+        item.target for item in test.init if isinstance(item, (ast.InitMem, ast.Decl))]
     refs += test.locations
+    faults = [ref for ref in refs if isinstance(ref, ast.FaultAtom)]
     for expr in (test.filter, test.condition.expr):
-        for fault in ast.fault_atoms(expr):
-            return "fault(...)", fault.pos
+        faults += ast.fault_atoms(expr)
+    for fault in faults:
+        return "fault(...)", fault.pos
+    for expr in (test.filter, test.condition.expr):
         for atom in ast.atoms(expr):
             values.append((atom.value, atom.target.pos))
             refs.append(atom.target)

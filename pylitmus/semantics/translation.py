@@ -24,12 +24,19 @@ DESCRIPTOR_BITS = 64
 
 @dataclass(frozen=True)
 class Access:
-    """Where an explicit access goes, and the events of its translation it depends on:
+    """Where an explicit access goes: its address after translation (what an exclusive
+    reservation holds) and location, and the events of its translation it depends on:
     by data (the descriptor read) and by control (the branch on it)."""
 
+    address: object
     loc: str
     data: tuple[E.Event, ...] = ()
     ctrl: tuple[E.Event, ...] = ()
+
+
+def untranslated(ctx: Context, address) -> Access:
+    """The access to an address as it is."""
+    return Access(address, ctx.location(address))
 
 
 def fault_type(descriptor: PteVal, write: bool) -> str | None:
@@ -48,13 +55,13 @@ def translate(ctx: Context, address, sources: list, write: bool) -> Access | Non
     """The access to `address`, translated under vmsa; None when it faults (the thread
     has then stopped)."""
     if not ctx.env.vmsa:
-        return Access(ctx.location(address))
+        return untranslated(ctx, address)
     if isinstance(address, TableAddr):
-        return Access(table_location(address.name))
+        return Access(address, table_location(address.name))
     if isinstance(address, PhysAddr):
-        return Access(ctx.location(Addr(address.name)))
+        return Access(address, ctx.location(Addr(address.name)))
     if not isinstance(address, Addr):
-        return Access(ctx.location(address))  # refused there, as without vmsa
+        return untranslated(ctx, address)  # refused there, as without vmsa
     if address.offset or address.base in ctx.env.arrays:
         raise Unsupported("offsets and arrays under virtual memory are not supported yet",
                           static=True)
@@ -74,4 +81,4 @@ def translate(ctx: Context, address, sources: list, write: bool) -> Access | Non
     if isinstance(descriptor.oa, TableAddr):
         raise Unsupported("a descriptor whose output address is a page-table entry "
                           "(oa:PTE(x)) is not supported yet", static=True)
-    return Access(ctx.location(Addr(descriptor.oa.name)), (ttd,), (branch,))
+    return Access(descriptor.oa, ctx.location(Addr(descriptor.oa.name)), (ttd,), (branch,))

@@ -172,6 +172,20 @@ class PteVal:
         """Can a store go through this descriptor, no thread updating tables in hardware?"""
         return bool(self.af and self.db)
 
+    def with_flags(self, mask: int, set_: bool) -> PteVal | None:
+        """The descriptor with the flag bits of `mask` set (ORR) or cleared (BIC); db and x
+        are stored inverted (a set bit 7 is db:0). None when the mask has other bits."""
+        if mask & ~FLAG_MASK:
+            return None
+        flags = {name: int(set_ != (name in INVERTED_FLAGS)) if mask >> bit & 1
+                 else getattr(self, name) for name, bit in FLAG_BITS.items()}
+        return PteVal(self.oa, attrs=self.attrs, **flags)
+
+    def masked_flags(self, mask: int) -> int:
+        """The descriptor's flag bits as a number, masked (AND)."""
+        return sum(1 << bit for name, bit in FLAG_BITS.items()
+                   if mask >> bit & 1 and getattr(self, name) != (name in INVERTED_FLAGS))
+
     @property
     def order_key(self) -> tuple:
         """herd7's order of descriptors (AArch64PteVal.compare): x, attributes, output
@@ -187,6 +201,11 @@ class PteVal:
 
 
 FIELD_ORDER = ("af", "db", "dbm", "valid", "el0", "x")  # as herd7 prints them
+# The bit of each flag in a descriptor (lib/AArch64PteVal.ml, mask_valid ...); db (AP[2])
+# and x (XN) are stored inverted.
+FLAG_BITS = {"valid": 0, "el0": 6, "db": 7, "af": 10, "dbm": 51, "x": 54}
+INVERTED_FLAGS = frozenset({"db", "x"})
+FLAG_MASK = sum(1 << bit for bit in FLAG_BITS.values())
 DEFAULT_FIELDS = {"af": 1, "db": 1, "dbm": 0, "valid": 1, "el0": 1, "x": 1}
 
 

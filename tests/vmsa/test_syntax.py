@@ -49,8 +49,11 @@ def test_descriptor_fields_and_attributes():
 
 
 def test_a_descriptor_without_an_address_maps_its_own_location():
-    (item,) = parsed_test("[PTE(y)]=(af:0);").init
-    assert to_value(item.value, entry_of="y") == PteVal(PhysAddr("y"), af=0)
+    parsed = parsed_test("[PTE(y)]=(af:0);", final="exists (pte_y=(valid:0))")
+    (item,) = parsed.init
+    assert to_value(item.value) == PteVal(PhysAddr("y"), af=0)
+    assert isinstance(parsed.condition.expr, ast.Atom)
+    assert to_value(parsed.condition.expr.value) == PteVal(PhysAddr("y"), valid=0)
 
 
 @pytest.mark.parametrize("init, message", [

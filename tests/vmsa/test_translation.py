@@ -98,7 +98,7 @@ def test_faults_print_with_the_type_of_the_first_atom_that_gives_one():
      "virtual memory with instruction fetch (variants vmsa and ifetch) is not supported yet"),
     (" P0 ;\n LDR W0,[X1] ;", "",
      "virtual memory without variant vmsa (a descriptor) is not supported yet"),
-    (" P0 ;\n SWP W0,W2,[X1] ;", "vmsa", "SWP under virtual memory is not supported yet"),
+    (" P0 ;\n CAS W0,W2,[X1] ;", "vmsa", "CAS under virtual memory is not supported yet"),
 ])
 def test_what_step_one_lacks_is_refused_by_name(table, variant, message):
     text = f"AArch64 T\n{{ [PTE(c)]=(oa:PA(c)); 0:X1=c; }}\n{table}\nexists (0:X0=0)\n"
@@ -144,3 +144,69 @@ def test_reports_show_faults_and_descriptors():
 def test_a_cat_model_is_refused_under_virtual_memory():
     with pytest.raises(LitmusError, match=r"virtual memory with a cat model \(--model\)"):
         pylitmus.check(STOPS, variant="vmsa", model="/nonexistent.cat")
+
+
+@pytest.mark.parametrize("op, mask, expected", [
+    ("ORR", 1 << 10, "(oa:PA(c), valid:0)"),  # sets af
+    ("ORR", 1 << 7, "(oa:PA(c), af:0, db:0, valid:0)"),  # bit 7 set is db:0
+    ("BIC", 1, "(oa:PA(c), af:0, valid:0)"),
+    ("BIC", 1 << 54, "(oa:PA(c), af:0, valid:0)"),  # bit 54 clear is x:1
+    ("AND", (1 << 10) | (1 << 7), "0"),  # af clear, db set: neither bit
+])
+def test_descriptor_arithmetic_on_its_flag_bits(op, mask, expected):
+    from pylitmus.semantics.instructions import logic
+    from pylitmus.semantics.values import PhysAddr, PteVal, herd_text
+
+    assert herd_text(logic(op, PteVal(PhysAddr("c"), af=0, valid=0), mask)) == expected
+
+
+def test_descriptor_arithmetic_with_other_bits_is_refused_as_herd7_does():
+    from pylitmus.semantics.instructions import Unsupported, logic
+    from pylitmus.semantics.values import PhysAddr, PteVal
+
+    with pytest.raises(Unsupported, match="illegal operation orr"):
+        logic("ORR", PteVal(PhysAddr("c")), 1 << 3)
+
+
+ATOMIC = """AArch64 atomic
+{{
+ [c]=1; [PTE(c)]=(oa:PA(c), db:{db});
+ 0:X1=c; 0:X2=5;
+}}
+ P0              ;
+ L0:             ;
+ SWP W2,W3,[X1]  ;
+locations [c; fault(P0:L0,c);]
+exists (0:X3=1)
+"""
+
+
+@pytest.mark.parametrize("db, state", [
+    (1, "0:X3=1; [c]=5; ~Fault(P0:L0,c);"),
+    (0, "0:X3=0; [c]=1; Fault(P0:L0,c,D-MMU:Permission);"),  # a swap writes: db:0 faults
+])
+def test_an_atomic_is_translated_once_as_a_write(db, state):
+    result = pylitmus.check(ATOMIC.format(db=db), variant="vmsa")
+    assert [state_text(s.values) for s in result.states] == [state]
+
+
+# P0 remaps f to g's page; P1's exclusive pair on f may straddle the remap.
+EXCLUSIVE = """AArch64 exclusive
+{
+ [f]=1; [g]=2;
+ 0:X2=PTE(f); 0:X1=(oa:PA(g));
+ 1:X3=f;
+}
+ P0          | P1              ;
+ STR X1,[X2] | LDXR W4,[X3]    ;
+             | MOV W7,#4       ;
+             | STXR W5,W7,[X3] ;
+exists (1:X4=1 /\\ 1:X5=0 /\\ [g]=4)
+"""
+
+
+def test_an_exclusive_reservation_holds_the_physical_address():
+    """The load-exclusive reads f's old page, the store-exclusive translates to g's: the
+    reservation does not match, the store cannot succeed."""
+    result = pylitmus.check(EXCLUSIVE, variant="vmsa")
+    assert result.positive == 0 and result.negative > 0
