@@ -18,7 +18,7 @@ from ..semantics import annotations as A
 from ..semantics import events as E
 from ..semantics.machine import is_table_location, location_sets
 from ..semantics.prepare import Prepared
-from ..semantics.values import PhysAddr, PteVal
+from ..semantics.values import PhysAddr, PteVal, table_location
 from .cut import own_later_writes
 
 # Cache operations that touch every line (they name no address).
@@ -62,12 +62,14 @@ def _same_line(events, n: int) -> tuple[list[int], list[int]]:
     return loc, scl
 
 
-def value_relations(events: list[E.Event]) -> dict[str, list[int]]:
-    """The relations of memory events by their values (virtual memory): `same-oa` (both
-    carry descriptors with the same output address), `at-least-one-writable` (one of
-    them carries a writable descriptor; no thread updates tables in hardware),
-    `different-values`, and `PTEtoPA` (an access to a page-table entry, to the accesses
-    of its descriptor's physical location)."""
+def page_table_relations(events: list[E.Event]) -> dict[str, list[int]]:
+    """The relations of memory events under virtual memory, by their values: `same-oa`
+    (both carry descriptors with the same output address), `at-least-one-writable` (one
+    of them carries a writable descriptor; no thread updates tables in hardware),
+    `different-values`, `PTEtoPA` (an access to a page-table entry, to the accesses of
+    its descriptor's physical location); and by their locations, `inv-domain` (a TLB
+    invalidation and the accesses to the entries it covers: that of its page, or every
+    one)."""
     n = len(events)
     descriptors = [ev.value if isinstance(ev.value, PteVal) else None for ev in events]
     writable = _bitset(i for i, d in enumerate(descriptors) if d is not None and d.writable)
@@ -89,8 +91,23 @@ def value_relations(events: list[E.Event]) -> dict[str, list[int]]:
             and is_table_location(ev.loc) and isinstance(descriptor.oa, PhysAddr)
         to_physical.append(by_loc.get(descriptor.oa.name, 0)
                            if physical and descriptor is not None else 0)
+    tables = _bitset(i for i, ev in enumerate(events)
+                     if ev.kind in LOCATED and ev.loc is not None and is_table_location(ev.loc))
+    inv_domain = [0] * n
+    for i, ev in enumerate(events):
+        if ev.kind != E.TLBI:
+            continue
+        if ev.loc is None:  # every entry
+            covered = tables
+        elif ev.loc.startswith("TLB("):  # the entry of a page
+            covered = by_loc.get(table_location(ev.loc[len("TLB("):-1]), 0) & tables
+        else:  # a number, no page of the test
+            covered = 0
+        inv_domain[i] |= covered
+        for j in V.bits(covered):
+            inv_domain[j] |= 1 << i
     return {"same-oa": same_oa, "at-least-one-writable": one_writable,
-            "different-values": different, "PTEtoPA": to_physical}
+            "different-values": different, "PTEtoPA": to_physical, "inv-domain": inv_domain}
 
 
 # Thread-stage sets an event is in by its annotations (Imp is computed, as M & ~Exp).
@@ -374,7 +391,7 @@ class FrameBuilder:
         inputs["ext"] = [full & ~row for row in internal]
         inputs["loc"], inputs["scl"] = _same_line(events, n)
         if prepared.env.vmsa:
-            inputs.update(value_relations(events))
+            inputs.update(page_table_relations(events))
         # What is left to choose: a write for each read, an order of each location's writes.
         by_loc: dict[str, list[int]] = {}
         for i, ev in enumerate(events):

@@ -54,8 +54,8 @@ SET_NAMES = frozenset(P.EVENT_SETS) - {
     "DC.CIVAC", "DC.CVAC", "DC.IVAC"} - A.VIRTUAL_MEMORY
 # Sets herd7 gives AArch64 events that are empty in a cat model's scope (no virtual
 # memory, memory tagging, exceptions or TLB maintenance).
-EMPTY_SETS = frozenset({"T", "TLBI", "EXC-RET", "SVC", "TagCheck", "TLBInXS", "TLBIIS",
-                        "HU", "PTE", "PTEINV", "PTEAF0"}) | A.VIRTUAL_MEMORY
+EMPTY_SETS = frozenset({"T", "EXC-RET", "SVC", "TagCheck", "TLBInXS", "HU", "PTE", "PTEINV",
+                        "PTEAF0"}) | A.VIRTUAL_MEMORY
 THREAD_RELATIONS = ("po", "iico_data", "iico_ctrl", "iico_order", "same-instance")
 # Names herd gives that pylitmus cannot compute (yet): an error where a check needs them.
 UNAVAILABLE = ("addr", "data", "ctrl", "tst", "depend", "success", "rf-reg", "control",

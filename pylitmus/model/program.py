@@ -47,12 +47,14 @@ THREAD_RELS = ("po", "same-loc", "same-reg", "iico_data", "iico_ctrl", "iico_ord
                "same-instance", "id", "sca", "scl")
 EXECUTION_SETS = ("IW",)
 EXECUTION_RELS = ("rf", "co", "id", "int", "ext", "loc", "scl",
-                  # relations of memory events by the values they carry (virtual memory):
-                  # both descriptors with the same output address, one of the two a
-                  # writable descriptor, different values, and a page-table access to an
+                  # relations of memory events under virtual memory: by the values they
+                  # carry, both descriptors with the same output address, one of the two
+                  # a writable descriptor, different values, a page-table access to an
                   # access of its descriptor's physical location (herd7's same-oa,
-                  # at-least-one-writable, different-values, PTEtoPA)
-                  "same-oa", "at-least-one-writable", "different-values", "PTEtoPA")
+                  # at-least-one-writable, different-values, PTEtoPA); a TLB
+                  # invalidation and the page-table accesses it covers (inv-domain)
+                  "same-oa", "at-least-one-writable", "different-values", "PTEtoPA",
+                  "inv-domain")
 # Inputs that change from one candidate to the next.
 DYNAMIC_INPUTS = frozenset({"rf", "co"})
 
@@ -312,6 +314,9 @@ class _Compiler:
             if self.stage is not self.execution:
                 raise ModelError("choose belongs to the execution stage")
             pairs, fixed = self.expr(kids[1]), self.expr(kids[2])
+            if self.is_empty(pairs):  # nothing to orient under these variants
+                self.stage.names[str(kids[0])] = pairs
+                return
             if self.stage.dynamic[pairs] or self.stage.dynamic[fixed]:
                 raise ModelError("choose cannot depend on rf or co")
             slot = self.stage.new_slot(REL, False)

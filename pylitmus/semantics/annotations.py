@@ -48,6 +48,8 @@ READ = (
     *(f"PTE{attr}" for attr in _MEMORY_ATTRIBUTES),
     # A fault: an exception entry of the memory management unit, of a type.
     "EXC-ENTRY", "MMU", "Translation", "AccessFlag",
+    # A TLB invalidation, and one broadcast to the inner shareable domain.
+    "TLBI", "TLBIIS",
 )
 
 _OUTSIDE_MODEL = ("aarch64.cat and the files it includes never name it: the event counts "
@@ -82,7 +84,7 @@ ANNOTATIONS = frozenset(READ) | frozenset(NOT_READ)
 VIRTUAL_MEMORY = frozenset({
     "FAULT", "TTD", "TTDINV", "TTDAF0", *(f"PTE{attr}" for attr in _MEMORY_ATTRIBUTES),
     "PTETaggedNormal", "EXC-ENTRY", "MMU", "D-MMU", "Translation", "AccessFlag",
-    "Permission", "FAULT-RD", "FAULT-WR"})
+    "Permission", "FAULT-RD", "FAULT-WR", "TLBI", "TLBIIS"})
 assert not set(READ) & set(NOT_READ), "an annotation is read by the model or not, not both"
 assert set(CACHE_OPERATIONS) <= ANNOTATIONS
 

@@ -2,9 +2,10 @@
 
 An event is one effect of one executed instruction (an *instance*): a register
 read or write, a memory read or write, a branch decision, a fence, a cache
-maintenance operation, an instruction fetch, or a fault (under virtual memory: the
+maintenance operation, an instruction fetch, and under virtual memory a fault (the
 exception entry of an access its translation refuses; `loc` the virtual location,
-`value` the fault's type). Events of one instance are
+`value` the fault's type) or a TLB invalidation (`loc` the page `TLB(x)`, or None for
+all of them). Events of one instance are
 linked by intra-instruction edges (iico_data, iico_ctrl, iico_order); events
 of different instances are ordered by program order (their instance numbers).
 """
@@ -15,8 +16,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 # Event kinds.
-MEM_READ, MEM_WRITE, REG_READ, REG_WRITE, BRANCH, FENCE, CACHE_OP, FAULT = (
-    "R", "W", "Rreg", "Wreg", "B", "F", "C", "Fault")
+MEM_READ, MEM_WRITE, REG_READ, REG_WRITE, BRANCH, FENCE, CACHE_OP, FAULT, TLBI = (
+    "R", "W", "Rreg", "Wreg", "B", "F", "C", "Fault", "TLBI")
+
+
+# The kinds of event the execution stage sees (a fault, for the ordering clauses that
+# start or end at it: TLBI-ob, bob).
+MEMORY_KINDS = frozenset({MEM_READ, MEM_WRITE, CACHE_OP, FAULT, TLBI})
 
 
 @dataclass(eq=False, slots=True)
@@ -36,7 +42,7 @@ class Event:
     @property
     def is_memory(self) -> bool:
         """Does the execution stage of the model see this event?"""
-        return self.kind in (MEM_READ, MEM_WRITE, CACHE_OP)
+        return self.kind in MEMORY_KINDS
 
 
 @dataclass(frozen=True, slots=True)

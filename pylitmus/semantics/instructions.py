@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from ..frontend import ast
 from .machine import Context
-from .values import MASK64, Addr, CodeAddr, PteVal, signed
+from .values import MASK64, PAGE_SHIFT, Addr, CodeAddr, PageAddr, PteVal, signed
 
 FLAGS = ("PSTATE.N", "PSTATE.Z", "PSTATE.C", "PSTATE.V")
 # The flags each condition reads, and its test on (n, z, c, v).
@@ -137,6 +137,9 @@ def shifted(value, shift: ast.Shift | None, bits: int):
     """Apply a shift or extend modifier to an operand value."""
     if shift is None or not isinstance(value, int):
         if shift is not None and shift.amount and not isinstance(value, int):
+            if shift.kind == "LSR" and shift.amount == PAGE_SHIFT and \
+                    isinstance(value, Addr) and value.offset == 0:
+                return PageAddr(value.base)  # herd7's shift_address_right
             raise Unsupported(f"illegal shift of {value}")
         return value
     kind, amount = shift.kind, shift.amount or 0

@@ -7,6 +7,7 @@ the instruction, computes values and makes the events herd7 makes for it.
 from __future__ import annotations
 
 import functools
+import re
 
 from ..frontend import ast
 from . import annotations as A
@@ -33,7 +34,7 @@ from .instructions import (
 )
 from .machine import Abandon
 from .translation import translate, untranslated
-from .values import MASK64, CodeAddr, signed
+from .values import MASK64, CodeAddr, PteVal, signed
 
 HANDLERS: dict = {}  # the mnemonics herd7's AArch64 parser knows, and pylitmus runs
 
@@ -438,6 +439,32 @@ def cache_maintenance(s: Semantics, instr):
     ctx.data([ev], c)
 
 
+# TLB invalidations (herd7's lib/AArch64Base.ml, module TLBI): all entries (VMALL, ALL) or
+# those of a page (VA, VAL, VAA, VAAL: herd7 tells them apart by nothing the model
+# reads), of the inner shareable domain (IS) or of the thread's own TLB.
+TLB_INVALIDATIONS = re.compile(r"(VMALL|ALL|VAA?L?)E1(IS)?")
+
+
+@handles("TLBI")
+def tlb_invalidate(s: Semantics, instr):
+    op = operand(instr, 0)
+    if not isinstance(op, ast.Name):
+        raise Unsupported("TLBI needs an operation")
+    match = TLB_INVALIDATIONS.fullmatch(op.text.upper())
+    if match is None:
+        raise Unsupported(f"TLBI {op.text} is not supported yet (pylitmus runs VMALLE1, "
+                          f"ALLE1, VAE1, VALE1, VAAE1, VAALE1, IS or not)", static=True)
+    sets = {"TLBI", "TLBIIS"} if match.group(2) else {"TLBI"}
+    ctx = s.ctx
+    if match.group(1) in ("VMALL", "ALL"):
+        ctx.event(E.TLBI, sets=sets)
+        return
+    value, ev = s.read(reg_operand(instr, 1), "ADDR")
+    # A page TLB(x); any other value (a number, an address) invalidates no entry.
+    page = f"#{value:x}" if isinstance(value, int) else str(value)
+    ctx.data([ev], ctx.event(E.TLBI, page, sets=sets))
+
+
 @handles("NOP")
 def nop(s: Semantics, instr):
     pass
@@ -622,6 +649,9 @@ def _arith_result(s, mnemonic, rd, a, b, bits, evs):
             # readbit63 on x"), or an address against an instruction ("Illegal operation -
             # on constants x and NOP").
             if base != "SUB" or type(a) is not type(b):
+                if isinstance(a, PteVal) or isinstance(b, PteVal):
+                    raise Unsupported("comparing a page-table descriptor with another kind "
+                                      "of value is not supported yet", static=True)
                 raise Unsupported(f"illegal flag-setting operation on {a} and {b}")
             result = 0 if a == b else 1
             n, z, c, v = 0, int(a == b), int(a == b), 0

@@ -133,10 +133,9 @@ def to_value(v: ast.Value, arrays: dict | None = None):
 
 
 def descriptor_value(v: ast.Descriptor) -> PteVal:
-    """A descriptor literal's value."""
-    if v.oa is None:
-        raise LitmusError.at(v.pos, "a descriptor needs its output address (oa:PA(x)) here")
-    oa = to_value(v.oa)
+    """A descriptor literal's value; without an output address (in a register), herd7's
+    default one, which names no location."""
+    oa = PhysAddr("") if v.oa is None else to_value(v.oa)
     try:
         attrs = memory_attributes(v.attrs)
     except ValueError as error:
@@ -239,8 +238,8 @@ def prepare(test: ast.Test, unroll: int = 2, requested: frozenset[str] = frozens
 
 
 def virtual_memory_syntax(test: ast.Test) -> tuple[str, ast.Pos] | None:
-    """The first page-table value, location or fault atom of the test, as written, and
-    where it is, if any."""
+    """The first page-table value, location, fault atom or TLB invalidation of the test,
+    as written, and where it is, if any."""
     values: list[tuple[object, ast.Pos]] = [(item.value, item.pos) for item in test.init
                                             if isinstance(item, (ast.InitReg, ast.InitMem))]
     refs: list[ast.RegRef | ast.MemRef | ast.FaultAtom] = [
@@ -265,6 +264,10 @@ def virtual_memory_syntax(test: ast.Test) -> tuple[str, ast.Pos] | None:
     for ref in refs:
         if isinstance(ref, ast.MemRef) and entry_name(ref.name) is not None:
             return ref.name, ref.pos
+    for thread in test.threads:
+        for instr in thread.code:
+            if instr.mnemonic == "TLBI":
+                return "TLBI", instr.pos
     return None
 
 

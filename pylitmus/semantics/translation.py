@@ -78,7 +78,7 @@ def translate(ctx: Context, address, sources: list, write: bool) -> Access | Non
         ctx.ctrl([branch], ctx.event(E.FAULT, address.base, f"D-MMU:{fault}", sets))
         ctx.finish()
         return None
-    if isinstance(descriptor.oa, TableAddr):
-        raise Unsupported("a descriptor whose output address is a page-table entry "
-                          "(oa:PTE(x)) is not supported yet", static=True)
+    if isinstance(descriptor.oa, TableAddr) or not descriptor.oa.name:
+        raise Unsupported(f"translating through a descriptor with the output address "
+                          f"{descriptor.oa} is not supported yet", static=True)
     return Access(descriptor.oa, ctx.location(Addr(descriptor.oa.name)), (ttd,), (branch,))

@@ -103,6 +103,20 @@ class PhysAddr:
         return f"PA({self.name})"
 
 
+@dataclass(frozen=True)
+class PageAddr:
+    """The page of x, `TLB(x)`: what `LSR Xd,Xn,#12` of x's address gives, the operand of
+    a TLB invalidation by address."""
+
+    name: str
+
+    def __str__(self) -> str:
+        return f"TLB({self.name})"
+
+
+PAGE_SHIFT = 12  # a page is 4 KB
+
+
 def table_location(name: str) -> str:
     """The location holding the descriptor of x: `PTE(x)`."""
     return f"PTE({name})"
