@@ -70,8 +70,9 @@ def test_the_result_lists_the_variants_in_force():
 
 
 def test_no_effect_variants_keep_the_verdict():
-    """fatal is herd7's default fault handling; specialx0, lkmmv2, exp, T05 are read only by
-    other architectures' semantics or by cat files other than the Arm model."""
+    """fatal is herd7's default fault handling (and without virtual memory no fault
+    arises); specialx0, lkmmv2, exp, T05 are read only by other architectures' semantics
+    or by cat files other than the Arm model."""
     plain = pylitmus.check(MP)
     for variant in ("fatal", "specialx0", "lkmmv2", "exp", "T05"):
         other = pylitmus.check(MP, variant=variant)

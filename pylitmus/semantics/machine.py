@@ -63,6 +63,12 @@ class Env:
     exported_labels: frozenset[tuple[int, str]] = frozenset()
 
     @property
+    def fault_handling(self) -> str:
+        """What a thread does after a fault (herd7's fatal, handled or faultToNext)."""
+        return next((name for name in ("handled", "faultToNext") if name in self.variants),
+                    "fatal")
+
+    @property
     def vmsa(self) -> bool:
         """Is virtual memory on (`-variant vmsa`): explicit accesses translated?"""
         return "vmsa" in self.variants
@@ -141,6 +147,7 @@ class Context:
         self.symbolic_regs: set[str] = set()
         self.exclusive_size: int | None = None  # size of the last load-exclusive, if last
         self.running_copy = False  # executing an instruction fetched from data
+        self.retrying = False  # running again an instruction that faulted (handled)
         self.instr: ast.Instruction | None = None
         # `options` of each location, while env.possible does not change.
         self.read_options: dict[str, list] = {}
@@ -151,7 +158,7 @@ class Context:
         Events and edges are only appended, so their counts are enough."""
         run = self.run
         return (self.pc, self.code, self.instance, dict(self.regs), set(self.symbolic_regs),
-                dict(self.jumps_back), self.exclusive_size, run.error, run.cut,
+                dict(self.jumps_back), self.exclusive_size, self.retrying, run.error, run.cut,
                 len(run.events), len(run.iico_data), len(run.iico_ctrl), len(run.iico_order),
                 len(run.sca), len(run.instances))
 
@@ -160,7 +167,7 @@ class Context:
         before the saved counts since, or from `lists`, what `kept` copied."""
         run = self.run
         (self.pc, self.code, self.instance, regs, symbolic, jumps, self.exclusive_size,
-         run.error, run.cut, events, data, ctrl, order, sca, instances) = saved
+         self.retrying, run.error, run.cut, events, data, ctrl, order, sca, instances) = saved
         self.regs, self.symbolic_regs, self.jumps_back = dict(regs), set(symbolic), dict(jumps)
         if lists is not None:
             (run.events, run.iico_data, run.iico_ctrl, run.iico_order, run.sca,

@@ -5,9 +5,10 @@ An access to a virtual address x reads x's page-table entry `PTE(x)` (an implici
 in TTD), then a branch decides on the descriptor read: the access goes to the physical
 location of the descriptor's output address, or faults. A load faults when the
 descriptor is invalid or its access flag clear; a store also when its dirty bit is
-clear. A fault writes ELR_EL1 and makes a fault event; with fatal faults (the only
-handling implemented) the thread stops there. An address `PTE(x)` or `PA(x)` is accessed
-directly, untranslated.
+clear. A fault writes ELR_EL1 and makes a fault event, and the access is not made; then
+(`after_fault`) the thread stops (fatal), goes on with the next instruction
+(faultToNext), or runs the instruction once more (handled). An address `PTE(x)` or
+`PA(x)` is accessed directly, untranslated.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from dataclasses import dataclass
 
 from . import events as E
 from .instructions import Unsupported
-from .machine import Context
+from .machine import Abandon, Context
 from .values import Addr, PhysAddr, PteVal, TableAddr, table_location
 
 DESCRIPTOR_BITS = 64
@@ -51,6 +52,21 @@ def fault_type(descriptor: PteVal, write: bool) -> str | None:
     return None
 
 
+def after_fault(ctx: Context) -> None:
+    """Where a thread goes after a fault of the instruction running, by herd7's fault
+    handling (herd/mem.ml, add_fault): it stops (fatal); it goes on with the next
+    instruction (faultToNext); or it runs the instruction again, and a second fault there
+    drops the run (handled)."""
+    handling = ctx.env.fault_handling
+    if handling == "fatal":
+        ctx.finish()
+    elif handling == "handled":
+        if ctx.retrying:
+            raise Abandon()
+        ctx.retrying = True
+        ctx.next_pc = ctx.pc
+
+
 def translate(ctx: Context, address, sources: list, write: bool) -> Access | None:
     """The access to `address`, translated under vmsa; None when it faults (the thread
     has then stopped)."""
@@ -76,7 +92,7 @@ def translate(ctx: Context, address, sources: list, write: bool) -> Access | Non
         ctx.write_reg("ELR_EL1", ctx.label_address(None, ctx.pc), ctrl_sources=[branch])
         sets = {"EXC-ENTRY", "MMU", "D-MMU", fault, "FAULT-WR" if write else "FAULT-RD"}
         ctx.ctrl([branch], ctx.event(E.FAULT, address.base, f"D-MMU:{fault}", sets))
-        ctx.finish()
+        after_fault(ctx)
         return None
     if isinstance(descriptor.oa, TableAddr) or not descriptor.oa.name:
         raise Unsupported(f"translating through a descriptor with the output address "

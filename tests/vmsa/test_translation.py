@@ -209,3 +209,37 @@ def test_an_exclusive_reservation_holds_the_physical_address():
     reservation does not match, the store cannot succeed."""
     result = pylitmus.check(EXCLUSIVE, variant="vmsa")
     assert result.positive == 0 and result.negative > 0
+
+
+# One load of an invalid entry that another thread makes valid (herd-kvm/A003's shape).
+RETRIED = """AArch64 retried
+Variant={handling}
+{{
+ [h]=3; [PTE(h)]=(oa:PA(h), valid:0);
+ 0:X1=h;
+ 1:X0=(oa:PA(h)); 1:X1=PTE(h);
+}}
+ P0          | P1          ;
+ LDR W0,[X1] | STR X0,[X1] ;
+ MOV W2,#1   |             ;
+forall (0:X0=3 /\\ 0:X2=1)
+"""
+
+
+@pytest.mark.parametrize("handling, states", [
+    # the thread stops at the fault
+    ("fatal", [("0:X0=0; 0:X2=0;", 1), ("0:X0=3; 0:X2=1;", 1)]),
+    # it goes on after the faulting load
+    ("skip", [("0:X0=0; 0:X2=1;", 1), ("0:X0=3; 0:X2=1;", 1)]),
+    # it runs the load again, which must not fault again
+    ("imprecise", [("0:X0=3; 0:X2=1;", 2)]),
+])
+def test_what_a_thread_does_after_a_fault(handling, states):
+    result = pylitmus.check(RETRIED.format(handling=handling), variant="vmsa")
+    assert [(state_text(s.values), s.executions) for s in result.states] == states
+
+
+def test_the_tests_fault_handling_overrides_the_requested_one():
+    result = pylitmus.check(RETRIED.format(handling="handled"), variant="vmsa,fatal")
+    assert "handled" in result.variant and "fatal" not in result.variant
+    assert result.ok
