@@ -55,8 +55,16 @@ def shown_value(execution: Execution, loc: str | None, value) -> str:
 
 
 def event_text(execution: Execution, event: int) -> str:
-    """`R x = 0`, `W y = 1`, `fetch P1:L0 = B out1`, `DC CVAU P1:L0`."""
+    """`R x = 0`, `W y = 1`, `fetch P1:L0 = B out1`, `DC CVAU P1:L0`, and under virtual
+    memory `R PTE(x) = (oa:PA(x)) TTD` (a translation read), `Fault x D-MMU:Translation`,
+    `TLBI VAAE1IS TLB(x)`."""
     ev = execution.frame.events[event]
+    if ev.kind == E.FAULT:
+        return f"Fault {ev.loc} {ev.value}"
+    if ev.kind == E.TLBI:
+        return " ".join(["TLBI", str(ev.value), ev.loc or ""]).strip()
+    if "TTD" in ev.sets and "Exp" not in ev.sets:
+        return f"{ev.kind} {ev.loc} = {value_text(ev.value)} TTD"
     if ev.kind == E.CACHE_OP:
         op = next((name for name in A.CACHE_OPERATIONS if name in ev.sets), "cache op")
         return " ".join([op.replace(".", " "), ev.loc or ""]).strip()

@@ -5,7 +5,7 @@ read or write, a memory read or write, a branch decision, a fence, a cache
 maintenance operation, an instruction fetch, and under virtual memory a fault (the
 exception entry of an access its translation refuses; `loc` the virtual location,
 `value` the fault's type) or a TLB invalidation (`loc` the page `TLB(x)`, or None for
-all of them). Events of one instance are
+all of them; `value` the operation, VAAE1IS). Events of one instance are
 linked by intra-instruction edges (iico_data, iico_ctrl, iico_order); events
 of different instances are ordered by program order (their instance numbers).
 """

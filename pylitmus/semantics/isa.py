@@ -456,13 +456,14 @@ def tlb_invalidate(s: Semantics, instr):
                           f"ALLE1, VAE1, VALE1, VAAE1, VAALE1, IS or not)", static=True)
     sets = {"TLBI", "TLBIIS"} if match.group(2) else {"TLBI"}
     ctx = s.ctx
+    name = op.text.upper()  # the event's value, what reports show
     if match.group(1) in ("VMALL", "ALL"):
-        ctx.event(E.TLBI, sets=sets)
+        ctx.event(E.TLBI, value=name, sets=sets)
         return
     value, ev = s.read(reg_operand(instr, 1), "ADDR")
     # A page TLB(x); any other value (a number, an address) invalidates no entry.
     page = f"#{value:x}" if isinstance(value, int) else str(value)
-    ctx.data([ev], ctx.event(E.TLBI, page, sets=sets))
+    ctx.data([ev], ctx.event(E.TLBI, page, name, sets))
 
 
 @handles("NOP")

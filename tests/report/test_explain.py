@@ -111,3 +111,14 @@ def test_a_state_naming_a_missing_thread_fails_that_test():
                                        "7:X0=1", str(EXAMPLES / "MP.litmus")])
     assert result.exit_code == 2
     assert "cannot explain" in result.output and "thread 7 does not exist" in result.output
+
+
+def test_translation_reads_tlbis_and_faults_show_as_events():
+    """examples/MP+BBM.litmus: translation reads are marked TTD, the TLBI shows its
+    operation and page; a fault shows as an event of its own."""
+    lines = steps(explain(str(EXAMPLES / "MP+BBM.litmus")))
+    assert "TLBI VAAE1IS TLB(a)" in lines
+    assert "R PTE(a) = (oa:PA(a)) TTD" in lines
+    faulted = explain(str(EXAMPLES / "MP+BBM.litmus"), "--state",
+                      "1:X1=0 /\\ 1:X2=0 /\\ fault(P1:L0,a)")
+    assert "Fault a D-MMU:Translation" in steps(faulted)
