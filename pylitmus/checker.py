@@ -127,6 +127,7 @@ class Fault:
     labels: tuple[str, ...]
     loc: str | None
     type: str
+    message: str | None = None  # why, when herd7 says (`EL0`)
 
     @property
     def order(self) -> tuple:
@@ -147,7 +148,8 @@ class Fault:
         labels = self.labels
         where = f"P{self.thread}" + ("" if not labels else f":{labels[0]}" if len(labels) == 1
                                      else ":{" + ",".join(labels) + "}")
-        return f"Fault({','.join(part for part in (where, self.loc, type_) if part)})"
+        parts = (where, self.loc, type_, self.message)
+        return f"Fault({','.join(part for part in parts if part)})"
 
 
 # herd7's order of MMU fault types (lib/faultType.ml, mmu_t).
@@ -177,7 +179,8 @@ def run_faults(test: ast.Test, runs) -> tuple[Fault, ...]:
             if ev.kind == E.FAULT:
                 index = run.instances[ev.instance].index
                 labels = tuple(sorted(name for name, at in thread.labels.items() if at == index))
-                found.append(Fault(run.thread, labels, ev.loc, ev.value))
+                fault_type, _, message = ev.value.partition(",")
+                found.append(Fault(run.thread, labels, ev.loc, fault_type, message or None))
     return tuple(sorted(found, key=lambda fault: fault.order))
 
 

@@ -134,8 +134,7 @@ STATE_SYNTAX = tuple((re.compile(pattern), what) for pattern, what in (
 ))
 # Header lines herd7 reads (keys in any case, lib/miscParser.ml): EL0= (or user=) says which
 # threads run at EL0, TTHM= how hardware updates translation tables.
-HEADER_KEYS = {"EL0": "exception levels", "USER": "exception levels",
-               "TTHM": "hardware updates of translation tables"}
+HEADER_KEYS = {"TTHM": "hardware updates of translation tables"}
 # Directives of the code: `.pagealign` starts a page of code (virtual memory with fetch).
 CODE_DIRECTIVES = {".pagealign": "virtual memory with instruction fetch"}
 # A thread-table column of a fault handler (`P1.F`).

@@ -28,12 +28,16 @@ from pylitmus.variants import (
     instruction_feature,
     not_supported,
     parse_variants,
+    words,
 )
 
 SUPPORTED_ARCH = "AArch64"
 META_KEYS = {key.lower(): key for key in (
     "Variant", "CacheType", "Hash", "Cycle", "Relax", "Safe", "Orig", "Com", "Prefetch",
-    "Generator", "Stable", "Scopes", "Levels", "MemoryMap", "Unroll")}
+    "Generator", "Stable", "Scopes", "Levels", "MemoryMap", "Unroll", "EL0")}
+META_KEYS["user"] = "EL0"  # herd7's other name for it (lib/miscParser.ml)
+# The threads an EL0= line lists, `P0,P2` (or with blanks).
+EL0_THREAD = re.compile(r"P([0-9]+)")
 # A KEY=value line of the header, as herd7's splitter reads it (its value keeps the blanks
 # after it)
 META_LINE = re.compile(r"(?P<key>[A-Za-z][A-Za-z0-9_/.-]*)[ \t]*=[ \t]*(?P<value>[^\n]*)\n")
@@ -244,6 +248,11 @@ class _TestParser:
             value = str(bound)
         else:
             value = value.strip()
+        if key == "EL0":
+            for word in words(value):
+                if EL0_THREAD.fullmatch(word) is None:
+                    raise self.source.error(value_start + match.group("value").index(word),
+                                            f"EL0= lists threads (P0,P2), found '{word}'")
         meta[key] = value
         self._check_variants(key, value, value_start)
 

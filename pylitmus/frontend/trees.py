@@ -12,6 +12,7 @@ from pylitmus.frontend.lalr import Token
 from pylitmus.frontend.source import Source
 
 NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+TABLE_ENTRY = re.compile(r"(?:PTE|TTD)\(([A-Za-z_][A-Za-z0-9_]*)\)")
 REGISTER = re.compile(r"(?:[XWC](?:[0-9]|[12][0-9]|30)|XZR|WZR|SP|WSP|CSP)", re.IGNORECASE)
 SHIFT_KINDS = frozenset(
     "LSL LSR ASR ROR MSL UXTB UXTH UXTW UXTX SXTB SXTH SXTW SXTX".split())
@@ -246,6 +247,9 @@ class LitmusBuilder(_Builder):
                 fault_type = str(part)
             elif loc is None and fault_type is None and NAME.fullmatch(part):
                 loc = self._table_name(str(part))
+            elif loc is None and fault_type is None and \
+                    (entry := TABLE_ENTRY.fullmatch(part)) is not None:
+                loc = f"PTE({entry.group(1)})"
             else:
                 raise self._error(part.offset, f"unexpected '{part}' in a fault (expected "
                                                f"fault(P<n>[:label][,location][,type]))")

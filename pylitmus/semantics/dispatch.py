@@ -18,14 +18,11 @@ MAX_DECODED = 1 << 14  # instruction forms a process remembers as decoded
 
 def execute(ctx: Context, instr: ast.Instruction) -> None:
     """Run one instruction (and its fetch, under ifetch) on the context."""
-    retry = ctx.retrying
     try:
         if ctx.env.ifetch and fetch.is_fetched(ctx):
             fetch.execute_fetched(ctx, instr, _dispatch)
         else:
             _dispatch(ctx, instr)
-        if retry:  # run again without a fault
-            ctx.retrying = False
     except Abandon:
         raise
     except Unsupported as exc:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from ..errors import LitmusError
 from ..frontend import ast
 from ..limits import LimitError, Limits, limit_message
+from ..variants import words
 from . import events as E
 from .annotations import check_annotations
 from .values import (
@@ -61,6 +62,11 @@ class Env:
     # Labels whose address the test takes (init values, ADR): the targets herd7 tries for
     # an indirect branch on a register with no known value.
     exported_labels: frozenset[tuple[int, str]] = frozenset()
+
+    @property
+    def el0_threads(self) -> frozenset[int]:
+        """The threads running at EL0 (the test's `EL0=P0,P2` line); the others at EL1."""
+        return frozenset(int(word[1:]) for word in words(self.test.meta.get("EL0", "")))
 
     @property
     def fault_handling(self) -> str:
@@ -147,7 +153,8 @@ class Context:
         self.symbolic_regs: set[str] = set()
         self.exclusive_size: int | None = None  # size of the last load-exclusive, if last
         self.running_copy = False  # executing an instruction fetched from data
-        self.retrying = False  # running again an instruction that faulted (handled)
+        # An instruction ran again after a fault (handled): another fault drops the run.
+        self.reexecuted = False
         self.instr: ast.Instruction | None = None
         # `options` of each location, while env.possible does not change.
         self.read_options: dict[str, list] = {}
@@ -158,7 +165,7 @@ class Context:
         Events and edges are only appended, so their counts are enough."""
         run = self.run
         return (self.pc, self.code, self.instance, dict(self.regs), set(self.symbolic_regs),
-                dict(self.jumps_back), self.exclusive_size, self.retrying, run.error, run.cut,
+                dict(self.jumps_back), self.exclusive_size, self.reexecuted, run.error, run.cut,
                 len(run.events), len(run.iico_data), len(run.iico_ctrl), len(run.iico_order),
                 len(run.sca), len(run.instances))
 
@@ -167,7 +174,7 @@ class Context:
         before the saved counts since, or from `lists`, what `kept` copied."""
         run = self.run
         (self.pc, self.code, self.instance, regs, symbolic, jumps, self.exclusive_size,
-         self.retrying, run.error, run.cut, events, data, ctrl, order, sca, instances) = saved
+         self.reexecuted, run.error, run.cut, events, data, ctrl, order, sca, instances) = saved
         self.regs, self.symbolic_regs, self.jumps_back = dict(regs), set(symbolic), dict(jumps)
         if lists is not None:
             (run.events, run.iico_data, run.iico_ctrl, run.iico_order, run.sca,

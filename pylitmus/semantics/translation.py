@@ -40,39 +40,56 @@ def untranslated(ctx: Context, address) -> Access:
     return Access(address, ctx.location(address))
 
 
-def fault_type(descriptor: PteVal, write: bool) -> str | None:
-    """The fault an access with this descriptor takes, without hardware updates: None
-    when it goes through."""
+def fault_type(descriptor: PteVal, write: bool, el0: bool) -> str | None:
+    """The fault an access with this descriptor takes, without hardware updates, from a
+    thread at EL0 or not: None when it goes through."""
     if not descriptor.valid:
         return "Translation"
     if not descriptor.af:
         return "AccessFlag"
-    if write and not descriptor.db:
+    if write and not descriptor.db or el0 and not descriptor.el0:
         return "Permission"
     return None
+
+
+def raise_fault(ctx: Context, loc: str, fault: str, write: bool,
+                guards: tuple[E.Event, ...] = (), message: str | None = None) -> None:
+    """The fault of the instruction running, on a location: ELR_EL1 written, a fault
+    event (its value the type, then the message if any: `D-MMU:Permission,EL0`), both
+    after the `guards` (the branch on the descriptor); then `after_fault`."""
+    ctx.write_reg("ELR_EL1", ctx.label_address(None, ctx.pc), ctrl_sources=guards)
+    sets = {"EXC-ENTRY", "MMU", "D-MMU", fault, "FAULT-WR" if write else "FAULT-RD"}
+    value = f"D-MMU:{fault}" + (f",{message}" if message else "")
+    ctx.ctrl(guards, ctx.event(E.FAULT, loc, value, sets))
+    after_fault(ctx)
 
 
 def after_fault(ctx: Context) -> None:
     """Where a thread goes after a fault of the instruction running, by herd7's fault
     handling (herd/mem.ml, add_fault): it stops (fatal); it goes on with the next
-    instruction (faultToNext); or it runs the instruction again, and a second fault there
-    drops the run (handled)."""
+    instruction (faultToNext); or it runs the instruction again, and from then on any
+    fault of the thread drops the run (handled: herd7's re_exec stays set)."""
     handling = ctx.env.fault_handling
     if handling == "fatal":
         ctx.finish()
     elif handling == "handled":
-        if ctx.retrying:
+        if ctx.reexecuted:
             raise Abandon()
-        ctx.retrying = True
+        ctx.reexecuted = True
         ctx.next_pc = ctx.pc
 
 
 def translate(ctx: Context, address, sources: list, write: bool) -> Access | None:
     """The access to `address`, translated under vmsa; None when it faults (the thread
-    has then stopped)."""
+    has then gone where `after_fault` says)."""
     if not ctx.env.vmsa:
         return untranslated(ctx, address)
+    el0 = ctx.thread.index in ctx.env.el0_threads
     if isinstance(address, TableAddr):
+        if el0:  # page tables are out of EL0's reach
+            raise_fault(ctx, table_location(address.name), "Permission", write,
+                        message="EL0")
+            return None
         return Access(address, table_location(address.name))
     if isinstance(address, PhysAddr):
         return Access(address, ctx.location(Addr(address.name)))
@@ -87,12 +104,9 @@ def translate(ctx: Context, address, sources: list, write: bool) -> Access | Non
                           f"is not supported yet", static=True)
     branch = ctx.event(E.BRANCH, sets={"PRED"})
     ctx.data([ttd], branch)
-    fault = fault_type(descriptor, write)
+    fault = fault_type(descriptor, write, el0)
     if fault is not None:
-        ctx.write_reg("ELR_EL1", ctx.label_address(None, ctx.pc), ctrl_sources=[branch])
-        sets = {"EXC-ENTRY", "MMU", "D-MMU", fault, "FAULT-WR" if write else "FAULT-RD"}
-        ctx.ctrl([branch], ctx.event(E.FAULT, address.base, f"D-MMU:{fault}", sets))
-        after_fault(ctx)
+        raise_fault(ctx, address.base, fault, write, (branch,))
         return None
     if isinstance(descriptor.oa, TableAddr) or not descriptor.oa.name:
         raise Unsupported(f"translating through a descriptor with the output address "

@@ -243,3 +243,59 @@ def test_the_tests_fault_handling_overrides_the_requested_one():
     result = pylitmus.check(RETRIED.format(handling="handled"), variant="vmsa,fatal")
     assert "handled" in result.variant and "fatal" not in result.variant
     assert result.ok
+
+
+# P1 breaks k's entry, invalidates it, then maps k to m's page; P0 reads k twice
+# (catalogue-vmsa/Luc00's shape; herd7 counts 15 executions of this very text).
+TWICE = """AArch64 twice
+Variant=handled
+{
+ [k]=1; [m]=2;
+ 0:X2=k; 1:X2=k; 1:X4=PTE(k); 1:X6=PTE(m); 1:X8=(oa:PA(k), valid:0);
+}
+ P0          | P1              ;
+ LDR W0,[X2] | LDR X0,[X6]     ;
+ LDR W1,[X2] | STR X8,[X4]     ;
+             | DSB ISH         ;
+             | LSR X3,X2,#12   ;
+             | TLBI VAAE1IS,X3 ;
+             | DSB ISH         ;
+             | STR X0,[X4]     ;
+exists (0:X0=2 /\\ 0:X1=1)
+"""
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_after_a_rerun_any_fault_of_the_thread_drops_the_run(engine):
+    """herd7's re_exec stays set once an instruction ran again: a run where the first
+    load faults and the second faults too is dropped, not run again (27 executions
+    otherwise)."""
+    result = pylitmus.check(TWICE, variant="vmsa", engine=engine)
+    assert [state_text(s.values) for s in result.states] == [
+        "0:X0=1; 0:X1=1;", "0:X0=1; 0:X1=2;", "0:X0=2; 0:X1=2;"]
+    assert (result.positive, result.negative) == (0, 15)
+
+
+EL0_ACCESS = """AArch64 el0
+EL0=P0
+{
+ [n]=4; [PTE(n)]=(oa:PA(n), el0:0);
+ 0:X1=n; 0:X3=PTE(n); 1:X1=n;
+}
+ P0          | P1          ;
+ LDR W0,[X1] | LDR W0,[X1] ;
+ LDR X2,[X3] |             ;
+locations [fault(P0,PTE(n));]
+forall (fault(P0,n) /\\ 1:X0=4)
+"""
+
+
+def test_el0_threads_fault_on_entries_without_el0_and_on_page_tables():
+    """Under fatal P0 stops at its first load (el0:0 entry: a Permission fault); P1, at
+    EL1, reads n."""
+    result = pylitmus.check(EL0_ACCESS, variant="vmsa")
+    assert [state_text(s.values) for s in result.states] == [
+        "1:X0=4; Fault(P0,n,D-MMU:Permission); ~Fault(P0,PTE(n));"]
+    skipping = pylitmus.check(EL0_ACCESS.replace("EL0=P0", "EL0=P0\nVariant=skip"),
+                              variant="vmsa")
+    assert "Fault(P0,PTE(n),D-MMU:Permission,EL0);" in state_text(skipping.states[0].values)
