@@ -19,9 +19,9 @@ from .limits import LimitError, Limits, limit_message
 from .model.program import Model, load_model
 from .result import FAULTS, Faults, Location, Result, State
 from .semantics import events as E
-from .semantics.machine import is_table_location, reg_key
+from .semantics.machine import reg_key
 from .semantics.prepare import Prepared, mem_key, prepare, ref_key, to_value
-from .semantics.values import Addr, Number, herd_order
+from .semantics.values import Addr, Number, herd_order, is_table_location
 from .variants import not_supported
 
 KINDS = {"exists": "Allowed", "~exists": "Forbidden", "forall": "Required"}

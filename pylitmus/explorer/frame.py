@@ -16,9 +16,9 @@ from ..model import evaluate as V
 from ..model import program as P
 from ..semantics import annotations as A
 from ..semantics import events as E
-from ..semantics.machine import is_table_location, location_sets
+from ..semantics.machine import location_sets
 from ..semantics.prepare import Prepared
-from ..semantics.values import PhysAddr, PteVal, table_location
+from ..semantics.values import PhysAddr, PteVal, is_table_location, page_name, table_location
 from .cut import own_later_writes
 
 # Cache operations that touch every line (they name no address).
@@ -99,9 +99,9 @@ def page_table_relations(events: list[E.Event]) -> dict[str, list[int]]:
             continue
         if ev.loc is None:  # every entry
             covered = tables
-        elif ev.loc.startswith("TLB("):  # the entry of a page
-            covered = by_loc.get(table_location(ev.loc[len("TLB("):-1]), 0) & tables
-        else:  # a number, no page of the test
+        elif (page := page_name(ev.loc)) is not None:  # the entry of a page
+            covered = by_loc.get(table_location(page), 0) & tables
+        else:  # a number or an address: no page of the test
             covered = 0
         inv_domain[i] |= covered
         for j in V.bits(covered):

@@ -29,6 +29,7 @@ from .values import (
     PteVal,
     cmodx_restricted,
     code_address,
+    is_table_location,
 )
 
 DEFAULT_BITS = 32  # the size of a location of herd7's default type, `int`
@@ -434,10 +435,6 @@ def location_sets(env: Env, loc: str, value) -> set:
         return set()
     return {"Instr", "Restricted-CMODX"} if cmodx_restricted(value) else {"Instr"}
 
-
-def is_table_location(loc: str) -> bool:
-    """Does the location hold a page-table entry, `PTE(x)`?"""
-    return loc.startswith("PTE(")
 
 
 def descriptor_sets(value) -> set:

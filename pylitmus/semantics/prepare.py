@@ -27,6 +27,7 @@ from .values import (
     PhysAddr,
     PteVal,
     TableAddr,
+    entry_name,
     memory_attributes,
     table_location,
 )
@@ -143,10 +144,6 @@ def descriptor_value(v: ast.Descriptor) -> PteVal:
     return PteVal(oa, **dict(v.fields), attrs=attrs)
 
 
-def entry_name(loc: str) -> str | None:
-    """x, for the location `PTE(x)` of x's page-table entry; None for another."""
-    return loc[4:-1] if loc.startswith("PTE(") else None
-
 
 def mem_key(ref: ast.MemRef) -> str:
     return ref.name if ref.index is None else f"{ref.name}[{ref.index}]"
@@ -202,8 +199,7 @@ def prepare(test: ast.Test, unroll: int = 2, requested: frozenset[str] = frozens
                 for i, v in enumerate(item.value):
                     init_memory[f"{name}[{i}]"] = to_value(v, arrays)
             else:
-                key = mem_key(item.target)
-                init_memory[key] = to_value(item.value, arrays)
+                init_memory[mem_key(item.target)] = to_value(item.value, arrays)
     # Locations a register points to exist too, initially 0.
     for regs in init_regs:
         for value in regs.values():

@@ -122,6 +122,21 @@ def table_location(name: str) -> str:
     return f"PTE({name})"
 
 
+def entry_name(loc: str) -> str | None:
+    """x, for the location `PTE(x)` of x's page-table entry; None for another."""
+    return loc[len("PTE("):-1] if loc.startswith("PTE(") else None
+
+
+def is_table_location(loc: str) -> bool:
+    """Does the location hold a page-table entry, `PTE(x)`?"""
+    return entry_name(loc) is not None
+
+
+def page_name(page: str) -> str | None:
+    """x, for the page `TLB(x)` a TLB invalidation names; None for another operand."""
+    return page[len("TLB("):-1] if page.startswith("TLB(") else None
+
+
 # Memory attributes of a descriptor (herd7's lib/AArch64PteVal.ml, Attrs): Normal memory's
 # shareability, inner and outer cacheability, or a Device type. Each class lists its
 # values in herd7's order.
