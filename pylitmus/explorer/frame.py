@@ -3,8 +3,9 @@
 A `Frame` numbers the memory events of the chosen runs (initial writes first),
 evaluates the model's thread stage on each run (once per run, cached), joins
 the results, and lists the read-from and coherence choices left to enumerate.
-All of that but the events' values and the rf choices depends only on the
-frame's `Shape`, built once per test for the frames that share it.
+All of that but the events' values depends only on the frame's `Shape`, built
+once per test for the frames that share it; a frame's rf choices are the shape's
+candidate writes of each read that write the value it reads.
 Both engines start from a frame.
 """
 
@@ -111,14 +112,16 @@ class LocalRelations(dict):
     """The thread stage's results for one run: imported name -> value, over the run's
     memory events. Also what every frame using the run needs: those events, the
     values moved to where the run's events start in a frame (cached per start, and
-    shared by the runs with the same results), and a key saying what the run gives
-    a frame's shape."""
+    shared by the runs with the same results), the writes each read may not read from,
+    and a key saying what the run gives a frame's shape."""
 
     def __init__(self, values: dict, events: list[E.Event], placed: dict[int, dict],
-                 evaluate, flags: frozenset[str]):
+                 evaluate, flags: frozenset[str], later_writes: dict[int, frozenset[int]]):
         super().__init__(values)
         self.events = events
         self.flags = flags  # the thread stage's flags this run raises
+        # `cut.own_later_writes` of the run, both sides numbered among `events`
+        self.later_writes = later_writes
         self.evaluate = evaluate  # the thread-stage evaluator that gave the values
         self._placed = placed
         self.shape_key = (id(placed), tuple((ev.kind, ev.loc, ev.sets) for ev in events))
@@ -149,9 +152,10 @@ def _run_key(run: E.Run) -> tuple:
             tuple(run.sca))
 
 
-def _thread_results(model: P.Model, run: E.Run, evaluate) -> tuple[dict, dict, frozenset]:
+def _thread_results(model: P.Model, run: E.Run, evaluate) -> tuple[dict, dict, frozenset, dict]:
     """(imported name -> value over memory events, shared placed-values cache, flags
-    raised) of a run."""
+    raised, the own later writes of each read over memory events) of a run: all of it
+    follows from the inputs, the iico edges and event kinds included."""
     entry = _STAGE_RESULTS.get((id(model), evaluate))
     if entry is None or entry[0] is not model:
         entry = _STAGE_RESULTS[id(model), evaluate] = (model, {}, {})
@@ -179,7 +183,10 @@ def _thread_results(model: P.Model, run: E.Run, evaluate) -> tuple[dict, dict, f
             else:
                 local[name] = [_bitset(k for k, j in enumerate(keep) if value[i] >> j & 1)
                                for i in keep]
-        found = by_inputs[key] = (local, {}, raised)
+        at = {i: k for k, i in enumerate(keep)}
+        later = {at[r]: frozenset(at[w] for w in writes)
+                 for r, writes in own_later_writes(run).items()}
+        found = by_inputs[key] = (local, {}, raised, later)
     if len(by_run) >= _STAGE_RESULTS_LIMIT:
         by_run.clear()
         by_inputs.clear()
@@ -198,9 +205,9 @@ def local_relations(run: E.Run, model: P.Model, evaluate) -> LocalRelations:
     """Evaluate the thread stage on a run with `evaluate(stage, inputs, n, slots)` (an
     engine's); keep the imported names, over memory events."""
     if run.local is None or run.local.evaluate is not evaluate:
-        values, placed, flags = _thread_results(model, run, evaluate)
+        values, placed, flags, later = _thread_results(model, run, evaluate)
         run.local = LocalRelations(values, [ev for ev in run.events if ev.is_memory], placed,
-                                   evaluate, flags)
+                                   evaluate, flags, later)
     return run.local
 
 
@@ -214,6 +221,9 @@ class Shape:
     inputs: dict
     reads: list[int]
     writes_by_loc: dict[str, list[int]]
+    # For each of `reads`, the writes it may read from but for their values: those of its
+    # location, less those that follow it in its own instruction.
+    rf_candidates: list[list[int]]
     locals_: list[LocalRelations]  # keeps the runs' results (and shape keys) alive
     memo: dict = field(default_factory=dict)
 
@@ -254,7 +264,6 @@ class FrameBuilder:
         self.model = model
         self.evaluate = evaluate  # the thread stage's evaluator; see local_relations
         self.shapes: dict[tuple, Shape] = {}
-        self._later: dict[int, tuple[E.Run, dict[int, frozenset[int]]]] = {}
 
     def frame(self, runs: tuple[E.Run, ...]) -> Frame:
         locals_ = [local_relations(run, self.model, self.evaluate) for run in runs]
@@ -267,30 +276,11 @@ class FrameBuilder:
         events = list(shape.init_events)
         for local in locals_:
             events += local.events
-        by_loc = shape.writes_by_loc
-        later: dict[int, frozenset[int]] = {}
-        for run in runs:
-            later.update(self._own_later_writes(run))
         rf_choices = []
-        for r in shape.reads:
-            ev = events[r]
-            assert ev.loc is not None  # a memory read has a location
-            own = later.get(id(ev), ())
-            rf_choices.append([w for w in by_loc.get(ev.loc, ()) if events[w].value == ev.value
-                               and id(events[w]) not in own])
+        for r, candidates in zip(shape.reads, shape.rf_candidates):
+            value = events[r].value
+            rf_choices.append([w for w in candidates if events[w].value == value])
         return Frame(runs, shape, events, rf_choices)
-
-    def _own_later_writes(self, run: E.Run) -> dict[int, frozenset[int]]:
-        """`cut.own_later_writes` of the run, by event id, kept per run."""
-        found = self._later.get(id(run))
-        if found is None or found[0] is not run:
-            events = run.events
-            out = {id(events[r]): frozenset(id(events[w]) for w in writes)
-                   for r, writes in own_later_writes(run).items()}
-            if len(self._later) >= self.SHAPES_LIMIT:
-                self._later.clear()
-            found = self._later[id(run)] = (run, out)
-        return found[1]
 
     def _shape(self, locals_: list[LocalRelations]) -> Shape:
         prepared, model = self.prepared, self.model
@@ -345,4 +335,15 @@ class FrameBuilder:
             if ev.kind == E.MEM_WRITE and ev.loc is not None:
                 by_loc.setdefault(ev.loc, []).append(i)
         reads = [i for i, ev in enumerate(events) if ev.kind == E.MEM_READ]
-        return Shape(init_events, inputs, reads, by_loc, locals_)
+        later: dict[int, frozenset[int]] = {}
+        start = n_init
+        for local in locals_:
+            later.update((start + r, frozenset(start + w for w in writes))
+                         for r, writes in local.later_writes.items())
+            start += len(local.events)
+        candidates = []
+        for r in reads:
+            read_loc, own = events[r].loc, later.get(r, frozenset())
+            assert read_loc is not None  # a memory read has a location
+            candidates.append([w for w in by_loc.get(read_loc, ()) if w not in own])
+        return Shape(init_events, inputs, reads, by_loc, candidates, locals_)
