@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from .errors import LitmusError
 from .explorer.combine import combinations
@@ -26,8 +26,7 @@ from .semantics.values import Addr, Number, herd_order
 KINDS = {"exists": "Allowed", "~exists": "Forbidden", "forall": "Required"}
 
 
-@dataclass(frozen=True)
-class Options:
+class Options(NamedTuple):
     """How to check: herd7's -variant, -unroll and -speedcheck, which engine, and
     pylitmus's limits."""
 

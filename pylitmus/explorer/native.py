@@ -12,7 +12,7 @@ their coherence-last writes and flags, all the checker needs of them.
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from ..model import program as P
 from . import _core
@@ -23,8 +23,7 @@ CHECK_KINDS = {"acyclic": 0, "irreflexive": 1, "empty": 2, "nonempty": 3}
 INPUT_RF, INPUT_CO = -1, -2
 
 
-@dataclass(frozen=True)
-class Compiled:
+class Compiled(NamedTuple):
     """A stage ready for the C core."""
 
     stage: P.Stage
