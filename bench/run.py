@@ -283,6 +283,7 @@ def main() -> None:
     parser.add_argument("--model", help="a cat model for --child-corpus")
     args = parser.parse_args()
     if args.child_one or args.child_corpus or args.child_agree:
+        import pylitmus.checker  # noqa: F401 - imported before collect_less, as by `pylitmus check`
         from pylitmus.cli import collect_less
 
         collect_less()  # as `pylitmus check` does
