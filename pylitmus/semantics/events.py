@@ -10,7 +10,7 @@ of different instances are ordered by program order (their instance numbers).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 # Event kinds.
 MEM_READ, MEM_WRITE, REG_READ, REG_WRITE, BRANCH, FENCE, CACHE_OP = (
@@ -37,11 +37,11 @@ class Event:
         return self.kind in (MEM_READ, MEM_WRITE, CACHE_OP)
 
 
-@dataclass(frozen=True, slots=True)
-class InstanceInfo:
-    """What an executed instruction was: its index in the thread's code and text."""
+class InstanceInfo(NamedTuple):
+    """What an executed instruction was: its index in the code running (`pc`), its text
+    and its line."""
 
-    index: int
+    pc: int
     text: str
     line: int
 
