@@ -11,8 +11,6 @@ Both engines start from a frame.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from ..model import evaluate as V
 from ..model import program as P
 from ..semantics import annotations as A
@@ -108,23 +106,22 @@ def thread_inputs(run: E.Run) -> dict[str, int | list[int]]:
     return inputs
 
 
-class LocalRelations(dict):
-    """The thread stage's results for one run: imported name -> value, over the run's
-    memory events. Also what every frame using the run needs: those events, the
-    values moved to where the run's events start in a frame (cached per start, and
-    shared by the runs with the same results), the writes each read may not read from,
-    and a key saying what the run gives a frame's shape."""
+class StageResults:
+    """The thread stage's results for the runs with one set of inputs: imported name ->
+    value over their memory events (`memory`: the indices of those events in a run),
+    the flags raised, and the writes each read may not read from (`cut.own_later_writes`,
+    both sides numbered among the memory events). The values moved to where a run's
+    events start in a frame are cached per start."""
 
-    def __init__(self, values: dict, events: list[E.Event], placed: dict[int, dict],
-                 evaluate, flags: frozenset[str], later_writes: dict[int, frozenset[int]]):
-        super().__init__(values)
-        self.events = events
-        self.flags = flags  # the thread stage's flags this run raises
-        # `cut.own_later_writes` of the run, both sides numbered among `events`
+    __slots__ = ("values", "memory", "flags", "later_writes", "_placed")
+
+    def __init__(self, values: dict, memory: tuple[int, ...], flags: frozenset[str],
+                 later_writes: dict[int, frozenset[int]]):
+        self.values = values
+        self.memory = memory
+        self.flags = flags
         self.later_writes = later_writes
-        self.evaluate = evaluate  # the thread-stage evaluator that gave the values
-        self._placed = placed
-        self.shape_key = (id(placed), tuple((ev.kind, ev.loc, ev.sets) for ev in events))
+        self._placed: dict[int, dict] = {}
 
     def placed(self, offset: int) -> dict:
         """The values with event k renumbered offset + k (relations: only the run's rows)."""
@@ -133,8 +130,26 @@ class LocalRelations(dict):
             found = self._placed[offset] = {
                 name: value << offset if isinstance(value, int)
                 else [row << offset for row in value]
-                for name, value in self.items()}
+                for name, value in self.values.items()}
         return found
+
+
+class LocalRelations:
+    """What a run gives every frame using it: its thread-stage results, its memory
+    events, and a key saying what the run gives a frame's shape."""
+
+    __slots__ = ("results", "events", "evaluate", "shape_key")
+
+    def __init__(self, results: StageResults, run: E.Run, evaluate):
+        self.results = results
+        self.events = [run.events[i] for i in results.memory]
+        self.evaluate = evaluate  # the thread-stage evaluator that gave the results
+        self.shape_key = (id(results), tuple((ev.kind, ev.loc, ev.sets) for ev in self.events))
+
+    @property
+    def flags(self) -> frozenset[str]:
+        """The thread stage's flags the run raises."""
+        return self.results.flags
 
 
 # Runs of a thread that differ only in the values they read have the same thread-stage
@@ -152,10 +167,9 @@ def _run_key(run: E.Run) -> tuple:
             tuple(run.sca))
 
 
-def _thread_results(model: P.Model, run: E.Run, evaluate) -> tuple[dict, dict, frozenset, dict]:
-    """(imported name -> value over memory events, shared placed-values cache, flags
-    raised, the own later writes of each read over memory events) of a run: all of it
-    follows from the inputs, the iico edges and event kinds included."""
+def _thread_results(model: P.Model, run: E.Run, evaluate) -> StageResults:
+    """The thread stage's results for a run: all of them follow from its inputs, the
+    iico edges and event kinds included."""
     entry = _STAGE_RESULTS.get((id(model), evaluate))
     if entry is None or entry[0] is not model:
         entry = _STAGE_RESULTS[id(model), evaluate] = (model, {}, {})
@@ -186,7 +200,7 @@ def _thread_results(model: P.Model, run: E.Run, evaluate) -> tuple[dict, dict, f
         at = {i: k for k, i in enumerate(keep)}
         later = {at[r]: frozenset(at[w] for w in writes)
                  for r, writes in own_later_writes(run).items()}
-        found = by_inputs[key] = (local, {}, raised, later)
+        found = by_inputs[key] = StageResults(local, keep, raised, later)
     if len(by_run) >= _STAGE_RESULTS_LIMIT:
         by_run.clear()
         by_inputs.clear()
@@ -205,37 +219,43 @@ def local_relations(run: E.Run, model: P.Model, evaluate) -> LocalRelations:
     """Evaluate the thread stage on a run with `evaluate(stage, inputs, n, slots)` (an
     engine's); keep the imported names, over memory events."""
     if run.local is None or run.local.evaluate is not evaluate:
-        values, placed, flags, later = _thread_results(model, run, evaluate)
-        run.local = LocalRelations(values, [ev for ev in run.events if ev.is_memory], placed,
-                                   evaluate, flags, later)
+        run.local = LocalRelations(_thread_results(model, run, evaluate), run, evaluate)
     return run.local
 
 
-@dataclass
 class Shape:
     """What a frame's runs decide apart from the values their events carry: shared by
     the frames whose runs have the same thread-stage results, event kinds and
     locations. `memo` keeps an engine's own per-shape work."""
 
-    init_events: list[E.Event]
-    inputs: dict
-    reads: list[int]
-    writes_by_loc: dict[str, list[int]]
-    # For each of `reads`, the writes it may read from but for their values: those of its
-    # location, less those that follow it in its own instruction.
-    rf_candidates: list[list[int]]
-    locals_: list[LocalRelations]  # keeps the runs' results (and shape keys) alive
-    memo: dict = field(default_factory=dict)
+    __slots__ = ("init_events", "inputs", "reads", "writes_by_loc", "rf_candidates",
+                 "locals_", "memo")
+
+    def __init__(self, init_events: list[E.Event], inputs: dict, reads: list[int],
+                 writes_by_loc: dict[str, list[int]], rf_candidates: list[list[int]],
+                 locals_: list[LocalRelations]):
+        self.init_events = init_events
+        self.inputs = inputs
+        self.reads = reads
+        self.writes_by_loc = writes_by_loc
+        # For each of `reads`, the writes it may read from but for their values: those of
+        # its location, less those that follow it in its own instruction.
+        self.rf_candidates = rf_candidates
+        self.locals_ = locals_  # keeps the runs' results (and shape keys) alive
+        self.memo: dict = {}
 
 
-@dataclass
 class Frame:
     """Memory events of one combination of runs, numbered; initial writes first."""
 
-    runs: tuple[E.Run, ...]
-    shape: Shape
-    events: list[E.Event]
-    rf_choices: list[list[int]]  # the writes each read may read from
+    __slots__ = ("runs", "shape", "events", "rf_choices")
+
+    def __init__(self, runs: tuple[E.Run, ...], shape: Shape, events: list[E.Event],
+                 rf_choices: list[list[int]]):
+        self.runs = runs
+        self.shape = shape
+        self.events = events
+        self.rf_choices = rf_choices  # the writes each read may read from
 
     @property
     def n(self) -> int:
@@ -298,7 +318,7 @@ class FrameBuilder:
         n_init = len(events)
         placed = []
         for local in locals_:
-            placed.append(local.placed(len(events)))
+            placed.append(local.results.placed(len(events)))
             events.extend(local.events)
         n = len(events)
         # Thread-stage results, joined over threads: each run's events are one block.
@@ -339,7 +359,7 @@ class FrameBuilder:
         start = n_init
         for local in locals_:
             later.update((start + r, frozenset(start + w for w in writes))
-                         for r, writes in local.later_writes.items())
+                         for r, writes in local.results.later_writes.items())
             start += len(local.events)
         candidates = []
         for r in reads:
