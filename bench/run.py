@@ -283,10 +283,9 @@ def main() -> None:
     parser.add_argument("--model", help="a cat model for --child-corpus")
     args = parser.parse_args()
     if args.child_one or args.child_corpus or args.child_agree:
-        import pylitmus.checker  # noqa: F401 - imported before collect_less, as by `pylitmus check`
         from pylitmus.cli import collect_less
 
-        collect_less()  # as `pylitmus check` does
+        collect_less()  # as `pylitmus check` does, but before the checker is imported
     if args.child_one:
         return child_one(args.child_one, args.engine)
     if args.child_agree:
