@@ -152,17 +152,20 @@ class LocalRelations:
         return self.results.flags
 
 
-# Runs of a thread that differ only in the values they read have the same thread-stage
-# inputs, hence the same results: evaluate once per model, evaluator and distinct
-# inputs. The inputs are found from the run's events and edges, values left out
-# (cached too).
-_STAGE_RESULTS: dict[tuple, tuple[P.Model, dict, dict]] = {}
+# Runs of a thread that differ only in the values they read, or in the names of their
+# locations and registers, have the same thread-stage inputs, hence the same results:
+# evaluate once per model, evaluator and distinct inputs, as `_run_key` tells them apart.
+_STAGE_RESULTS: dict[tuple, tuple[P.Model, dict[tuple, StageResults]]] = {}
 _STAGE_RESULTS_LIMIT = 4096
 
 
 def _run_key(run: E.Run) -> tuple:
-    """All that `thread_inputs` reads of a run."""
-    return (tuple((ev.kind, ev.instance, ev.loc, ev.sets) for ev in run.events),
+    """All that `thread_inputs` reads of a run, its locations, registers and instances
+    numbered in the order they come (the inputs only compare them)."""
+    names: dict[str | None, int | None] = {None: None}
+    instances: dict[int, int] = {}
+    return (tuple((ev.kind, instances.setdefault(ev.instance, len(instances)),
+                   names.setdefault(ev.loc, len(names)), ev.sets) for ev in run.events),
             tuple(run.iico_data), tuple(run.iico_ctrl), tuple(run.iico_order),
             tuple(run.sca))
 
@@ -172,17 +175,13 @@ def _thread_results(model: P.Model, run: E.Run, evaluate) -> StageResults:
     iico edges and event kinds included."""
     entry = _STAGE_RESULTS.get((id(model), evaluate))
     if entry is None or entry[0] is not model:
-        entry = _STAGE_RESULTS[id(model), evaluate] = (model, {}, {})
-    _, by_inputs, by_run = entry
-    run_key = _run_key(run)
-    found = by_run.get(run_key)
-    if found is not None:
-        return found
-    inputs = thread_inputs(run)
-    keep = tuple(i for i, ev in enumerate(run.events) if ev.is_memory)
-    key = (keep, tuple(v if isinstance(v, int) else tuple(v) for v in inputs.values()))
-    found = by_inputs.get(key)
+        entry = _STAGE_RESULTS[id(model), evaluate] = (model, {})
+    by_key = entry[1]
+    key = _run_key(run)
+    found = by_key.get(key)
     if found is None:
+        inputs = thread_inputs(run)
+        keep = tuple(i for i, ev in enumerate(run.events) if ev.is_memory)
         n = len(run.events)
         flags = model.thread.flags
         values = evaluate(model.thread, inputs, n,
@@ -200,11 +199,9 @@ def _thread_results(model: P.Model, run: E.Run, evaluate) -> StageResults:
         at = {i: k for k, i in enumerate(keep)}
         later = {at[r]: frozenset(at[w] for w in writes)
                  for r, writes in own_later_writes(run).items()}
-        found = by_inputs[key] = StageResults(local, keep, raised, later)
-    if len(by_run) >= _STAGE_RESULTS_LIMIT:
-        by_run.clear()
-        by_inputs.clear()
-    by_run[run_key] = found
+        if len(by_key) >= _STAGE_RESULTS_LIMIT:
+            by_key.clear()
+        found = by_key[key] = StageResults(local, keep, raised, later)
     return found
 
 
