@@ -189,13 +189,13 @@ def _thread_results(model: P.Model, run: E.Run, evaluate) -> StageResults:
                           + [f.slot for f in flags])
         raised = frozenset(f.name for f, value in zip(flags, values[len(model.imports):])
                            if V.holds(f.kind, value, n))
+        moved = {1 << i: 1 << k for k, i in enumerate(keep)}  # a memory event's bit
         local: dict[str, int | list[int]] = {}
         for (name, kind), value in zip(model.imports.items(), values):
             if kind == P.SET:
-                local[name] = _bitset(k for k, i in enumerate(keep) if value >> i & 1)
+                local[name] = _moved(value, moved)
             else:
-                local[name] = [_bitset(k for k, j in enumerate(keep) if value[i] >> j & 1)
-                               for i in keep]
+                local[name] = [_moved(value[i], moved) for i in keep]
         at = {i: k for k, i in enumerate(keep)}
         later = {at[r]: frozenset(at[w] for w in writes)
                  for r, writes in own_later_writes(run).items()}
@@ -203,6 +203,17 @@ def _thread_results(model: P.Model, run: E.Run, evaluate) -> StageResults:
             by_key.clear()
         found = by_key[key] = StageResults(local, keep, raised, later)
     return found
+
+
+def _moved(bits: int, moved: dict[int, int]) -> int:
+    """A set of a run's events as a set of its memory events: each bit of `moved` (a
+    memory event's) set in `bits` becomes the bit it maps to; the others are dropped."""
+    out = 0
+    while bits:
+        low = bits & -bits
+        out |= moved.get(low, 0)
+        bits ^= low
+    return out
 
 
 def evaluate_in_python(stage: P.Stage, inputs: dict, n: int, wanted: list[int]) -> list:
