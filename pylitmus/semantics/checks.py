@@ -98,7 +98,10 @@ def _instruction_values(test: ast.Test):
 
 
 def _decode_value(test: ast.Test, value: ast.InstrValue, pos) -> None:
-    """herd7 parses an instruction given as a value with the code's parser."""
+    """herd7 parses an instruction given as a value with the code's parser (a text that
+    passed `_check_form` is not parsed again)."""
+    if (value.text.strip(), True) in _FORMS:
+        return
     try:
         instr = parse_instruction(value.text)
     except LitmusError as error:
