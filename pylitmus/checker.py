@@ -138,11 +138,6 @@ class Judge:
         self._predicates: dict[int, Callable] = {}  # id of an expression -> its predicate
         self._shown_readers = [(location, self._reader(ref)) for location, ref in self.shown]
 
-    def final_value(self, target, registers, memory):
-        """The target's final value: a `Number` (with the target's C type) or a symbolic
-        value, a tuple of them for a whole array."""
-        return self._reader(target)(registers, memory)
-
     def ctype(self, target) -> tuple[int, bool]:
         if isinstance(target, ast.RegRef):
             return self.prepared.type_of(ref_key(target))
@@ -150,8 +145,9 @@ class Judge:
 
     def _reader(self, target) -> Callable:
         """A function of (registers, memory) giving the target's final value (kept per
-        target). A register keeps its 64 bits, a memory location the bits of its size, as
-        in herd7's states."""
+        target): a `Number` (with the target's C type) or a symbolic value, a tuple of them
+        for a whole array. A register keeps its 64 bits, a memory location the bits of its
+        size, as in herd7's states."""
         reader = self._readers.get(id(target))
         if reader is None:
             reader = self._readers[id(target)] = self._new_reader(target)
