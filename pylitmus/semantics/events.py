@@ -10,7 +10,7 @@ of different instances are ordered by program order (their instance numbers).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any
 
 # Event kinds.
 MEM_READ, MEM_WRITE, REG_READ, REG_WRITE, BRANCH, FENCE, CACHE_OP = (
@@ -37,13 +37,16 @@ class Event:
         return self.kind in (MEM_READ, MEM_WRITE, CACHE_OP)
 
 
-class InstanceInfo(NamedTuple):
+class InstanceInfo:
     """What an executed instruction was: its index in the code running (`pc`), its text
-    and its line."""
+    and its line. A plain slotted class: a run keeps one per instruction it executed."""
 
-    pc: int
-    text: str
-    line: int
+    __slots__ = ("pc", "text", "line")
+
+    def __init__(self, pc: int, text: str, line: int):
+        self.pc = pc
+        self.text = text
+        self.line = line
 
 
 @dataclass(slots=True)
