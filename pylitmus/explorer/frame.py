@@ -24,13 +24,6 @@ IALLU = frozenset(name for name, addressed in A.CACHE_OPERATIONS.items() if not 
 LOCATED = frozenset({E.MEM_READ, E.MEM_WRITE, E.CACHE_OP})
 
 
-def _bitset(indices) -> int:
-    out = 0
-    for i in indices:
-        out |= 1 << i
-    return out
-
-
 def _relation(n: int, pairs) -> list[int]:
     rows = [0] * n
     for a, b in pairs:
@@ -341,11 +334,11 @@ class FrameBuilder:
                 for values in placed:
                     value += values[name]
             inputs[name] = value
-        iw = (1 << n_init) - 1
-        for name, kind in model.imports.items():
-            if kind == P.SET:
-                inputs[name] |= _bitset(i for i in range(n_init) if name in events[i].sets)
-        inputs["IW"] = iw
+        for i, ev in enumerate(init_events):  # the imported sets initial writes are in
+            for name in ev.sets:
+                if model.imports.get(name) == P.SET:
+                    inputs[name] |= 1 << i
+        inputs["IW"] = (1 << n_init) - 1
         inputs["id"] = [1 << i for i in range(n)]
         full = (1 << n) - 1
         internal = [1 << i for i in range(n_init)]
