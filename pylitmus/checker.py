@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from .errors import LitmusError
 from .explorer.combine import combinations
@@ -26,8 +26,7 @@ from .semantics.values import Addr, Number, herd_order
 KINDS = {"exists": "Allowed", "~exists": "Forbidden", "forall": "Required"}
 
 
-@dataclass(frozen=True)
-class Options:
+class Options(NamedTuple):
     """How to check: herd7's -variant, -unroll and -speedcheck, which engine, and
     pylitmus's limits."""
 
@@ -136,29 +135,36 @@ class Judge:
                            for index, (_, ref) in enumerate(self.shown)
                            if location_key(ref) in typed_ins]
         self._readers: dict[int, Callable] = {}  # id of a target -> its reader
-        # id of an atom -> (size, value) it compares with
-        self._wanted_values: dict[int, tuple[int, object]] = {}
-
-    def final_value(self, target, registers, memory):
-        """The target's final value: a `Number` (with the target's C type) or a symbolic
-        value, a tuple of them for a whole array."""
-        reader = self._readers.get(id(target))
-        if reader is None:
-            reader = self._readers[id(target)] = self._reader(target)
-        return reader(registers, memory)
+        self._predicates: dict[int, Callable] = {}  # id of an expression -> its predicate
+        self._shown_readers = [(location, self._reader(ref)) for location, ref in self.shown]
 
     def ctype(self, target) -> tuple[int, bool]:
         if isinstance(target, ast.RegRef):
             return self.prepared.type_of(ref_key(target))
         return self.prepared.type_of(target.name)
 
-    def _reader(self, target):
-        """A function of (registers, memory) giving the target's final value. A register
-        keeps its 64 bits, a memory location the bits of its size, as in herd7's states."""
+    def _reader(self, target) -> Callable:
+        """A function of (registers, memory) giving the target's final value (kept per
+        target): a `Number` (with the target's C type) or a symbolic value, a tuple of them
+        for a whole array. A register keeps its 64 bits, a memory location the bits of its
+        size, as in herd7's states."""
+        reader = self._readers.get(id(target))
+        if reader is None:
+            reader = self._readers[id(target)] = self._new_reader(target)
+        return reader
+
+    def _new_reader(self, target) -> Callable:
         ctype = self.ctype(target)
+        numbers: dict[int, Number] = {}  # the values made so far, by their bits
 
         def typed(value, size=64):
-            return Number(value & ((1 << size) - 1), ctype) if isinstance(value, int) else value
+            if not isinstance(value, int):
+                return value
+            bits = value & ((1 << size) - 1)
+            number = numbers.get(bits)
+            if number is None:
+                number = numbers[bits] = Number(bits, ctype)
+            return number
 
         if isinstance(target, ast.RegRef):
             thread = target.thread
@@ -184,26 +190,34 @@ class Judge:
         return location
 
     def holds(self, expr, registers, memory) -> bool:
+        predicate = self._predicates.get(id(expr))
+        if predicate is None:
+            predicate = self._predicates[id(expr)] = self._predicate(expr)
+        return predicate(registers, memory)
+
+    def _predicate(self, expr) -> Callable[[list, dict], bool]:
+        """A function of (registers, memory) telling whether `expr` holds."""
         if isinstance(expr, ast.Atom):
-            value = self.final_value(expr.target, registers, memory)
+            read = self._reader(expr.target)
             if isinstance(expr.value, (ast.RegRef, ast.MemRef)):
-                other = self.final_value(expr.value, registers, memory)
-                return unmasked(value) == unmasked(other)
-            wanted = self._wanted_values.get(id(expr))
-            if wanted is None:
-                wanted = self._wanted_values[id(expr)] = self._wanted(expr.target, expr.value)
-            size, want = wanted
-            return masked(value, size) == want
+                other = self._reader(expr.value)
+                return lambda registers, memory: \
+                    unmasked(read(registers, memory)) == unmasked(other(registers, memory))
+            size, want = self._wanted(expr.target, expr.value)
+            return lambda registers, memory: masked(read(registers, memory), size) == want
         if isinstance(expr, ast.Const):
-            return expr.value
+            value = expr.value
+            return lambda registers, memory: value
         if isinstance(expr, ast.Not):
-            return not self.holds(expr.arg, registers, memory)
-        left = self.holds(expr.left, registers, memory)
+            arg = self._predicate(expr.arg)
+            return lambda registers, memory: not arg(registers, memory)
+        left, right = self._predicate(expr.left), self._predicate(expr.right)
         if isinstance(expr, ast.And):
-            return left and self.holds(expr.right, registers, memory)
+            return lambda registers, memory: left(registers, memory) and right(registers, memory)
         if isinstance(expr, ast.Or):
-            return left or self.holds(expr.right, registers, memory)
-        return (not left) or self.holds(expr.right, registers, memory)
+            return lambda registers, memory: left(registers, memory) or right(registers, memory)
+        return lambda registers, memory: \
+            not left(registers, memory) or right(registers, memory)
 
     def _wanted(self, target: ast.RegRef | ast.MemRef,
                 value: ast.Value | tuple[ast.Value, ...]) -> tuple[int, object]:
@@ -216,8 +230,8 @@ class Judge:
 
     def state(self, registers, memory) -> tuple:
         """The final state shown: (location, value) pairs in herd7's order."""
-        state = tuple((location, self.final_value(ref, registers, memory))
-                      for location, ref in self.shown)
+        state = tuple((location, read(registers, memory))
+                      for location, read in self._shown_readers)
         for index, name in self._shown_ins:
             value = state[index][1]
             values = value if isinstance(value, tuple) else (value,)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from .frontend import ast
 
@@ -18,8 +19,7 @@ class Location:
     array: bool = False
 
 
-@dataclass(frozen=True)
-class State:
+class State(NamedTuple):
     """One final state: values by location (in herd7's order; the values are those of
     `pylitmus.semantics.values`), how many executions reach it, and whether it satisfies
     the condition."""
