@@ -285,7 +285,7 @@ def main() -> None:
     if args.child_one or args.child_corpus or args.child_agree:
         from pylitmus.cli import collect_less
 
-        collect_less()  # as `pylitmus check` does
+        collect_less()  # as `pylitmus check` does, but before the checker is imported
     if args.child_one:
         return child_one(args.child_one, args.engine)
     if args.child_agree:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from .errors import LitmusError
 from .explorer.combine import combinations
@@ -27,8 +27,7 @@ from .variants import not_supported
 KINDS = {"exists": "Allowed", "~exists": "Forbidden", "forall": "Required"}
 
 
-@dataclass(frozen=True)
-class Options:
+class Options(NamedTuple):
     """How to check: herd7's -variant, -unroll and -speedcheck, which engine, and
     pylitmus's limits."""
 
@@ -118,8 +117,7 @@ def unmasked(value):
     return value.bits if isinstance(value, Number) else value
 
 
-@dataclass(frozen=True)
-class Fault:
+class Fault(NamedTuple):
     """A fault of an execution: its thread, the labels of the faulting instruction, its
     (virtual) location and its type (`D-MMU:Translation`)."""
 
@@ -177,7 +175,7 @@ def run_faults(test: ast.Test, runs) -> tuple[Fault, ...]:
         thread = test.threads[run.thread]
         for ev in run.events:
             if ev.kind == E.FAULT:
-                index = run.instances[ev.instance].index
+                index = run.instances[ev.instance].pc
                 labels = tuple(sorted(name for name, at in thread.labels.items() if at == index))
                 fault_type, _, message = ev.value.partition(",")
                 found.append(Fault(run.thread, labels, ev.loc, fault_type, message or None))
@@ -209,29 +207,36 @@ class Judge:
                             if isinstance(atom, ast.FaultAtom)]
         self.fault_atoms += ast.fault_atoms(self.test.condition.expr)
         self._readers: dict[int, Callable] = {}  # id of a target -> its reader
-        # id of an atom -> (size, value) it compares with
-        self._wanted_values: dict[int, tuple[int, object]] = {}
-
-    def final_value(self, target, registers, memory):
-        """The target's final value: a `Number` (with the target's C type) or a symbolic
-        value, a tuple of them for a whole array."""
-        reader = self._readers.get(id(target))
-        if reader is None:
-            reader = self._readers[id(target)] = self._reader(target)
-        return reader(registers, memory)
+        self._predicates: dict[int, Callable] = {}  # id of an expression -> its predicate
+        self._shown_readers = [(location, self._reader(ref)) for location, ref in self.shown]
 
     def ctype(self, target) -> tuple[int, bool]:
         if isinstance(target, ast.RegRef):
             return self.prepared.type_of(ref_key(target))
         return self.prepared.type_of(target.name)
 
-    def _reader(self, target):
-        """A function of (registers, memory) giving the target's final value. A register
-        keeps its 64 bits, a memory location the bits of its size, as in herd7's states."""
+    def _reader(self, target) -> Callable:
+        """A function of (registers, memory) giving the target's final value (kept per
+        target): a `Number` (with the target's C type) or a symbolic value, a tuple of them
+        for a whole array. A register keeps its 64 bits, a memory location the bits of its
+        size, as in herd7's states."""
+        reader = self._readers.get(id(target))
+        if reader is None:
+            reader = self._readers[id(target)] = self._new_reader(target)
+        return reader
+
+    def _new_reader(self, target) -> Callable:
         ctype = self.ctype(target)
+        numbers: dict[int, Number] = {}  # the values made so far, by their bits
 
         def typed(value, size=64):
-            return Number(value & ((1 << size) - 1), ctype) if isinstance(value, int) else value
+            if not isinstance(value, int):
+                return value
+            bits = value & ((1 << size) - 1)
+            number = numbers.get(bits)
+            if number is None:
+                number = numbers[bits] = Number(bits, ctype)
+            return number
 
         if isinstance(target, ast.RegRef):
             thread = target.thread
@@ -257,28 +262,39 @@ class Judge:
         return location
 
     def holds(self, expr, registers, memory, faults: tuple[Fault, ...] = ()) -> bool:
+        predicate = self._predicates.get(id(expr))
+        if predicate is None:
+            predicate = self._predicates[id(expr)] = self._predicate(expr)
+        return predicate(registers, memory, faults)
+
+    def _predicate(self, expr) -> Callable[[list, dict, tuple], bool]:
+        """A function of (registers, memory, faults) telling whether `expr` holds."""
         if isinstance(expr, ast.FaultAtom):
-            return any(fault.matches(expr) for fault in faults)
+            return lambda registers, memory, faults: any(fault.matches(expr) for fault in faults)
         if isinstance(expr, ast.Atom):
-            value = self.final_value(expr.target, registers, memory)
+            read = self._reader(expr.target)
             if isinstance(expr.value, (ast.RegRef, ast.MemRef)):
-                other = self.final_value(expr.value, registers, memory)
-                return unmasked(value) == unmasked(other)
-            wanted = self._wanted_values.get(id(expr))
-            if wanted is None:
-                wanted = self._wanted_values[id(expr)] = self._wanted(expr.target, expr.value)
-            size, want = wanted
-            return masked(value, size) == want
+                other = self._reader(expr.value)
+                return lambda registers, memory, faults: \
+                    unmasked(read(registers, memory)) == unmasked(other(registers, memory))
+            size, want = self._wanted(expr.target, expr.value)
+            return lambda registers, memory, faults: \
+                masked(read(registers, memory), size) == want
         if isinstance(expr, ast.Const):
-            return expr.value
+            value = expr.value
+            return lambda registers, memory, faults: value
         if isinstance(expr, ast.Not):
-            return not self.holds(expr.arg, registers, memory, faults)
-        left = self.holds(expr.left, registers, memory, faults)
+            arg = self._predicate(expr.arg)
+            return lambda registers, memory, faults: not arg(registers, memory, faults)
+        left, right = self._predicate(expr.left), self._predicate(expr.right)
         if isinstance(expr, ast.And):
-            return left and self.holds(expr.right, registers, memory, faults)
+            return lambda registers, memory, faults: \
+                left(registers, memory, faults) and right(registers, memory, faults)
         if isinstance(expr, ast.Or):
-            return left or self.holds(expr.right, registers, memory, faults)
-        return (not left) or self.holds(expr.right, registers, memory, faults)
+            return lambda registers, memory, faults: \
+                left(registers, memory, faults) or right(registers, memory, faults)
+        return lambda registers, memory, faults: \
+            not left(registers, memory, faults) or right(registers, memory, faults)
 
     def _wanted(self, target: ast.RegRef | ast.MemRef,
                 value: ast.Value | tuple[ast.Value, ...]) -> tuple[int, object]:
@@ -292,8 +308,8 @@ class Judge:
     def state(self, registers, memory, faults: tuple[Fault, ...] = ()) -> tuple:
         """The final state shown: (location, value) pairs in herd7's order, then, when the
         condition names faults, its faults (herd7's herd/top_herd.ml, restrict_faults)."""
-        state = tuple((location, self.final_value(ref, registers, memory))
-                      for location, ref in self.shown)
+        state = tuple((location, read(registers, memory))
+                      for location, read in self._shown_readers)
         if self.fault_atoms:
             state += ((FAULTS, self.faults_shown(faults)),)
         for index, name in self._shown_ins:

@@ -7,7 +7,7 @@ message names the limit and that option. The loop bound (`--unroll`) and the tim
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from .errors import LitmusError
 
@@ -15,8 +15,7 @@ MAX_EXECUTIONS = 1_000_000
 MAX_STEPS = 10_000
 
 
-@dataclass(frozen=True)
-class Limits:
+class Limits(NamedTuple):
     """`max_executions`: candidate executions (thread runs, their combinations, consistent
     executions) a test may have; `max_steps`: instructions one thread run may execute."""
 

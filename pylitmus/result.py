@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from .frontend import ast
 
@@ -23,7 +24,7 @@ FAULTS = Location("faults")
 
 
 @dataclass(frozen=True)
-class Faults:
+class Faults:  # not a tuple: herd_text prints tuples as arrays
     """The faults a final state shows, herd7's `Fault(P0:L0,x,MMU:Translation);` each,
     then `~Fault(...);` for each fault atom of the condition no fault matches."""
 
@@ -36,8 +37,7 @@ class Faults:
         return " ".join(f"{text};" for text in self.shown)
 
 
-@dataclass(frozen=True)
-class State:
+class State(NamedTuple):
     """One final state: values by location (in herd7's order; the values are those of
     `pylitmus.semantics.values`), how many executions reach it, and whether it satisfies
     the condition."""

@@ -15,14 +15,13 @@ condition (`worth_going`).
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from ..frontend import ast
 from ..semantics import events as E
 
 
-@dataclass(frozen=True)
-class Accesses:
+class Accesses(NamedTuple):
     """A run's memory writes, and the reads no write of its own can feed."""
 
     writes: frozenset  # (location, value)

@@ -3,14 +3,13 @@
 A `Frame` numbers the memory events of the chosen runs (initial writes first),
 evaluates the model's thread stage on each run (once per run, cached), joins
 the results, and lists the read-from and coherence choices left to enumerate.
-All of that but the events' values and the rf choices depends only on the
-frame's `Shape`, built once per test for the frames that share it.
+All of that but the events' values depends only on the frame's `Shape`, built
+once per test for the frames that share it; a frame's rf choices are the shape's
+candidate writes of each read that write the value it reads.
 Both engines start from a frame.
 """
 
 from __future__ import annotations
-
-from dataclasses import dataclass, field
 
 from ..model import evaluate as V
 from ..model import program as P
@@ -24,13 +23,6 @@ from .cut import own_later_writes
 # Cache operations that touch every line (they name no address).
 IALLU = frozenset(name for name, addressed in A.CACHE_OPERATIONS.items() if not addressed)
 LOCATED = frozenset({E.MEM_READ, E.MEM_WRITE, E.CACHE_OP})
-
-
-def _bitset(indices) -> int:
-    out = 0
-    for i in indices:
-        out |= 1 << i
-    return out
 
 
 def _relation(n: int, pairs) -> list[int]:
@@ -72,7 +64,7 @@ def page_table_relations(events: list[E.Event]) -> dict[str, list[int]]:
     one)."""
     n = len(events)
     descriptors = [ev.value if isinstance(ev.value, PteVal) else None for ev in events]
-    writable = _bitset(i for i, d in enumerate(descriptors) if d is not None and d.writable)
+    writable = sum(1 << i for i, d in enumerate(descriptors) if d is not None and d.writable)
     everything = (1 << n) - 1
     by_oa: dict = {}
     by_loc: dict = {}
@@ -91,8 +83,8 @@ def page_table_relations(events: list[E.Event]) -> dict[str, list[int]]:
             and is_table_location(ev.loc) and isinstance(descriptor.oa, PhysAddr)
         to_physical.append(by_loc.get(descriptor.oa.name, 0)
                            if physical and descriptor is not None else 0)
-    tables = _bitset(i for i, ev in enumerate(events)
-                     if ev.kind in LOCATED and ev.loc is not None and is_table_location(ev.loc))
+    tables = sum(1 << i for i, ev in enumerate(events)
+                 if ev.kind in LOCATED and ev.loc is not None and is_table_location(ev.loc))
     inv_domain = [0] * n
     for i, ev in enumerate(events):
         if ev.kind != E.TLBI:
@@ -156,21 +148,22 @@ def thread_inputs(run: E.Run) -> dict[str, int | list[int]]:
     return inputs
 
 
-class LocalRelations(dict):
-    """The thread stage's results for one run: imported name -> value, over the run's
-    memory events. Also what every frame using the run needs: those events, the
-    values moved to where the run's events start in a frame (cached per start, and
-    shared by the runs with the same results), and a key saying what the run gives
-    a frame's shape."""
+class StageResults:
+    """The thread stage's results for the runs with one set of inputs: imported name ->
+    value over their memory events (`memory`: the indices of those events in a run),
+    the flags raised, and the writes each read may not read from (`cut.own_later_writes`,
+    both sides numbered among the memory events). The values moved to where a run's
+    events start in a frame are cached per start."""
 
-    def __init__(self, values: dict, events: list[E.Event], placed: dict[int, dict],
-                 evaluate, flags: frozenset[str]):
-        super().__init__(values)
-        self.events = events
-        self.flags = flags  # the thread stage's flags this run raises
-        self.evaluate = evaluate  # the thread-stage evaluator that gave the values
-        self._placed = placed
-        self.shape_key = (id(placed), tuple((ev.kind, ev.loc, ev.sets) for ev in events))
+    __slots__ = ("values", "memory", "flags", "later_writes", "_placed")
+
+    def __init__(self, values: dict, memory: tuple[int, ...], flags: frozenset[str],
+                 later_writes: dict[int, frozenset[int]]):
+        self.values = values
+        self.memory = memory
+        self.flags = flags
+        self.later_writes = later_writes
+        self._placed: dict[int, dict] = {}
 
     def placed(self, offset: int) -> dict:
         """The values with event k renumbered offset + k (relations: only the run's rows)."""
@@ -179,41 +172,58 @@ class LocalRelations(dict):
             found = self._placed[offset] = {
                 name: value << offset if isinstance(value, int)
                 else [row << offset for row in value]
-                for name, value in self.items()}
+                for name, value in self.values.items()}
         return found
 
 
-# Runs of a thread that differ only in the values they read have the same thread-stage
-# inputs, hence the same results: evaluate once per model, evaluator and distinct
-# inputs. The inputs are found from the run's events and edges, values left out
-# (cached too).
-_STAGE_RESULTS: dict[tuple, tuple[P.Model, dict, dict]] = {}
+class LocalRelations:
+    """What a run gives every frame using it: its thread-stage results, its memory
+    events, and a key saying what the run gives a frame's shape."""
+
+    __slots__ = ("results", "events", "evaluate", "shape_key")
+
+    def __init__(self, results: StageResults, run: E.Run, evaluate):
+        self.results = results
+        self.events = [run.events[i] for i in results.memory]
+        self.evaluate = evaluate  # the thread-stage evaluator that gave the results
+        self.shape_key = (id(results), tuple((ev.kind, ev.loc, ev.sets) for ev in self.events))
+
+    @property
+    def flags(self) -> frozenset[str]:
+        """The thread stage's flags the run raises."""
+        return self.results.flags
+
+
+# Runs of a thread that differ only in the values they read, or in the names of their
+# locations and registers, have the same thread-stage inputs, hence the same results:
+# evaluate once per model, evaluator and distinct inputs, as `_run_key` tells them apart.
+_STAGE_RESULTS: dict[tuple, tuple[P.Model, dict[tuple, StageResults]]] = {}
 _STAGE_RESULTS_LIMIT = 4096
 
 
 def _run_key(run: E.Run) -> tuple:
-    """All that `thread_inputs` reads of a run."""
-    return (tuple((ev.kind, ev.instance, ev.loc, ev.sets) for ev in run.events),
+    """All that `thread_inputs` reads of a run, its locations, registers and instances
+    numbered in the order they come (the inputs only compare them)."""
+    names: dict[str | None, int | None] = {None: None}
+    instances: dict[int, int] = {}
+    return (tuple((ev.kind, instances.setdefault(ev.instance, len(instances)),
+                   names.setdefault(ev.loc, len(names)), ev.sets) for ev in run.events),
             tuple(run.iico_data), tuple(run.iico_ctrl), tuple(run.iico_order),
             tuple(run.sca))
 
 
-def _thread_results(model: P.Model, run: E.Run, evaluate) -> tuple[dict, dict, frozenset]:
-    """(imported name -> value over memory events, shared placed-values cache, flags
-    raised) of a run."""
+def _thread_results(model: P.Model, run: E.Run, evaluate) -> StageResults:
+    """The thread stage's results for a run: all of them follow from its inputs, the
+    iico edges and event kinds included."""
     entry = _STAGE_RESULTS.get((id(model), evaluate))
     if entry is None or entry[0] is not model:
-        entry = _STAGE_RESULTS[id(model), evaluate] = (model, {}, {})
-    _, by_inputs, by_run = entry
-    run_key = _run_key(run)
-    found = by_run.get(run_key)
-    if found is not None:
-        return found
-    inputs = thread_inputs(run)
-    keep = tuple(i for i, ev in enumerate(run.events) if ev.is_memory)
-    key = (keep, tuple(v if isinstance(v, int) else tuple(v) for v in inputs.values()))
-    found = by_inputs.get(key)
+        entry = _STAGE_RESULTS[id(model), evaluate] = (model, {})
+    by_key = entry[1]
+    key = _run_key(run)
+    found = by_key.get(key)
     if found is None:
+        inputs = thread_inputs(run)
+        keep = tuple(i for i, ev in enumerate(run.events) if ev.is_memory)
         n = len(run.events)
         flags = model.thread.flags
         values = evaluate(model.thread, inputs, n,
@@ -221,19 +231,31 @@ def _thread_results(model: P.Model, run: E.Run, evaluate) -> tuple[dict, dict, f
                           + [f.slot for f in flags])
         raised = frozenset(f.name for f, value in zip(flags, values[len(model.imports):])
                            if V.holds(f.kind, value, n))
+        moved = {1 << i: 1 << k for k, i in enumerate(keep)}  # a memory event's bit
         local: dict[str, int | list[int]] = {}
         for (name, kind), value in zip(model.imports.items(), values):
             if kind == P.SET:
-                local[name] = _bitset(k for k, i in enumerate(keep) if value >> i & 1)
+                local[name] = _moved(value, moved)
             else:
-                local[name] = [_bitset(k for k, j in enumerate(keep) if value[i] >> j & 1)
-                               for i in keep]
-        found = by_inputs[key] = (local, {}, raised)
-    if len(by_run) >= _STAGE_RESULTS_LIMIT:
-        by_run.clear()
-        by_inputs.clear()
-    by_run[run_key] = found
+                local[name] = [_moved(value[i], moved) for i in keep]
+        at = {i: k for k, i in enumerate(keep)}
+        later = {at[r]: frozenset(at[w] for w in writes)
+                 for r, writes in own_later_writes(run).items()}
+        if len(by_key) >= _STAGE_RESULTS_LIMIT:
+            by_key.clear()
+        found = by_key[key] = StageResults(local, keep, raised, later)
     return found
+
+
+def _moved(bits: int, moved: dict[int, int]) -> int:
+    """A set of a run's events as a set of its memory events: each bit of `moved` (a
+    memory event's) set in `bits` becomes the bit it maps to; the others are dropped."""
+    out = 0
+    while bits:
+        low = bits & -bits
+        out |= moved.get(low, 0)
+        bits ^= low
+    return out
 
 
 def evaluate_in_python(stage: P.Stage, inputs: dict, n: int, wanted: list[int]) -> list:
@@ -247,34 +269,43 @@ def local_relations(run: E.Run, model: P.Model, evaluate) -> LocalRelations:
     """Evaluate the thread stage on a run with `evaluate(stage, inputs, n, slots)` (an
     engine's); keep the imported names, over memory events."""
     if run.local is None or run.local.evaluate is not evaluate:
-        values, placed, flags = _thread_results(model, run, evaluate)
-        run.local = LocalRelations(values, [ev for ev in run.events if ev.is_memory], placed,
-                                   evaluate, flags)
+        run.local = LocalRelations(_thread_results(model, run, evaluate), run, evaluate)
     return run.local
 
 
-@dataclass
 class Shape:
     """What a frame's runs decide apart from the values their events carry: shared by
     the frames whose runs have the same thread-stage results, event kinds and
     locations. `memo` keeps an engine's own per-shape work."""
 
-    init_events: list[E.Event]
-    inputs: dict
-    reads: list[int]
-    writes_by_loc: dict[str, list[int]]
-    locals_: list[LocalRelations]  # keeps the runs' results (and shape keys) alive
-    memo: dict = field(default_factory=dict)
+    __slots__ = ("init_events", "inputs", "reads", "writes_by_loc", "rf_candidates",
+                 "locals_", "memo")
+
+    def __init__(self, init_events: list[E.Event], inputs: dict, reads: list[int],
+                 writes_by_loc: dict[str, list[int]], rf_candidates: list[list[int]],
+                 locals_: list[LocalRelations]):
+        self.init_events = init_events
+        self.inputs = inputs
+        self.reads = reads
+        self.writes_by_loc = writes_by_loc
+        # For each of `reads`, the writes it may read from but for their values: those of
+        # its location, less those that follow it in its own instruction.
+        self.rf_candidates = rf_candidates
+        self.locals_ = locals_  # keeps the runs' results (and shape keys) alive
+        self.memo: dict = {}
 
 
-@dataclass
 class Frame:
     """Memory events of one combination of runs, numbered; initial writes first."""
 
-    runs: tuple[E.Run, ...]
-    shape: Shape
-    events: list[E.Event]
-    rf_choices: list[list[int]]  # the writes each read may read from
+    __slots__ = ("runs", "shape", "events", "rf_choices")
+
+    def __init__(self, runs: tuple[E.Run, ...], shape: Shape, events: list[E.Event],
+                 rf_choices: list[list[int]]):
+        self.runs = runs
+        self.shape = shape
+        self.events = events
+        self.rf_choices = rf_choices  # the writes each read may read from
 
     @property
     def n(self) -> int:
@@ -303,7 +334,6 @@ class FrameBuilder:
         self.model = model
         self.evaluate = evaluate  # the thread stage's evaluator; see local_relations
         self.shapes: dict[tuple, Shape] = {}
-        self._later: dict[int, tuple[E.Run, dict[int, frozenset[int]]]] = {}
 
     def frame(self, runs: tuple[E.Run, ...]) -> Frame:
         locals_ = [local_relations(run, self.model, self.evaluate) for run in runs]
@@ -318,30 +348,11 @@ class FrameBuilder:
         events = list(shape.init_events)
         for local in locals_:
             events += local.events
-        by_loc = shape.writes_by_loc
-        later: dict[int, frozenset[int]] = {}
-        for run in runs:
-            later.update(self._own_later_writes(run))
         rf_choices = []
-        for r in shape.reads:
-            ev = events[r]
-            assert ev.loc is not None  # a memory read has a location
-            own = later.get(id(ev), ())
-            rf_choices.append([w for w in by_loc.get(ev.loc, ()) if events[w].value == ev.value
-                               and id(events[w]) not in own])
+        for r, candidates in zip(shape.reads, shape.rf_candidates):
+            value = events[r].value
+            rf_choices.append([w for w in candidates if events[w].value == value])
         return Frame(runs, shape, events, rf_choices)
-
-    def _own_later_writes(self, run: E.Run) -> dict[int, frozenset[int]]:
-        """`cut.own_later_writes` of the run, by event id, kept per run."""
-        found = self._later.get(id(run))
-        if found is None or found[0] is not run:
-            events = run.events
-            out = {id(events[r]): frozenset(id(events[w]) for w in writes)
-                   for r, writes in own_later_writes(run).items()}
-            if len(self._later) >= self.SHAPES_LIMIT:
-                self._later.clear()
-            found = self._later[id(run)] = (run, out)
-        return found[1]
 
     def _shape(self, locals_: list[LocalRelations]) -> Shape:
         prepared, model = self.prepared, self.model
@@ -359,7 +370,7 @@ class FrameBuilder:
         n_init = len(events)
         placed = []
         for local in locals_:
-            placed.append(local.placed(len(events)))
+            placed.append(local.results.placed(len(events)))
             events.extend(local.events)
         n = len(events)
         # Thread-stage results, joined over threads: each run's events are one block.
@@ -374,11 +385,11 @@ class FrameBuilder:
                 for values in placed:
                     value += values[name]
             inputs[name] = value
-        iw = (1 << n_init) - 1
-        for name, kind in model.imports.items():
-            if kind == P.SET:
-                inputs[name] |= _bitset(i for i in range(n_init) if name in events[i].sets)
-        inputs["IW"] = iw
+        for i, ev in enumerate(init_events):  # the imported sets initial writes are in
+            for name in ev.sets:
+                if model.imports.get(name) == P.SET:
+                    inputs[name] |= 1 << i
+        inputs["IW"] = (1 << n_init) - 1
         inputs["id"] = [1 << i for i in range(n)]
         full = (1 << n) - 1
         internal = [1 << i for i in range(n_init)]
@@ -398,4 +409,15 @@ class FrameBuilder:
             if ev.kind == E.MEM_WRITE and ev.loc is not None:
                 by_loc.setdefault(ev.loc, []).append(i)
         reads = [i for i, ev in enumerate(events) if ev.kind == E.MEM_READ]
-        return Shape(init_events, inputs, reads, by_loc, locals_)
+        later: dict[int, frozenset[int]] = {}
+        start = n_init
+        for local in locals_:
+            later.update((start + r, frozenset(start + w for w in writes))
+                         for r, writes in local.results.later_writes.items())
+            start += len(local.events)
+        candidates = []
+        for r in reads:
+            read_loc, own = events[r].loc, later.get(r, frozenset())
+            assert read_loc is not None  # a memory read has a location
+            candidates.append([w for w in by_loc.get(read_loc, ()) if w not in own])
+        return Shape(init_events, inputs, reads, by_loc, candidates, locals_)

@@ -12,7 +12,7 @@ their coherence-last writes and flags, all the checker needs of them.
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from ..model import opcodes
 from ..model import program as P
@@ -24,8 +24,7 @@ CHECK_KINDS = {kind: number for number, kind in enumerate(opcodes.CHECK_KINDS)}
 INPUT_RF, INPUT_CO = -1, -2
 
 
-@dataclass(frozen=True)
-class Compiled:
+class Compiled(NamedTuple):
     """A stage ready for the C core."""
 
     stage: P.Stage

@@ -14,6 +14,7 @@ import pickle
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from ..semantics import annotations as A
 from .opcodes import (
@@ -59,8 +60,7 @@ EXECUTION_RELS = ("rf", "co", "id", "int", "ext", "loc", "scl",
 DYNAMIC_INPUTS = frozenset({"rf", "co"})
 
 
-@dataclass(frozen=True)
-class Op:
+class Op(NamedTuple):
     """`slot[dest] = code(slot[a], slot[b])`; for INPUT, `name` says which input."""
 
     code: int
@@ -70,8 +70,7 @@ class Op:
     name: str = ""
 
 
-@dataclass(frozen=True)
-class Check:
+class Check(NamedTuple):
     """A consistency check (or a flag) on a slot: acyclic, irreflexive, empty, nonempty."""
 
     kind: str
@@ -80,8 +79,7 @@ class Check:
     monotone: bool
 
 
-@dataclass(frozen=True)
-class Choice:
+class Choice(NamedTuple):
     """`choose NAME orienting PAIRS keeping FIXED`: enumerate orientations of pairs."""
 
     name: str

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from pylitmus.result import Result
 
 KIND_NAMES = ("Allowed", "Forbidden", "Required")
 
 
-@dataclass(frozen=True)
-class Expectation:
+class Expectation(NamedTuple):
     """What a kinds file says of a test, and whether the observed verdict agrees."""
 
     expected: str

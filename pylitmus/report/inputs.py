@@ -8,12 +8,11 @@ folder, `#` comments), or `-` for standard input.
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class Job:
+class Job(NamedTuple):
     """One test to check: a file, or text already read (standard input).
 
     `problem` is set when the input is known to be bad before any parsing (an index file

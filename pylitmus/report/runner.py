@@ -108,10 +108,8 @@ def _run_in_workers(jobs: list[Job], options: Options, workers: int,
                 size = _chunk_size(len(waiting), workers, timeout)
                 worker.give([waiting.popleft() for _ in range(size)], timeout)
                 busy[worker.connection] = worker
-            for connection in wait(list(busy), timeout=_time_to_first(busy.values())):
-                worker = busy.pop(connection)
-                finished.update(worker.take())
-                idle.append(worker if worker.alive else _Worker(context, options))
+            ready = wait(list(busy), timeout=_time_to_first(busy.values()))
+            # A worker over its time has timed out, even if its outcomes came meanwhile.
             for worker in [w for w in busy.values() if w.overdue()]:
                 del busy[worker.connection]
                 worker.stop()
@@ -120,6 +118,11 @@ def _run_in_workers(jobs: list[Job], options: Options, workers: int,
                         job.file, limit_message("timed out", "--timeout", f"{timeout:g}"),
                         timed_out=True))
                 idle.append(_Worker(context, options))
+            for connection in ready:
+                worker = busy.pop(connection, None)
+                if worker is not None:
+                    finished.update(worker.take())
+                    idle.append(worker if worker.alive else _Worker(context, options))
             while next_index in finished:
                 yield finished.pop(next_index)
                 next_index += 1

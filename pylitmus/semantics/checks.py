@@ -24,6 +24,7 @@ SYSTEM_REGISTER = re.compile(r"[A-Z][A-Z0-9]*_EL[0-3]")
 WIDE_ONLY = re.compile(r"W(?:[0-9]+|ZR|SP)")  # 32-bit views, which code alone may name
 REGISTER_LIKE = re.compile(r"[XWR][0-9]+", re.IGNORECASE)  # a word meant as a register
 LABEL_TAKERS = frozenset(("B", "BL", "CBZ", "CBNZ", "TBZ", "TBNZ", "ADR"))
+MAX_FORMS = 1 << 14  # instruction texts a process remembers as decoded and encodable
 
 
 def check_static(test: ast.Test) -> None:
@@ -53,8 +54,7 @@ def check_static(test: ast.Test) -> None:
                                           f"which herd7's lexer does not take as a label")
         for index, instr in enumerate(thread.code):
             _check_instruction(test, thread, instr)
-            decode(test, thread, instr, index)
-            _check_encodable(instr)
+            _check_form(test, thread, instr, index)
     for value, pos in _instruction_values(test):
         _decode_value(test, value, pos)
     for item in test.init:
@@ -98,13 +98,35 @@ def _instruction_values(test: ast.Test):
 
 
 def _decode_value(test: ast.Test, value: ast.InstrValue, pos) -> None:
-    """herd7 parses an instruction given as a value with the code's parser."""
+    """herd7 parses an instruction given as a value with the code's parser (a text that
+    passed `_check_form` is not parsed again)."""
+    if (value.text.strip(), True) in _FORMS:
+        return
     try:
         instr = parse_instruction(value.text)
     except LitmusError as error:
         raise LitmusError.at(pos, f"cannot read the instruction \"{value.text}\": "
                                   f"{error.message}") from None
-    decode(test, test.threads[0], dataclasses.replace(instr, pos=pos), 0, as_data=True)
+    _check_form(test, test.threads[0], dataclasses.replace(instr, pos=pos), 0, as_data=True)
+
+
+def _check_form(test: ast.Test, thread: ast.Thread, instr: ast.Instruction, index: int,
+                as_data: bool = False) -> None:
+    """`decode` an instruction of the code (and `_check_encodable` it) or given as a value
+    (`as_data`), once per process for each text: neither check takes anything from the
+    test, the thread or the place, and the text gives the mnemonic and operands."""
+    form = (instr.text, as_data)
+    if form in _FORMS:
+        return
+    decode(test, thread, instr, index, as_data)
+    if not as_data:
+        _check_encodable(instr)
+    if len(_FORMS) >= MAX_FORMS:
+        _FORMS.clear()
+    _FORMS.add(form)
+
+
+_FORMS: set[tuple[str, bool]] = set()  # (text, as data) of the instructions that passed
 
 
 def _check_label_value(test: ast.Test, value: ast.CodeLabel, pos, where: str) -> None:

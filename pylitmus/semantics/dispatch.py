@@ -13,8 +13,6 @@ from .instructions import Semantics, Unsupported
 from .machine import Abandon, Context, Decisions, Env
 from .values import CodeAddr
 
-MAX_DECODED = 1 << 14  # instruction forms a process remembers as decoded
-
 
 def execute(ctx: Context, instr: ast.Instruction) -> None:
     """Run one instruction (and its fetch, under ifetch) on the context."""
@@ -79,11 +77,8 @@ def decode(test: ast.Test, thread: ast.Thread, instr: ast.Instruction, index: in
     so does this, with the error the instruction would give if it ran. `as_data`: an
     instruction stored as a value (`instr:"..."`), which may hold a PC offset.
 
-    The made-up context takes nothing from the test, the thread or the index, so an
-    instruction form that decoded once is not decoded again in the process."""
-    form = (instr.mnemonic, instr.operands, instr.text, as_data)
-    if form in _DECODED:
-        return
+    The made-up context takes nothing from the test, the thread or the index: an
+    instruction's text decodes alike wherever it is."""
     operands = _Watched(instr.operands)
     watched = dataclasses.replace(instr, operands=operands)
     ctx = _Decoding(Env(test, {}, {}, {}, False, 0), thread, {}, Decisions())
@@ -98,12 +93,6 @@ def decode(test: ast.Test, thread: ast.Thread, instr: ast.Instruction, index: in
     if unread:
         raise LitmusError.at(instr.pos, f"operand {unread[0] + 1} is not one {instr.mnemonic} "
                                         f"takes (an unknown form) in `{instr.text}`")
-    if len(_DECODED) >= MAX_DECODED:
-        _DECODED.clear()
-    _DECODED.add(form)
-
-
-_DECODED: set[tuple] = set()  # the forms (mnemonic, operands, text, as data) that decoded
 
 
 class _Watched(tuple):

@@ -45,13 +45,16 @@ class Event:
         return self.kind in MEMORY_KINDS
 
 
-@dataclass(frozen=True, slots=True)
 class InstanceInfo:
-    """What an executed instruction was: its index in the thread's code and text."""
+    """What an executed instruction was: its index in the code running (`pc`), its text
+    and its line. A plain slotted class: a run keeps one per instruction it executed."""
 
-    index: int
-    text: str
-    line: int
+    __slots__ = ("pc", "text", "line")
+
+    def __init__(self, pc: int, text: str, line: int):
+        self.pc = pc
+        self.text = text
+        self.line = line
 
 
 @dataclass(slots=True)
