@@ -356,12 +356,28 @@ def _cas_common(s: Semantics, instr, pair: bool):
     noret = not pair and rs[0] in ("XZR", "WZR")
     addr, addr_evs, _ = s.address(instr, 2 * n)
     expected = [s.read(r, "DATA") for r in rs]
-    locs = [s.loc(addr if k == 0 else add(addr, size)) for k in range(n)]
-    outcome = ctx.choose(["success-rs", "success-mem", "fail-write", "fail-nowrite"])
+    if ctx.env.vmsa and not pair:
+        # herd7's three alternatives (do_cas_with), each translated as a write, so each
+        # may fault; a success then takes one of its two event shapes.
+        alternative = ctx.choose(["success", "fail-write", "fail-nowrite"])
+        access = translate(ctx, addr, addr_evs, write=True)
+        if access is None:
+            return
+        outcome = ctx.choose(["success-rs", "success-mem"]) if alternative == "success" \
+            else alternative
+    else:
+        access = None
+        outcome = ctx.choose(["success-rs", "success-mem", "fail-write", "fail-nowrite"])
+    locs = [access.loc] if access is not None else \
+        [s.loc(addr if k == 0 else add(addr, size)) for k in range(n)]
+    translation = list(access.data) if access is not None else []
+    guards = access.ctrl if access is not None else ()
     atomic_read, write_sets = _annots(acquire, release, noret)
     plain_read = {"Exp"} | ({"NoRet"} if noret else {"A"} if acquire else set())
     read_sets = plain_read if outcome == "fail-nowrite" else atomic_read
-    reads = [ctx.read_mem(loc, bits, read_sets, addr_evs) for loc in locs]
+    reads = [ctx.read_mem(loc, bits, read_sets, addr_evs + translation) for loc in locs]
+    for _, r in reads:
+        ctx.ctrl(guards, r)
     olds = [truncate(v, bits) for v, _ in reads]
     equal = all(o == truncate(e, bits) for o, (e, _) in zip(olds, expected))
     if equal != outcome.startswith("success"):
@@ -372,13 +388,14 @@ def _cas_common(s: Semantics, instr, pair: bool):
         news = [s.read(r, "DATA") for r in rt]
         sources = [ev for _, ev in news]
         for loc, (v, _) in zip(locs, news):
-            w = ctx.write_mem(loc, bits, truncate(v, bits), write_sets, addr_evs + sources)
-            ctx.ctrl([pred], w)
+            w = ctx.write_mem(loc, bits, truncate(v, bits), write_sets,
+                              addr_evs + sources + translation)
+            ctx.ctrl([pred, *guards], w)
     elif outcome == "fail-write":
         for loc, (v, _) in zip(locs, reads):
             w = ctx.write_mem(loc, bits, truncate(v, bits), write_sets,
-                              addr_evs + [rr for _, rr in reads])
-            ctx.ctrl([pred], w)
+                              addr_evs + [rr for _, rr in reads] + translation)
+            ctx.ctrl([pred, *guards], w)
     for k, reg in enumerate(rs):
         if outcome == "success-rs":
             ev = ctx.write_reg(reg, olds[k], [e for _, e in expected])

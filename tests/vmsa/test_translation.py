@@ -97,7 +97,7 @@ def test_faults_print_with_the_type_of_the_first_atom_that_gives_one():
      "virtual memory with instruction fetch (variants vmsa and ifetch) is not supported yet"),
     (" P0 ;\n LDR W0,[X1] ;", "",
      "virtual memory without variant vmsa (a descriptor) is not supported yet"),
-    (" P0 ;\n CAS W0,W2,[X1] ;", "vmsa", "CAS under virtual memory is not supported yet"),
+    (" P0 ;\n CASP W0,W1,W2,W3,[X1] ;", "vmsa", "CASP under virtual memory is not supported yet"),
 ])
 def test_what_step_one_lacks_is_refused_by_name(table, variant, message):
     text = f"AArch64 T\n{{ [PTE(c)]=(oa:PA(c)); 0:X1=c; }}\n{table}\nexists (0:X0=0)\n"
@@ -299,3 +299,27 @@ def test_el0_threads_fault_on_entries_without_el0_and_on_page_tables():
     skipping = pylitmus.check(EL0_ACCESS.replace("EL0=P0", "EL0=P0\nVariant=skip"),
                               variant="vmsa")
     assert "Fault(P0,PTE(n),D-MMU:Permission,EL0);" in state_text(skipping.states[0].values)
+
+
+CAS = """AArch64 cas
+{{
+ uint64_t q=1; [PTE(q)]=(oa:PA(q), db:{db});
+ 0:X1=q; 0:X2=1; 0:X3=2;
+}}
+ P0              ;
+ L0:             ;
+ CAS X2,X3,[X1]  ;
+locations [q;]
+exists (fault(P0:L0,q))
+"""
+
+
+@pytest.mark.parametrize("db, state, executions", [
+    (0, "[q]=1; Fault(P0:L0,q,D-MMU:Permission);", 3),  # each alternative faults
+    (1, "[q]=2; ~Fault(P0:L0,q);", 2),  # the success, in its two event shapes
+])
+def test_each_alternative_of_a_cas_is_translated_as_a_write(db, state, executions):
+    """herd7 counts the same (3 faults; 2 successes) on this very text."""
+    result = pylitmus.check(CAS.format(db=db), variant="vmsa")
+    assert [(state_text(s.values), s.executions) for s in result.states] == \
+        [(state, executions)]
