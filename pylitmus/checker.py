@@ -44,8 +44,6 @@ def model_for(options: Options, variant: frozenset[str]) -> Model:
     """The compiled model to check with: the built-in one, or `options.model`."""
     if options.model is None:
         return load_model(variant)
-    if "vmsa" in variant:
-        raise LitmusError(not_supported("virtual memory with a cat model", "--model"))
     from .model.cat import load_cat
 
     return load_cat(options.model, options.libdir, variant)
@@ -206,6 +204,12 @@ class Judge:
         self.fault_atoms = [atom for atom in self.test.locations
                             if isinstance(atom, ast.FaultAtom)]
         self.fault_atoms += ast.fault_atoms(self.test.condition.expr)
+        for atom in self.fault_atoms:
+            threads = self.test.threads
+            if atom.label is not None and not (0 <= atom.thread < len(threads)
+                                               and atom.label in threads[atom.thread].labels):
+                raise LitmusError.at(atom.pos, f"the condition introduces a new symbolic "
+                                               f"location: P{atom.thread}:{atom.label}")
         self._readers: dict[int, Callable] = {}  # id of a target -> its reader
         self._predicates: dict[int, Callable] = {}  # id of an expression -> its predicate
         self._shown_readers = [(location, self._reader(ref)) for location, ref in self.shown]
@@ -351,7 +355,13 @@ def prepare_test(test: ast.Test, options: Options) -> Prepared:
     """Run the threads of `test` under `options`. The test's own `Unroll=` line overrides
     --unroll, as it overrides herd7's -unroll (herd/parseTest.ml)."""
     unroll = int(test.meta.get("Unroll", options.unroll))
-    return prepare(test, unroll, options.variant, options.limits)
+    prepared = prepare(test, unroll, options.variant, options.limits)
+    if options.model is not None and (prepared.env.vmsa or any(
+            ev.kind == E.FAULT for runs in prepared.runs for run in runs for ev in run.events)):
+        # cat.py reads the sets of virtual memory and exceptions as empty
+        raise LitmusError(not_supported("virtual memory and exceptions with a cat model",
+                                        "--model"), test.file)
+    return prepared
 
 
 def explore_test(prepared: Prepared, engine: str, options: Options = Options()):

@@ -142,7 +142,7 @@ HANDLER_THREAD = re.compile(r"P[0-9]+\.[A-Za-z]+")
 # Instructions, by mnemonic.
 _FEATURE_MNEMONICS = {
     "system registers": "MSR MRS",
-    "exceptions": "SVC HVC SMC ERET ERETAA ERETAB UDF BRK HLT",
+    "exceptions": "HVC SMC ERET ERETAA ERETAB BRK HLT",
     "address translation instructions": "AT",
     "memory tagging": "STG STZG ST2G STZ2G STGP LDG IRG ADDG SUBG GMI SUBP SUBPS LDGM STGM STZGM",
     "the Guarded Control Stack": "GCSSTR GCSSTTR GCSPUSHM GCSPOPM GCSSS1 GCSSS2 GCSPUSHX GCSPOPX",

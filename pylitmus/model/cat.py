@@ -51,11 +51,11 @@ MEMORY_SETS = frozenset({"R", "W", "M", "Imp", "DC.CVAU", "IC.IVAU", "IC.IALLU",
 # the DC clean operations are pylitmus's own names, not herd's.
 SET_NAMES = frozenset(P.EVENT_SETS) - {
     "Imp", "dmb.full", "dmb.ld", "dmb.st", "dsb.full", "dsb.ld", "dsb.st", "PRED",
-    "DC.CIVAC", "DC.CVAC", "DC.IVAC"} - A.VIRTUAL_MEMORY
+    "DC.CIVAC", "DC.CVAC", "DC.IVAC"} - A.VMSA_AND_EXCEPTIONS
 # Sets herd7 gives AArch64 events that are empty in a cat model's scope (no virtual
 # memory, memory tagging, exceptions or TLB maintenance).
-EMPTY_SETS = frozenset({"T", "EXC-RET", "SVC", "TagCheck", "TLBInXS", "HU", "PTE", "PTEINV",
-                        "PTEAF0"}) | A.VIRTUAL_MEMORY
+EMPTY_SETS = frozenset({"T", "EXC-RET", "TagCheck", "TLBInXS", "HU", "PTE", "PTEINV",
+                        "PTEAF0"}) | A.VMSA_AND_EXCEPTIONS
 THREAD_RELATIONS = ("po", "iico_data", "iico_ctrl", "iico_order", "same-instance")
 # Names herd gives that pylitmus cannot compute (yet): an error where a check needs them.
 UNAVAILABLE = ("addr", "data", "ctrl", "tst", "depend", "success", "rf-reg", "control",

@@ -77,14 +77,16 @@ NOT_READ = {
     "Permission": "a fault type no clause names (TLBUncacheable is Translation | AccessFlag)",
     "FAULT-RD": "faults of reads: defined, read by no clause",
     "FAULT-WR": "faults of writes: defined, read by no clause",
+    "SVC": "read only under ExS (EXC-ENTRY-IFB), which pylitmus refuses",
+    "UndefinedInstruction": "a fault type no clause names",
 }
 
 ANNOTATIONS = frozenset(READ) | frozenset(NOT_READ)
-# The sets only virtual memory (`-variant vmsa`) gives events.
-VIRTUAL_MEMORY = frozenset({
+# The sets only virtual memory (`-variant vmsa`) and exceptions (SVC, UDF) give events.
+VMSA_AND_EXCEPTIONS = frozenset({
     "FAULT", "TTD", "TTDINV", "TTDAF0", *(f"PTE{attr}" for attr in _MEMORY_ATTRIBUTES),
     "PTETaggedNormal", "EXC-ENTRY", "MMU", "D-MMU", "Translation", "AccessFlag",
-    "Permission", "FAULT-RD", "FAULT-WR", "TLBI", "TLBIIS"})
+    "Permission", "FAULT-RD", "FAULT-WR", "TLBI", "TLBIIS", "SVC", "UndefinedInstruction"})
 assert not set(READ) & set(NOT_READ), "an annotation is read by the model or not, not both"
 assert set(CACHE_OPERATIONS) <= ANNOTATIONS
 

@@ -33,7 +33,7 @@ from .instructions import (
     width_of,
 )
 from .machine import Abandon
-from .translation import translate, untranslated
+from .translation import after_fault, translate, untranslated
 from .values import MASK64, CodeAddr, PteVal, signed
 
 HANDLERS: dict = {}  # the mnemonics herd7's AArch64 parser knows, and pylitmus runs
@@ -481,6 +481,33 @@ def tlb_invalidate(s: Semantics, instr):
     # A page TLB(x); any other value (a number, an address) invalidates no entry.
     page = f"#{value:x}" if isinstance(value, int) else str(value)
     ctx.data([ev], ctx.event(E.TLBI, page, name, sets))
+
+
+# The syndrome an SVC writes in ESR_EL1: its exception class (0b010101) and immediate.
+SVC_SYNDROME = 0b010101 << 26
+
+
+@handles("SVC")
+def supervisor_call(s: Semantics, instr):
+    """A system call: an exception entry (a fault of type SupervisorCall, no location),
+    ELR_EL1 the address of the next instruction, ESR_EL1 the syndrome."""
+    imm = imm_operand(instr, 0)
+    ctx = s.ctx
+    ctx.write_reg("ELR_EL1", ctx.return_address())
+    ctx.write_reg("ESR_EL1", SVC_SYNDROME | imm)
+    ctx.event(E.FAULT, value="SupervisorCall", sets={"EXC-ENTRY", "SVC"})
+    after_fault(ctx, syscall=True)
+
+
+@handles("UDF")
+def undefined(s: Semantics, instr):
+    """A permanently undefined instruction: a fault of type UndefinedInstruction, ELR_EL1
+    its own address."""
+    imm_operand(instr, 0)
+    ctx = s.ctx
+    ctx.write_reg("ELR_EL1", ctx.label_address(None, ctx.pc))
+    ctx.event(E.FAULT, value="UndefinedInstruction", sets={"EXC-ENTRY", "UndefinedInstruction"})
+    after_fault(ctx)
 
 
 @handles("NOP")

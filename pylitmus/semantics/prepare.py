@@ -234,18 +234,13 @@ def prepare(test: ast.Test, unroll: int = 2, requested: frozenset[str] = frozens
 
 
 def virtual_memory_syntax(test: ast.Test) -> tuple[str, ast.Pos] | None:
-    """The first page-table value, location, fault atom or TLB invalidation of the test,
-    as written, and where it is, if any."""
+    """The first page-table value, location or TLB invalidation of the test, as written,
+    and where it is, if any (fault atoms are not: SVC and UDF fault without vmsa)."""
     values: list[tuple[object, ast.Pos]] = [(item.value, item.pos) for item in test.init
                                             if isinstance(item, (ast.InitReg, ast.InitMem))]
     refs: list[ast.RegRef | ast.MemRef | ast.FaultAtom] = [
         item.target for item in test.init if isinstance(item, (ast.InitMem, ast.Decl))]
     refs += test.locations
-    faults = [ref for ref in refs if isinstance(ref, ast.FaultAtom)]
-    for expr in (test.filter, test.condition.expr):
-        faults += ast.fault_atoms(expr)
-    for fault in faults:
-        return "fault(...)", fault.pos
     for expr in (test.filter, test.condition.expr):
         for atom in ast.atoms(expr):
             values.append((atom.value, atom.target.pos))

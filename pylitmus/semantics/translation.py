@@ -64,17 +64,18 @@ def raise_fault(ctx: Context, loc: str, fault: str, write: bool,
     after_fault(ctx)
 
 
-def after_fault(ctx: Context) -> None:
-    """Where a thread goes after a fault of the instruction running, by herd7's fault
-    handling (herd/mem.ml, add_fault): it stops (fatal); it goes on with the next
-    instruction (faultToNext); or it runs the instruction again, and from then on any
-    fault of the thread drops the run (handled: herd7's re_exec stays set)."""
+def after_fault(ctx: Context, syscall: bool = False) -> None:
+    """Where a thread goes after a fault (or a system call) of the instruction running,
+    by herd7's fault handling (herd/mem.ml, add_fault): once an instruction ran again, any
+    fault drops the run (herd7's re_exec stays set); else the thread stops (fatal), goes
+    on with the next instruction (faultToNext, or a system call under handled), or runs
+    the faulting instruction again (handled)."""
+    if ctx.reexecuted:
+        raise Abandon()
     handling = ctx.env.fault_handling
     if handling == "fatal":
         ctx.finish()
-    elif handling == "handled":
-        if ctx.reexecuted:
-            raise Abandon()
+    elif handling == "handled" and not syscall:
         ctx.reexecuted = True
         ctx.next_pc = ctx.pc
 

@@ -55,7 +55,8 @@ def test_the_annotations_the_model_does_not_read_are_emitted() -> None:
     faults = parse_text("AArch64 F\n{ [PTE(x)]=(oa:PA(x), valid:0); [PTE(y)]=(oa:PA(y), db:0);"
                         " [PTE(z)]=(oa:PA(z), attrs:(TaggedNormal));"
                         " 0:X1=x; 1:X1=y; 2:X1=z; }\n"
-                        " P0 | P1 | P2 ;\n LDR W0,[X1] | STR W0,[X1] | LDR W0,[X1] ;\n"
+                        " P0 | P1 | P2 | P3 | P4 ;\n"
+                        " LDR W0,[X1] | STR W0,[X1] | LDR W0,[X1] | SVC #0 | UDF #0 ;\n"
                         "exists (0:X0=0)\n")
     emitted |= {name for runs in prepare(faults, requested=frozenset({"vmsa"})).runs
                 for run in runs for ev in run.events for name in ev.sets}

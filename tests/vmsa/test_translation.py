@@ -141,7 +141,7 @@ def test_reports_show_faults_and_descriptors():
 
 
 def test_a_cat_model_is_refused_under_virtual_memory():
-    with pytest.raises(LitmusError, match=r"virtual memory with a cat model \(--model\)"):
+    with pytest.raises(LitmusError, match=r"virtual memory and exceptions with a cat model"):
         pylitmus.check(STOPS, variant="vmsa", model="/nonexistent.cat")
 
 
@@ -323,3 +323,28 @@ def test_each_alternative_of_a_cas_is_translated_as_a_write(db, state, execution
     result = pylitmus.check(CAS.format(db=db), variant="vmsa")
     assert [(state_text(s.values), s.executions) for s in result.states] == \
         [(state, executions)]
+
+
+SYSTEM_CALL = """AArch64 svc
+Variant={handling}
+{{ 0:X3=5; }}
+ P0          ;
+ L0:         ;
+ SVC #2      ;
+ MOV W3,#1   ;
+ L1:         ;
+ UDF #0      ;
+ MOV W4,#1   ;
+exists (fault(P0:L0,SupervisorCall) /\\ fault(P0:L1))
+"""
+
+
+@pytest.mark.parametrize("handling, states", [
+    ("fatal", ["Fault(P0:L0,SupervisorCall); ~Fault(P0:L1);"]),  # stops at the SVC
+    ("skip", ["Fault(P0:L0,SupervisorCall); Fault(P0:L1,UndefinedInstruction);"]),
+    ("handled", []),  # goes on after the SVC; the UDF faults again when run again
+])
+def test_system_calls_and_undefined_instructions_without_virtual_memory(handling, states):
+    """The same states as herd7 on this very text."""
+    result = pylitmus.check(SYSTEM_CALL.format(handling=handling))
+    assert [state_text(s.values) for s in result.states] == states
