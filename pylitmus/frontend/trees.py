@@ -160,6 +160,10 @@ class LitmusBuilder(_Builder):
         target, value = children
         return [self._initial_value(at, target, value)]
 
+    def zero_initialised(self, children, at):
+        """A location or register alone: it starts with 0 (herd7's `atom: location`)."""
+        return [self._initial_value(at, children[0], ast.Int(0))]
+
     def _initial_value(self, at: int, target, value):
         target = self._location(target, at)
         value = _own_output_address(target, value)

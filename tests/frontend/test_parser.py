@@ -67,6 +67,13 @@ def test_header_name_description_and_metadata():
     assert test.file == "t.litmus"
 
 
+def test_init_items_without_a_value_start_at_zero():
+    """herd7's `atom: location`: a location or register alone holds 0."""
+    test = parse(litmus(init="x; 0:X2; 0:X1=x"))
+    assert [(type(item).__name__, item.value) for item in test.init] == [
+        ("InitMem", ast.Int(0)), ("InitReg", ast.Int(0)), ("InitReg", ast.Sym("x"))]
+
+
 def test_metadata_lines_start_a_line():
     """herd7's splitter (lib/splitter.mll, find_init) reads KEY=value at the start of a line
     only; an indented one is some other text, skipped."""
@@ -475,7 +482,8 @@ def test_syntax_errors_say_what_the_parser_state_expected():
         "register, an immediate (#n))",
         litmus(final="exists (0:X0=1 /\\ ])"): "unexpected ']' in the final condition "
         "(expected '(', '*', '[', '~', PTE or TTD, a name, a number, fault)",
-        litmus(init="0:X1=x; 1:X1 ;"): "unexpected ';' in the init block (expected '=')",
+        litmus(init="0:X1=x; 1:X1= ;"): "unexpected ';' in the init block (expected '&', "
+        "'(', PA, PTE or TTD, a name, a number, label:\"...\" or instr:\"...\")",
         litmus(table="P0 ;\n LDR X0,[X1 ;"): "unexpected end of this instruction "
         "(expected ',', ']')",
     }
