@@ -11,6 +11,7 @@ variant (herd7 reads `PTE(x)`, `Fault(...)`, `MSR` ... in any test) is refused t
 from __future__ import annotations
 
 import re
+from typing import NamedTuple
 
 from .errors import LitmusError
 
@@ -118,7 +119,7 @@ _MISSING = {
 MISSING = {name: what for what, names in _MISSING.items() for name in names}
 _PLURAL = frozenset({"mixed-size accesses", "Morello capabilities", "faults", "exceptions",
                      "exception levels", "exception handlers", "system registers",
-                     "HINT instructions", "hardware updates of translation tables",
+                     "HINT instructions",
                      "address translation instructions", "128-bit descriptors",
                      "page tables of page tables"})
 
@@ -132,9 +133,6 @@ STATE_SYNTAX = tuple((re.compile(pattern), what) for pattern, what in (
     (r"\btag\s*\([^()]*\)?|(?<![\w:])(?!P?[0-9]+\s*:)\w*\s*:\s*(?:" + _TAG_COLOURS + r")\b",
      "memory tagging"),
 ))
-# Header lines herd7 reads (keys in any case, lib/miscParser.ml): EL0= (or user=) says which
-# threads run at EL0, TTHM= how hardware updates translation tables.
-HEADER_KEYS = {"TTHM": "hardware updates of translation tables"}
 # Directives of the code: `.pagealign` starts a page of code (virtual memory with fetch).
 CODE_DIRECTIVES = {".pagealign": "virtual memory with instruction fetch"}
 # A thread-table column of a fault handler (`P1.F`).
@@ -217,6 +215,56 @@ def supported_name(word: str) -> str:
     if name not in IMPLEMENTED and name not in NO_EFFECT and not _NO_EFFECT_FLAG.fullmatch(name):
         raise VariantError(not_supported(f"herd7's mode {name}", f"variant {word}"), word)
     return name
+
+
+# A word of a TTHM= line (herd7's lib/dirtyBit.mll): a key, for one thread (`P1:HD`) or all.
+TTHM_WORD = re.compile(r"(?:P?([0-9]+):)?([A-Za-z]+)")
+
+
+class HardwareUpdates(NamedTuple):
+    """A test's TTHM= line: the threads whose hardware sets the access flag of the
+    descriptors it translates through (HA) and those that set the dirty bit too (HD); None
+    stands for every thread."""
+
+    access_flag: frozenset[int | None] = frozenset()
+    dirty_bit: frozenset[int | None] = frozenset()
+
+    def of(self, thread: int) -> tuple[bool, bool]:
+        """Does hardware set the access flag, the dirty bit, for a thread? (HD implies HA.)"""
+        hd = bool(self.dirty_bit & {None, thread})
+        return hd or bool(self.access_flag & {None, thread}), hd
+
+    @property
+    def any(self) -> bool:
+        """Does hardware update the tables for some thread?"""
+        return bool(self.access_flag or self.dirty_bit)
+
+
+def hardware_updates(text: str) -> HardwareUpdates:
+    """Read a TTHM= line as herd7's lexer does: keys HA, HD (any case) separated by blanks,
+    each for every thread or one (`P0:HA`, `0:HA`); refuses what herd7 refuses, and SW,
+    which pylitmus lacks."""
+    flags: dict[str, set] = {"HA": set(), "HD": set()}
+    index = 0
+    while index < len(text):
+        if text[index] in " \t\r":
+            index += 1
+            continue
+        match = TTHM_WORD.match(text, index)
+        if match is None:
+            raise VariantError(f"incorrect dirty bit management specification '{text}'",
+                               text[index:])
+        key = match.group(2).upper()
+        if key == "SW":
+            raise VariantError(not_supported("software management of the flags for one "
+                                             "thread", f"TTHM key {match.group()}"),
+                               match.group())
+        if key not in flags:
+            raise VariantError(f"'{match.group(2)}' is not a dirty bit management key, keys "
+                               f"are SW,HA,HD", match.group())
+        flags[key].add(None if match.group(1) is None else int(match.group(1)))
+        index = match.end()
+    return HardwareUpdates(frozenset(flags["HA"]), frozenset(flags["HD"]))
 
 
 def words(text: str) -> list[str]:

@@ -56,15 +56,18 @@ def shown_value(execution: Execution, loc: str | None, value) -> str:
 
 def event_text(execution: Execution, event: int) -> str:
     """`R x = 0`, `W y = 1`, `fetch P1:L0 = B out1`, `DC CVAU P1:L0`, and under virtual
-    memory `R PTE(x) = (oa:PA(x)) TTD` (a translation read), `Fault x D-MMU:Translation`,
-    `TLBI VAAE1IS TLB(x)`."""
+    memory `R PTE(x) = (oa:PA(x)) TTD` (a translation read; `TTD AF+DB` when atomic with a
+    hardware update of those flags), `W PTE(x) = (oa:PA(x)) HU AF+DB` (the update),
+    `Fault x D-MMU:Translation`, `TLBI VAAE1IS TLB(x)`."""
     ev = execution.frame.events[event]
     if ev.kind == E.FAULT:
         return f"Fault {ev.loc} {ev.value}"
     if ev.kind == E.TLBI:
         return " ".join(["TLBI", str(ev.value), ev.loc or ""]).strip()
     if "TTD" in ev.sets and "Exp" not in ev.sets:
-        return f"{ev.kind} {ev.loc} = {value_text(ev.value)} TTD"
+        role = "HU" if ev.kind == E.MEM_WRITE else "TTD"
+        flags = "+".join(flag for flag in ("AF", "DB") if flag in ev.sets)
+        return f"{ev.kind} {ev.loc} = {value_text(ev.value)} {role} {flags}".rstrip()
     if ev.kind == E.CACHE_OP:
         op = next((name for name in A.CACHE_OPERATIONS if name in ev.sets), "cache op")
         return " ".join([op.replace(".", " "), ev.loc or ""]).strip()

@@ -79,6 +79,10 @@ NOT_READ = {
     "FAULT-WR": "faults of writes: defined, read by no clause",
     "SVC": "read only under ExS (EXC-ENTRY-IFB), which pylitmus refuses",
     "UndefinedInstruction": "a fault type no clause names",
+    # A translation read under hardware management, and the update write, by the flags
+    # the update sets (herd7's NExpAF, NExpAFDB).
+    "AF": "read only by aarch64util.cat's assertion that every update is in AF or DB",
+    "DB": "read only by aarch64util.cat's assertion that every update is in AF or DB",
 }
 
 ANNOTATIONS = frozenset(READ) | frozenset(NOT_READ)
@@ -86,7 +90,8 @@ ANNOTATIONS = frozenset(READ) | frozenset(NOT_READ)
 VMSA_AND_EXCEPTIONS = frozenset({
     "FAULT", "TTD", "TTDINV", "TTDAF0", *(f"PTE{attr}" for attr in _MEMORY_ATTRIBUTES),
     "PTETaggedNormal", "EXC-ENTRY", "MMU", "D-MMU", "Translation", "AccessFlag",
-    "Permission", "FAULT-RD", "FAULT-WR", "TLBI", "TLBIIS", "SVC", "UndefinedInstruction"})
+    "Permission", "FAULT-RD", "FAULT-WR", "TLBI", "TLBIIS", "SVC", "UndefinedInstruction",
+    "AF", "DB"})
 assert not set(READ) & set(NOT_READ), "an annotation is read by the model or not, not both"
 assert set(CACHE_OPERATIONS) <= ANNOTATIONS
 

@@ -360,7 +360,12 @@ def _cas_common(s: Semantics, instr, pair: bool):
         # herd7's three alternatives (do_cas_with), each translated as a write, so each
         # may fault; a success then takes one of its two event shapes.
         alternative = ctx.choose(["success", "fail-write", "fail-nowrite"])
-        access = translate(ctx, addr, addr_evs, write=True)
+        # Failing without a write, the CAS may or may not set the dirty bit under HD (left
+        # to the implementation: herd7's do_cas_fail_with tries both).
+        _, hd = ctx.env.hardware_updates.of(ctx.thread.index)
+        dirties = ctx.choose([True, False]) if alternative == "fail-nowrite" and hd \
+            else alternative != "fail-nowrite"
+        access = translate(ctx, addr, addr_evs, write=True, dirties=dirties)
         if access is None:
             return
         outcome = ctx.choose(["success-rs", "success-mem"]) if alternative == "success" \

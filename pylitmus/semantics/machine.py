@@ -13,11 +13,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from ..errors import LitmusError
 from ..frontend import ast
 from ..limits import LimitError, Limits, limit_message
-from ..variants import words
+from ..variants import HardwareUpdates, hardware_updates, words
 from . import events as E
 from .annotations import check_annotations
 from .values import (
@@ -68,6 +69,11 @@ class Env:
     def el0_threads(self) -> frozenset[int]:
         """The threads running at EL0 (the test's `EL0=P0,P2` line); the others at EL1."""
         return frozenset(int(word[1:]) for word in words(self.test.meta.get("EL0", "")))
+
+    @cached_property
+    def hardware_updates(self) -> HardwareUpdates:
+        """Which threads' hardware sets the access flag and dirty bit (the TTHM= line)."""
+        return hardware_updates(self.test.meta.get("TTHM", ""))
 
     @property
     def fault_handling(self) -> str:

@@ -28,6 +28,7 @@ from .values import (
     PteVal,
     TableAddr,
     entry_name,
+    is_table_location,
     memory_attributes,
     table_location,
 )
@@ -230,7 +231,24 @@ def prepare(test: ast.Test, unroll: int = 2, requested: frozenset[str] = frozens
 
     env.possible = {loc: {v} for loc, v in init_memory.items()}
     runs = runs_to_value_fixpoint(env, test, init_regs, init_memory)
+    if env.vmsa and env.hardware_updates.any:
+        refuse_spurious_updates(env, test)
     return Prepared(test, env, runs, init_memory, types, flags)
+
+
+def refuse_spurious_updates(env: Env, test: ast.Test) -> None:
+    """When hardware updates the tables, herd7 also lets it set the access flag of any
+    descriptor some write (initial ones included) stores valid with the flag clear, at
+    any time, in every combination (herd/mem.ml, add_setaf): pylitmus lacks these, so it
+    refuses a test where a page-table entry may hold such a value (or a value that is not
+    a descriptor, which herd7 counts too)."""
+    for loc, values in env.possible.items():
+        if not is_table_location(loc):
+            continue
+        for value in sorted(values, key=repr):
+            if not isinstance(value, PteVal) or value.valid and not value.af:
+                raise LitmusError(f"spurious access-flag updates are not supported yet "
+                                  f"([{loc}] may hold {value})", test.file)
 
 
 def virtual_memory_syntax(test: ast.Test) -> tuple[str, ast.Pos] | None:

@@ -1,19 +1,24 @@
 """Translation of explicit accesses under virtual memory (`-variant vmsa`), as herd7 does
-it without hardware updates of the tables (herd/AArch64Sem.ml, `check_ptw`).
+it (herd/AArch64Sem.ml, `check_ptw`), hardware updates of the access flag and dirty bit
+(the test's TTHM= line) included.
 
 An access to a virtual address x reads x's page-table entry `PTE(x)` (an implicit read,
 in TTD), then a branch decides on the descriptor read: the access goes to the physical
 location of the descriptor's output address, or faults. A load faults when the
 descriptor is invalid or its access flag clear; a store also when its dirty bit is
-clear. A fault writes ELR_EL1 and makes a fault event, and the access is not made; then
-(`after_fault`) the thread stops (fatal), goes on with the next instruction
-(faultToNext), or runs the instruction once more (handled). An address `PTE(x)` or
+clear. When the hardware manages the access flag (HA) of a thread, its translation reads
+are atomic, a clear access flag does not fault, and an update write sets it; when it
+manages the dirty bit too (HD), a write also goes through a clean descriptor that allows
+dirtying (dbm), and the update sets both flags. A fault writes ELR_EL1 and makes a
+fault event, and the access is not made; then (`after_fault`) the thread stops (fatal),
+goes on with the next instruction (faultToNext), or runs the instruction once more
+(handled). An address `PTE(x)` or
 `PA(x)` is accessed directly, untranslated.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from . import events as E
 from .instructions import Unsupported
@@ -40,15 +45,30 @@ def untranslated(ctx: Context, address) -> Access:
     return Access(address, ctx.location(address))
 
 
-def fault_type(descriptor: PteVal, write: bool, el0: bool) -> str | None:
-    """The fault an access with this descriptor takes, without hardware updates, from a
-    thread at EL0 or not: None when it goes through."""
+def fault_type(descriptor: PteVal, write: bool, el0: bool, ha: bool = False,
+               hd: bool = False) -> str | None:
+    """The fault an access with this descriptor takes, from a thread at EL0 or not, whose
+    hardware sets the access flag (ha) and the dirty bit (hd) or not: None when it goes
+    through."""
     if not descriptor.valid:
         return "Translation"
-    if not descriptor.af:
+    if not descriptor.af and not ha:
         return "AccessFlag"
-    if write and not descriptor.db or el0 and not descriptor.el0:
+    writable = descriptor.db or hd and descriptor.dbm
+    if write and not writable or el0 and not descriptor.el0:
         return "Permission"
+    return None
+
+
+def hardware_update(descriptor: PteVal, ha: bool, dirty: bool) -> tuple[PteVal, tuple] | None:
+    """The descriptor hardware writes back after a translation that went through, and the
+    flag sets of the write (AF, DB), if it writes one: with the dirty bit managed and the
+    access dirtying (`dirty`), when either flag is clear, both set; else with the access
+    flag managed, when it is clear, it set."""
+    if dirty and not (descriptor.af and descriptor.db):
+        return replace(descriptor, af=1, db=1), ("AF", "DB")
+    if ha and not dirty and not descriptor.af:
+        return replace(descriptor, af=1), ("AF",)
     return None
 
 
@@ -80,9 +100,11 @@ def after_fault(ctx: Context, syscall: bool = False) -> None:
         ctx.next_pc = ctx.pc
 
 
-def translate(ctx: Context, address, sources: list, write: bool) -> Access | None:
+def translate(ctx: Context, address, sources: list, write: bool,
+              dirties: bool | None = None) -> Access | None:
     """The access to `address`, translated under vmsa; None when it faults (the thread
-    has then gone where `after_fault` says)."""
+    has then gone where `after_fault` says). A write dirties the page unless `dirties`
+    says otherwise (a CAS failing without writing may or may not)."""
     if not ctx.env.vmsa:
         return untranslated(ctx, address)
     el0 = ctx.thread.index in ctx.env.el0_threads
@@ -99,16 +121,28 @@ def translate(ctx: Context, address, sources: list, write: bool) -> Access | Non
     if address.offset or address.base in ctx.env.arrays:
         raise Unsupported("offsets and arrays under virtual memory are not supported yet",
                           static=True)
-    descriptor, ttd = ctx.read_mem(table_location(address.base), DESCRIPTOR_BITS, (), sources)
+    ha, hd = ctx.env.hardware_updates.of(ctx.thread.index)
+    entry = table_location(address.base)
+    # Under hardware management the translation read is atomic with the update.
+    read_sets = ("X", "AF", "DB") if hd else ("X", "AF") if ha else ()
+    descriptor, ttd = ctx.read_mem(entry, DESCRIPTOR_BITS, read_sets, sources)
     if not isinstance(descriptor, PteVal):
         raise Unsupported(f"a page-table entry holding {descriptor} (not a descriptor) "
                           f"is not supported yet", static=True)
     branch = ctx.event(E.BRANCH, sets={"PRED"})
     ctx.data([ttd], branch)
-    fault = fault_type(descriptor, write, el0)
+    fault = fault_type(descriptor, write, el0, ha, hd)
     if fault is not None:
         raise_fault(ctx, address.base, fault, write, (branch,))
         return None
+    update = hardware_update(descriptor, ha, hd and (write if dirties is None else dirties))
+    if update is not None:
+        value, flags = update
+        decision = ctx.event(E.BRANCH, sets={"PRED"})
+        ctx.data([ttd], decision)
+        ctx.ctrl([branch], decision)
+        written = ctx.write_mem(entry, DESCRIPTOR_BITS, value, ("X", *flags), [ttd])
+        ctx.ctrl([decision], written)
     if isinstance(descriptor.oa, TableAddr) or not descriptor.oa.name:
         raise Unsupported(f"translating through a descriptor with the output address "
                           f"{descriptor.oa} is not supported yet", static=True)

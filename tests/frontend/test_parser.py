@@ -67,6 +67,15 @@ def test_header_name_description_and_metadata():
     assert test.file == "t.litmus"
 
 
+def test_a_key_given_twice_is_refused_unless_the_test_has_a_hash():
+    """herd7 checks duplicated keys when it computes a test's hash, and reads the first."""
+    twice = "AArch64 T\nSafe=Rfe\nsafe=Fre"
+    with pytest.raises(LitmusError, match="duplicated meta-data on key safe") as caught:
+        parse(litmus(header=twice))
+    assert (caught.value.line, caught.value.col) == (3, 1)
+    assert parse(litmus(header=twice + "\nHash=abc")).meta == {"Safe": "Rfe", "Hash": "abc"}
+
+
 def test_init_items_without_a_value_start_at_zero():
     """herd7's `atom: location`: a location or register alone holds 0."""
     test = parse(litmus(init="x; 0:X2; 0:X1=x"))

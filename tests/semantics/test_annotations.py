@@ -58,6 +58,10 @@ def test_the_annotations_the_model_does_not_read_are_emitted() -> None:
                         " P0 | P1 | P2 | P3 | P4 ;\n"
                         " LDR W0,[X1] | STR W0,[X1] | LDR W0,[X1] | SVC #0 | UDF #0 ;\n"
                         "exists (0:X0=0)\n")
-    emitted |= {name for runs in prepare(faults, requested=frozenset({"vmsa"})).runs
-                for run in runs for ev in run.events for name in ev.sets}
+    # A store through a clean descriptor whose dirty bit hardware sets.
+    dirtying = parse_text("AArch64 D\nTTHM=HD\n{ [PTE(x)]=(oa:PA(x), db:0, dbm:1); 0:X1=x; }\n"
+                          " P0 ;\n STR W0,[X1] ;\nexists (0:X0=0)\n")
+    for vmsa_test in (faults, dirtying):
+        emitted |= {name for runs in prepare(vmsa_test, requested=frozenset({"vmsa"})).runs
+                    for run in runs for ev in run.events for name in ev.sets}
     assert set(A.NOT_READ) <= emitted <= A.ANNOTATIONS

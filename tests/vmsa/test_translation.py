@@ -105,11 +105,6 @@ def test_what_step_one_lacks_is_refused_by_name(table, variant, message):
         pylitmus.check(text, variant=variant)
 
 
-def test_hardware_updates_are_refused_at_their_header_line():
-    text = "AArch64 T\nTTHM=HA\n{ 0:X1=c; }\n P0 ;\n LDR W0,[X1] ;\nexists (0:X0=0)\n"
-    with pytest.raises(LitmusError, match="hardware updates of translation tables") as caught:
-        pylitmus.check(text, variant="vmsa")
-    assert caught.value.line == 2
 
 
 def test_reports_show_faults_and_descriptors():
