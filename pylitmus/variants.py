@@ -69,6 +69,7 @@ _VECTOR_LENGTH = re.compile(r"(sve|sme):([0-9]+)")
 IMPLEMENTED = frozenset({
     "ifetch",  # instruction fetch (pylitmus/semantics/fetch.py, `if "ifetch"` in the model)
     "telechat",  # RET without a register ends the thread (pylitmus/semantics/isa.py)
+    "mixed",  # memory as bytes (pylitmus/semantics/mixed.py, `if mixed` in the model)
 })
 
 # Variants that change nothing in what pylitmus checks, and why.
@@ -93,7 +94,7 @@ _MISSING = {
     "enhanced exception synchronization": ("exs", "eis", "eos"),
     "fault handling other than fatal": ("handled", "faultToNext"),
     "nested virtualisation": ("NV2",),
-    "mixed-size accesses": ("mixed", "unaligned", "DontCheckMixed"),
+    "unaligned or unchecked mixed-size accesses": ("unaligned", "DontCheckMixed"),
     "memory tagging": ("memtag", "store-only", "synchronous", "asynchronous", "asymmetric"),
     "Advanced SIMD": ("Neon",),
     "the Scalable Vector Extension": ("sve",),
@@ -107,9 +108,9 @@ _MISSING = {
                                        "strict", "warn", "CutOff"),
 }
 MISSING = {name: what for what, names in _MISSING.items() for name in names}
-_PLURAL = frozenset({"mixed-size accesses", "Morello capabilities", "faults", "exceptions",
-                     "exception levels", "exception handlers", "system registers",
-                     "HINT instructions"})
+_PLURAL = frozenset({"unaligned or unchecked mixed-size accesses", "Morello capabilities",
+                     "faults", "exceptions", "exception levels", "exception handlers",
+                     "system registers", "HINT instructions"})
 
 # ---- syntax of the features pylitmus lacks ------------------------------------------------
 

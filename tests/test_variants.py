@@ -24,13 +24,15 @@ def test_aliases_and_case_give_herd7s_names():
     # herd7 lower-cases a tag before matching it: "self" and "Ifetch" are ifetch,
     # "precise" is the fault handling "fatal" (lib/fault.ml), T05 a cat-file flag.
     assert parse_variants("Ifetch, self") == {"ifetch"}
+    assert parse_variants("Mixed") == {"mixed"}
     assert parse_variants("precise,FATAL T05") == {"fatal", "T05"}
 
 
 @pytest.mark.parametrize("text,fragment", [
     ("vmsa", "virtual memory (variant vmsa) is not supported yet"),
     ("KVM", "virtual memory (variant KVM) is not supported yet"),
-    ("mixed", "mixed-size accesses (variant mixed) are not supported yet"),
+    ("unaligned", "unaligned or unchecked mixed-size accesses (variant unaligned) are not "
+                  "supported yet"),
     ("tagmem", "memory tagging (variant tagmem) is not supported yet"),
     ("async", "memory tagging (variant async) is not supported yet"),
     ("ets2", "enhanced translation synchronization (variant ets2)"),

@@ -17,6 +17,7 @@ from ..model import program as P
 from ..semantics import annotations as A
 from ..semantics import events as E
 from ..semantics.machine import code_sets
+from ..semantics.mixed import Layout
 from ..semantics.prepare import Prepared
 from .cut import own_later_writes
 
@@ -59,6 +60,25 @@ def _same_line(events, n: int) -> tuple[list[int], list[int]]:
             loc[i] = row
             scl[i] = row | (located if iallu >> i & 1 else iallu)
     return loc, scl
+
+
+def _init_accesses(init_events: list[E.Event], n: int, layout: Layout | None) -> list[int]:
+    """The initial writes of one location as one access: each alone, or under the mixed
+    variant the bytes of one location (or array cell) together."""
+    rows = [1 << i for i in range(len(init_events))] + [0] * (n - len(init_events))
+    if layout is not None:
+        cells: dict[tuple[str, int], int] = {}
+        for i, ev in enumerate(init_events):
+            cell = layout.cell_of(ev.loc)  # type: ignore[arg-type]  # a memory location
+            cells[cell] = cells.get(cell, 0) | 1 << i
+        for i, ev in enumerate(init_events):
+            rows[i] = cells[layout.cell_of(ev.loc)]  # type: ignore[arg-type]
+    return rows
+
+
+# The name under which a run's thread-stage results keep its accesses: the memory events
+# of one single-copy-atomic access (the bytes of one access under the mixed variant).
+ACCESSES = "sm"
 
 
 # Thread-stage sets an event is in by its annotations (Imp is computed, as M & ~Exp).
@@ -179,6 +199,10 @@ def _thread_results(model: P.Model, run: E.Run, evaluate) -> tuple[dict, dict, f
             else:
                 local[name] = [_bitset(k for k, j in enumerate(keep) if value[i] >> j & 1)
                                for i in keep]
+        sca = inputs["sca"]
+        assert isinstance(sca, list)  # a relation
+        local[ACCESSES] = [_bitset(k for k, j in enumerate(keep) if sca[i] >> j & 1)
+                           for i in keep]
         found = by_inputs[key] = (local, {}, raised)
     if len(by_run) >= _STAGE_RESULTS_LIMIT:
         by_run.clear()
@@ -215,6 +239,7 @@ class Shape:
     reads: list[int]
     writes_by_loc: dict[str, list[int]]
     locals_: list[LocalRelations]  # keeps the runs' results (and shape keys) alive
+    accesses: list[int]  # each event's access: the events of its single-copy-atomic group
     memo: dict = field(default_factory=dict)
 
 
@@ -339,10 +364,14 @@ class FrameBuilder:
         inputs["int"] = internal
         inputs["ext"] = [full & ~row for row in internal]
         inputs["loc"], inputs["scl"] = _same_line(events, n)
+        inputs["init-sca"] = _init_accesses(events[:n_init], n, prepared.env.layout)
+        accesses = list(inputs["init-sca"][:n_init])
+        for values in placed:
+            accesses += values[ACCESSES]
         # What is left to choose: a write for each read, an order of each location's writes.
         by_loc: dict[str, list[int]] = {}
         for i, ev in enumerate(events):
             if ev.kind == E.MEM_WRITE and ev.loc is not None:
                 by_loc.setdefault(ev.loc, []).append(i)
         reads = [i for i, ev in enumerate(events) if ev.kind == E.MEM_READ]
-        return Shape(init_events, inputs, reads, by_loc, locals_)
+        return Shape(init_events, inputs, reads, by_loc, locals_, accesses)

@@ -46,7 +46,7 @@ EVENT_SETS = (*THREAD_SETS, *sorted(A.NOT_READ))
 THREAD_RELS = ("po", "same-loc", "same-reg", "iico_data", "iico_ctrl", "iico_order",
                "same-instance", "id", "sca", "scl")
 EXECUTION_SETS = ("IW",)
-EXECUTION_RELS = ("rf", "co", "id", "int", "ext", "loc", "scl")
+EXECUTION_RELS = ("rf", "co", "id", "int", "ext", "loc", "scl", "init-sca")
 # Inputs that change from one candidate to the next.
 DYNAMIC_INPUTS = frozenset({"rf", "co"})
 
@@ -283,6 +283,10 @@ class _Compiler:
                 self.thread_kinds[str(kids[0])] = self.stage.kinds[slot]
         elif kind in ("check", "flag"):
             slot = self.expr(kids[1])
+            ops = self.current.ops
+            if kind == "check" and str(kids[0]) == "empty" and ops[-1].dest == slot \
+                    and ops[-1].code == EMPTY:
+                return  # always holds (a part of the model for variants not in force)
             item = Check(str(kids[0]), slot, str(kids[2]), monotone(self.current, slot))
             (self.stage.checks if kind == "check" else self.stage.flags).append(item)
         elif kind == "choose":
