@@ -197,8 +197,9 @@ def prepare(test: ast.Test, unroll: int = 2, requested: frozenset[str] = frozens
                                                               (0, 1))[1])
                  for loc, size in bits.items()}
         env.layout = Layout(cells)
+        init_bytes = env.layout.init_bytes(init_memory, test.file)
         env.patterns = env.layout.init_patterns(init_memory)
-        init_memory = dict(env.layout.init_bytes(init_memory, test.file))
+        init_memory = dict(init_bytes)
     else:
         env.location_bits = bits
 
