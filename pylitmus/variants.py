@@ -77,6 +77,7 @@ IMPLEMENTED = frozenset({
     # what a thread does after a fault with no handler (translation.py, `after_fault`);
     # fatal is herd7's default
     "fatal", "handled", "faultToNext",
+    "mixed",  # memory as bytes (pylitmus/semantics/mixed.py, `if mixed` in the model)
 })
 
 # herd7's fault handlings (lib/fault.ml, Handling): one at most.
@@ -103,7 +104,7 @@ _MISSING = {
     "enhanced translation synchronization": ("ets", "ets2", "ets3"),
     "enhanced exception synchronization": ("exs", "eis", "eos"),
     "nested virtualisation": ("NV2",),
-    "mixed-size accesses": ("mixed", "unaligned", "DontCheckMixed"),
+    "unaligned or unchecked mixed-size accesses": ("unaligned", "DontCheckMixed"),
     "memory tagging": ("memtag", "store-only", "synchronous", "asynchronous", "asymmetric"),
     "Advanced SIMD": ("Neon",),
     "the Scalable Vector Extension": ("sve",),
@@ -117,11 +118,11 @@ _MISSING = {
                                        "strict", "warn", "CutOff"),
 }
 MISSING = {name: what for what, names in _MISSING.items() for name in names}
-_PLURAL = frozenset({"mixed-size accesses", "Morello capabilities", "faults", "exceptions",
-                     "exception levels", "exception handlers", "system registers",
-                     "HINT instructions",
+_PLURAL = frozenset({"unaligned or unchecked mixed-size accesses", "Morello capabilities",
+                     "faults", "exceptions", "exception levels", "exception handlers",
+                     "system registers", "HINT instructions",
                      "address translation instructions", "128-bit descriptors",
-                     "page tables of page tables"})
+                     "page tables of page tables", "mixed-size accesses under virtual memory"})
 
 # ---- syntax of the features pylitmus lacks ------------------------------------------------
 
