@@ -14,7 +14,9 @@
    the whole in-scope corpus with verdicts (base and instruction fetch) against herd7's
    one-process times (6.7 s base, 1.5 s catalogue-ifetch) plus its per-file times for
    herd-self and seed. The mixed-size suites (herd-mixed, catalogue-mixed, diycross-mixed,
-   `-variant mixed`) against herd7's per-file times summed.
+   `-variant mixed`) against herd7's per-file times summed. catalogue-vmsa (`-variant
+   vmsa,fatal`): the tests pylitmus answers against herd7's per-file times of the same
+   tests summed, and each test herd7 took over 5 s on, alone.
    Then the 940 base tests under herd's own `aarch64.cat` (`--model`, from
    ../shared/models/herd-libdir), against the built-in model's time.
 3. `pylitmus check --format herd examples/ptdump.litmus`, the whole process, against
@@ -99,8 +101,8 @@ def child_agree() -> None:
 
 def corpus_paths(which: str) -> tuple[dict, list[str]]:
     """herd7's records and the in-scope corpus tests it has verdicts for: the core
-    suites (`base`), the core and instruction-fetch suites (`all`) or the mixed-size
-    suites (`mixed`)."""
+    suites (`base`), the core and instruction-fetch suites (`all`), the mixed-size
+    suites (`mixed`) or catalogue-vmsa (`vmsa`, some of whose tests pylitmus refuses)."""
     sys.path.insert(0, str(ROOT))
     from tests.conformance.corpus import (
         CORE_SUITES,
@@ -111,10 +113,10 @@ def corpus_paths(which: str) -> tuple[dict, list[str]]:
     )
 
     suites = {"base": CORE_SUITES, "all": CORE_SUITES + IFETCH_SUITES,
-              "mixed": MIXED_SUITES}[which]
+              "mixed": MIXED_SUITES, "vmsa": ("catalogue-vmsa",)}[which]
     expected = load_expected()
     return expected, sorted(p for p, e in expected.items() if p.split("/")[0] in suites
-                            and in_scope(e) and "error" not in e)
+                            and (in_scope(e) or which == "vmsa") and "error" not in e)
 
 
 def child_corpus(engine: str, which: str, model: str | None = None) -> None:
@@ -125,13 +127,31 @@ def child_corpus(engine: str, which: str, model: str | None = None) -> None:
 
     start, cpu = time.perf_counter(), cpu_seconds()
     statuses: dict[str, int] = {}
+    herd_agreed = 0.0  # herd7's per-file seconds of the tests given its verdict
     for path in paths:
         status = compare(path, expected[path], engine, model=model,
                          libdir=model and str(Path(model).parent)).status
         statuses[status] = statuses.get(status, 0) + 1
+        if status == "agree":
+            herd_agreed += expected[path].get("herd_seconds", 0.0)
     seconds = time.perf_counter() - start
     print(json.dumps({"seconds": seconds, "cpu": cpu_seconds() - cpu, "tests": len(paths),
-                      "statuses": statuses}))
+                      "statuses": statuses, "herd_agreed": herd_agreed}))
+
+
+def child_slow(engine: str, which: str, over: float) -> None:
+    """Each test of `corpus_paths(which)` herd7 took over `over` seconds on, alone (after
+    the others' imports): its check time and whether it got herd7's verdict."""
+    expected, paths = corpus_paths(which)
+    from tests.conformance.corpus import compare
+
+    for path in paths:
+        if expected[path].get("herd_seconds", 0.0) <= over:
+            continue
+        start = time.perf_counter()
+        status = compare(path, expected[path], engine).status
+        print(json.dumps({"path": path, "seconds": time.perf_counter() - start,
+                          "herd": expected[path]["herd_seconds"], "status": status}))
 
 
 def child_corpus_jobs(engine: str, which: str, jobs: int) -> None:
@@ -243,7 +263,7 @@ def bench_corpus(engine: str, which: str, jobs: int, repeat: int,
     if model is not None:
         argv += ["--model", model]
     what = {"base": "940 base tests", "all": "whole in-scope corpus",
-            "mixed": "mixed-size suites"}[which] + \
+            "mixed": "mixed-size suites", "vmsa": "catalogue-vmsa"}[which] + \
         (", one process" if jobs == 1 else f", --jobs {jobs}") + \
         (f", --model {Path(model).name}" if model else "")
     got, wall, rss, failure = best_child(argv, repeat)
@@ -251,14 +271,31 @@ def bench_corpus(engine: str, which: str, jobs: int, repeat: int,
         print(f"{what}: failed: {failure}")
         return None
     statuses = ", ".join(f"{k} {v}" for k, v in sorted(got["statuses"].items()))
-    herd = herd_seconds(which) / jobs
-    herd_name = ("herd7" if which != "mixed" else "herd7 per file, summed") if jobs == 1 \
-        else f"herd7 / {jobs}"
+    if which == "vmsa":  # herd7's time for the tests pylitmus answers, not those it refuses
+        herd, herd_name = got["herd_agreed"], "herd7 per file, summed over those answered"
+    else:
+        herd = herd_seconds(which) / jobs
+        herd_name = ("herd7" if which != "mixed" else "herd7 per file, summed") \
+            if jobs == 1 else f"herd7 / {jobs}"
     print(f"{what}: {got['tests']} tests in {got['seconds']:.2f} s (CPU {got['cpu']:.2f} s; "
           f"process {wall:.2f} s, peak {rss / 1024:.0f} MB); {herd_name} {herd:.2f} s; ratio "
           f"{got['seconds'] / herd:.2f}; {'vs herd7' if jobs == 1 else 'outcomes'}: "
           f"{statuses}")
     return got["seconds"]
+
+
+def bench_slow(engine: str, which: str, over: float) -> None:
+    """Each test herd7 took over `over` seconds on: pylitmus's check time."""
+    code, out, _, _ = run_child([sys.executable, __file__, "--engine", engine,
+                                 "--child-slow", which, "--over", str(over)])
+    if code != 0:
+        print(f"{which} tests over {over} s for herd7: failed: "
+              f"{out.strip().splitlines()[-1] if out.strip() else code}")
+        return
+    for line in out.strip().splitlines():
+        got = json.loads(line)
+        print(f"  {got['path']}: {got['seconds']:.3f} s; herd7 {got['herd']:.1f} s; ratio "
+              f"{got['seconds'] / got['herd']:.4f}; {got['status']}")
 
 
 def bench_ptdump(repeat: int) -> None:
@@ -289,12 +326,14 @@ def main() -> None:
                         help="runs of each corpus figure (ptdump: 5 times as many)")
     parser.add_argument("--skip-corpus", action="store_true", help="skip the corpus batches")
     parser.add_argument("--child-one")
-    parser.add_argument("--child-corpus", choices=("base", "all", "mixed"))
+    parser.add_argument("--child-corpus", choices=("base", "all", "mixed", "vmsa"))
+    parser.add_argument("--child-slow", choices=("vmsa",))
+    parser.add_argument("--over", type=float, default=5.0)
     parser.add_argument("--child-agree", action="store_true")
     parser.add_argument("--jobs", type=int, default=1)
     parser.add_argument("--model", help="a cat model for --child-corpus")
     args = parser.parse_args()
-    if args.child_one or args.child_corpus or args.child_agree:
+    if args.child_one or args.child_corpus or args.child_agree or args.child_slow:
         from pylitmus.cli import collect_less
 
         collect_less()  # as `pylitmus check` does, but before the checker is imported
@@ -302,6 +341,8 @@ def main() -> None:
         return child_one(args.child_one, args.engine)
     if args.child_agree:
         return child_agree()
+    if args.child_slow:
+        return child_slow(args.engine, args.child_slow, args.over)
     if args.child_corpus:
         if args.jobs > 1:
             return child_corpus_jobs(args.engine, args.child_corpus, args.jobs)
@@ -317,6 +358,9 @@ def main() -> None:
             print(f"--jobs 2 speed-up over one process: {alone / shared:.2f}")
         bench_corpus(args.engine, "all", 1, args.repeat)
         bench_corpus(args.engine, "mixed", 1, args.repeat)
+        bench_corpus(args.engine, "vmsa", 1, args.repeat)
+        print("catalogue-vmsa tests herd7 took over 5 s on, each alone:")
+        bench_slow(args.engine, "vmsa", 5.0)
         if alone and (HERD_LIBDIR / "aarch64.cat").exists():
             cat = bench_corpus(args.engine, "base", 1, args.repeat,
                                str(HERD_LIBDIR / "aarch64.cat"))
