@@ -136,11 +136,10 @@ STATE_SYNTAX = tuple((re.compile(pattern), what) for pattern, what in (
 # Directives of the code: `.pagealign` starts a page of code (virtual memory with fetch).
 CODE_DIRECTIVES = {".pagealign": "virtual memory with instruction fetch"}
 # A thread-table column of a fault handler (`P1.F`).
-HANDLER_THREAD = re.compile(r"P[0-9]+\.[A-Za-z]+")
+HANDLER_THREAD = re.compile(r"P([0-9]+)\.([A-Za-z]+)")
 # Instructions, by mnemonic.
 _FEATURE_MNEMONICS = {
-    "system registers": "MSR MRS",
-    "exceptions": "HVC SMC ERET ERETAA ERETAB BRK HLT",
+    "exceptions": "HVC SMC ERETAA ERETAB BRK HLT",
     "address translation instructions": "AT",
     "memory tagging": "STG STZG ST2G STZ2G STGP LDG IRG ADDG SUBG GMI SUBP SUBPS LDGM STGM STZGM",
     "the Guarded Control Stack": "GCSSTR GCSSTTR GCSPUSHM GCSPOPM GCSSS1 GCSSS2 GCSPUSHX GCSPOPX",

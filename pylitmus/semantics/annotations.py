@@ -47,7 +47,7 @@ READ = (
     # break-before-make flag (aarch64memattrs.cat).
     *(f"PTE{attr}" for attr in _MEMORY_ATTRIBUTES),
     # A fault: an exception entry of the memory management unit, of a type.
-    "EXC-ENTRY", "MMU", "Translation", "AccessFlag",
+    "EXC-ENTRY", "EXC-RET", "MMU", "Translation", "AccessFlag",
     # A TLB invalidation, and one broadcast to the inner shareable domain.
     "TLBI", "TLBIIS",
 )
@@ -89,7 +89,7 @@ ANNOTATIONS = frozenset(READ) | frozenset(NOT_READ)
 # The sets only virtual memory (`-variant vmsa`) and exceptions (SVC, UDF) give events.
 VMSA_AND_EXCEPTIONS = frozenset({
     "FAULT", "TTD", "TTDINV", "TTDAF0", *(f"PTE{attr}" for attr in _MEMORY_ATTRIBUTES),
-    "PTETaggedNormal", "EXC-ENTRY", "MMU", "D-MMU", "Translation", "AccessFlag",
+    "PTETaggedNormal", "EXC-ENTRY", "EXC-RET", "MMU", "D-MMU", "Translation", "AccessFlag",
     "Permission", "FAULT-RD", "FAULT-WR", "TLBI", "TLBIIS", "SVC", "UndefinedInstruction",
     "AF", "DB"})
 assert not set(READ) & set(NOT_READ), "an annotation is read by the model or not, not both"

@@ -210,6 +210,10 @@ def prepare(test: ast.Test, unroll: int = 2, requested: frozenset[str] = frozens
         if isinstance(value, Addr) and value.base not in arrays:
             init_memory.setdefault(value.base, 0)
 
+    handlers = [thread.handler for thread in test.threads if thread.handler is not None]
+    if handlers and "ifetch" in flags:
+        raise LitmusError.at(handlers[0].pos, not_supported(
+            "fault handlers with instruction fetch", f"P{handlers[0].index}.F"))
     if "vmsa" in flags:
         if "ifetch" in flags:
             raise LitmusError(not_supported("virtual memory with instruction fetch",

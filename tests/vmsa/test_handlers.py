@@ -1,0 +1,152 @@
+"""Fault handlers (`Pn.F` columns), MSR/MRS on ELR_EL1 and ESR_EL1, and ERET: the
+outcomes checked by hand against herd7 (docs/virtual-memory.md, section 2.5) on tests of
+the same shapes, and what stays refused."""
+
+from __future__ import annotations
+
+import pytest
+
+import pylitmus
+from pylitmus.errors import LitmusError
+from pylitmus.report.herdtext import state_text
+
+ENGINES = ("c", "python")
+
+# herd-kvm/A005's shape: the load faults, the handler runs with the thread's registers
+# and returns after the load.
+RETURNS = """AArch64 returns
+{
+ [c]=1; [PTE(c)]=(oa:PA(c), valid:0);
+ 0:X1=c;
+}
+ P0          | P0.F           ;
+ LDR W0,[X1] | MOV W2,#1      ;
+L0:          | ADR X4,L0      ;
+ MOV W3,W2   | MSR ELR_EL1,X4 ;
+             | ERET           ;
+forall (0:X0=0 /\\ 0:X2=1 /\\ 0:X3=1)
+"""
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_the_handler_runs_after_the_fault_and_returns_to_elr(engine):
+    """The handler's MOV reaches the instruction after the ERET (MOV W3,W2): one
+    execution, the load's register never written."""
+    result = pylitmus.check(RETURNS, variant="vmsa", engine=engine)
+    assert [state_text(s.values) for s in result.states] == ["0:X0=0; 0:X2=1; 0:X3=1;"]
+    assert (result.positive, result.negative, result.observation) == (1, 0, "Always")
+
+
+RETURN_ADDRESS = """AArch64 return-address
+{
+ [c]=1; [PTE(c)]=(oa:PA(c), valid:0);
+ 0:X1=c;
+}
+ P0          | P0.F           ;
+L0:          | MRS X2,ELR_EL1 ;
+ LDR W0,[X1] | MRS X5,ESR_EL1 ;
+L1:          | ADR X3,L1      ;
+             | MSR ELR_EL1,X3 ;
+             | ERET           ;
+locations [0:X2; 0:X5;]
+forall (0:X0=0)
+"""
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_elr_holds_the_faulting_instruction(engine):
+    """herd-kvm/A006's shape: the fault writes the address of the faulting load into
+    ELR_EL1; a data abort leaves ESR_EL1 as it was."""
+    result = pylitmus.check(RETURN_ADDRESS, variant="vmsa", engine=engine)
+    assert [state_text(s.values) for s in result.states] == [
+        '0:X0=0; 0:X2=label:"P0:L0"; 0:X5=0;']
+
+
+AT_EL1 = """AArch64 at-el1
+EL0=P0
+{
+ [c]=1; [PTE(c)]=(oa:PA(c), el0:0);
+ 0:X0=c;
+}
+ P0          | P0.F           ;
+ LDR W1,[X0] | LDR W2,[X0]    ;
+L1:          | ADR X3,L1      ;
+             | MSR ELR_EL1,X3 ;
+             | ERET           ;
+forall (0:X1=0 /\\ 0:X2=1)
+"""
+
+
+def test_the_handler_runs_at_el1():
+    """herd-kvm/F003's shape: the same page faults at EL0 and not in the handler."""
+    result = pylitmus.check(AT_EL1, variant="vmsa")
+    assert [state_text(s.values) for s in result.states] == ["0:X1=0; 0:X2=1;"]
+
+
+FAULT_IN_HANDLER = """AArch64 fault-in-handler
+{
+ [c]=1; [PTE(c)]=(oa:PA(c), valid:0);
+ 0:X1=c; 1:X1=PTE(c); 1:X2=(oa:PA(c), valid:1);
+}
+ P0          | P1          | P0.F        ;
+ LDR W0,[X1] | STR X2,[X1] | LDR W5,[X1] ;
+exists (0:X5=1)
+"""
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_fault_inside_the_handler_drops_the_run_with_a_warning(engine):
+    """As herd7 on this test: the handler's load reads P1's valid descriptor (X5=1), or
+    P0's load does (X5=0); the handler's load faulting again gives no execution."""
+    result = pylitmus.check(FAULT_IN_HANDLER, variant="vmsa", engine=engine)
+    assert [state_text(s.values) for s in result.states] == ["0:X5=0;", "0:X5=1;"]
+    assert (result.positive, result.negative) == (1, 1)
+    assert result.warnings == ["Fault inside a fault handler, legal outcomes may be missing"]
+
+
+RETRIES = """AArch64 retries
+{
+ [c]=1; [PTE(c)]=(oa:PA(c), valid:0);
+ 0:X1=c; 1:X1=PTE(c); 1:X2=(oa:PA(c), valid:1);
+}
+ P0          | P1          | P0.F           ;
+L0:          | STR X2,[X1] | ADD W2,W2,#1   ;
+ LDR W0,[X1] |             | ADR X4,L0      ;
+ MOV W3,#1   |             | MSR ELR_EL1,X4 ;
+ CBZ W0,L0   |             | ERET           ;
+exists (0:X3=1)
+"""
+
+
+@pytest.mark.parametrize("unroll, executions", [(1, 2), (2, 3), (3, 4)])
+@pytest.mark.parametrize("engine", ENGINES)
+def test_eret_back_to_the_load_counts_against_the_loop_bound(engine, unroll, executions):
+    """herd7 places a handler after its thread's code, so an ERET is a jump back, counted
+    with the CBZ's jumps to L0: with -unroll n, n + 1 executions (the load faulting 0 to
+    n times before it reads the valid descriptor), as herd7 gives; the run faulting once
+    more is cut."""
+    result = pylitmus.check(RETRIES, variant="vmsa", unroll=unroll, engine=engine)
+    assert [state_text(s.values) for s in result.states] == ["0:X3=1;"]
+    assert (result.positive, result.negative, result.loop) == (executions, 0, True)
+
+
+@pytest.mark.parametrize("text, message", [
+    (RETURNS.replace("MOV W2,#1", "MRS X2,NZCV"),
+     "system register NZCV is not supported yet"),
+    (RETURN_ADDRESS.replace("ADR X3,L1", "ADD X3,X2,#4"),
+     "arithmetic on code addresses"),
+])
+def test_what_stays_refused(text, message):
+    with pytest.raises(LitmusError, match=message):
+        pylitmus.check(text, variant="vmsa")
+
+
+def test_handlers_with_instruction_fetch_are_refused():
+    with pytest.raises(LitmusError, match=r"fault handlers with instruction fetch \(P0.F\)"):
+        pylitmus.check(RETURNS.replace("[c]=1; [PTE(c)]=(oa:PA(c), valid:0);", "")
+                       .replace("forall (0:X0=0 /\\ ", "forall ("), variant="ifetch")
+
+
+def test_a_handler_column_names_a_thread_before_it():
+    with pytest.raises(LitmusError, match="expected a fault handler column P<n>.F"):
+        pylitmus.check(RETURNS.replace("P0.F", "P1.F"), variant="vmsa")
