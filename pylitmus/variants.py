@@ -71,12 +71,15 @@ IMPLEMENTED = frozenset({
     "ifetch",  # instruction fetch (pylitmus/semantics/fetch.py, `if "ifetch"` in the model)
     "telechat",  # RET without a register ends the thread (pylitmus/semantics/isa.py)
     # virtual memory: translation of loads and stores, faults, descriptors, TLBI
-    # (pylitmus/semantics/translation.py, `if vmsa` in the model); hardware updates and
-    # fault handlers are refused where a test uses them
+    # (pylitmus/semantics/translation.py, `if vmsa` in the model), fault handlers,
+    # hardware updates (refused where spurious updates may happen)
     "vmsa",
     # what a thread does after a fault with no handler (translation.py, `after_fault`);
     # fatal is herd7's default
     "fatal", "handled", "faultToNext",
+    # enhanced exception synchronization: which exception entries and returns are
+    # context-synchronizing (`if exs` in the model's IFB)
+    "exs", "eis", "eos",
 })
 
 # herd7's fault handlings (lib/fault.ml, Handling): one at most.
@@ -101,7 +104,6 @@ _MISSING = {
     "page tables of page tables": ("pte-squared",),
     "128-bit descriptors": ("d128",),
     "enhanced translation synchronization": ("ets", "ets2", "ets3"),
-    "enhanced exception synchronization": ("exs", "eis", "eos"),
     "nested virtualisation": ("NV2",),
     "mixed-size accesses": ("mixed", "unaligned", "DontCheckMixed"),
     "memory tagging": ("memtag", "store-only", "synchronous", "asynchronous", "asymmetric"),

@@ -47,7 +47,7 @@ READ = (
     # break-before-make flag (aarch64memattrs.cat).
     *(f"PTE{attr}" for attr in _MEMORY_ATTRIBUTES),
     # A fault: an exception entry of the memory management unit, of a type.
-    "EXC-ENTRY", "EXC-RET", "MMU", "Translation", "AccessFlag",
+    "EXC-ENTRY", "EXC-RET", "SVC", "MMU", "Translation", "AccessFlag",
     # A TLB invalidation, and one broadcast to the inner shareable domain.
     "TLBI", "TLBIIS",
 )
@@ -77,7 +77,6 @@ NOT_READ = {
     "Permission": "a fault type no clause names (TLBUncacheable is Translation | AccessFlag)",
     "FAULT-RD": "faults of reads: defined, read by no clause",
     "FAULT-WR": "faults of writes: defined, read by no clause",
-    "SVC": "read only under ExS (EXC-ENTRY-IFB), which pylitmus refuses",
     "UndefinedInstruction": "a fault type no clause names",
     # A translation read under hardware management, and the update write, by the flags
     # the update sets (herd7's NExpAF, NExpAFDB).

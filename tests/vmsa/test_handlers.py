@@ -150,3 +150,32 @@ def test_handlers_with_instruction_fetch_are_refused():
 def test_a_handler_column_names_a_thread_before_it():
     with pytest.raises(LitmusError, match="expected a fault handler column P<n>.F"):
         pylitmus.check(RETURNS.replace("P0.F", "P1.F"), variant="vmsa")
+
+
+# P1's load orders its second load only through the exception entry (SVC) or return
+# (ERET) that follows its control dependency.
+SYNCHRONIZING = """AArch64 synchronizing
+{
+ 0:X1=c; 0:X3=d;
+ 1:X0=d; 1:X2=c;
+}
+ P0          | P1          | P1.F           ;
+ MOV W0,#1   | LDR W1,[X0] | ADR X9,L1      ;
+ STR W0,[X1] | CBNZ W1,L0  | MSR ELR_EL1,X9 ;
+ DMB ST      | L0:         | ERET           ;
+ MOV W2,#1   | SVC #1      |                ;
+ STR W2,[X3] | L1:         |                ;
+             | LDR W3,[X2] |                ;
+exists (1:X1=1 /\\ 1:X3=0)
+"""
+
+
+@pytest.mark.parametrize("variant, observation", [
+    ("", "Never"), ("exs", "Sometimes"), ("exs,eis", "Never"), ("exs,eos", "Never")])
+@pytest.mark.parametrize("engine", ENGINES)
+def test_exception_entry_and_return_synchronize_unless_exs_says_otherwise(
+        engine, variant, observation):
+    """Both an SVC and an ERET are context-synchronizing (IFB), unless FEAT_ExS is on:
+    then an SVC only with eis, an ERET only with eos (as herd7 gives on this test)."""
+    result = pylitmus.check(SYNCHRONIZING, variant=variant, engine=engine)
+    assert (result.observation, result.negative) == (observation, 3)
