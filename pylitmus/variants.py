@@ -80,6 +80,9 @@ IMPLEMENTED = frozenset({
     # enhanced exception synchronization: which exception entries and returns are
     # context-synchronizing (`if exs` in the model's IFB)
     "exs", "eis", "eos",
+    # enhanced translation synchronization: DSBs order translation reads, and ets-ob
+    # (`if ets2`, `if ets3` in the model)
+    "ets2", "ets3",
 })
 
 # herd7's fault handlings (lib/fault.ml, Handling): one at most.
@@ -103,7 +106,7 @@ _MISSING = {
     "virtual memory without a branch on each descriptor": ("NoPteBranch",),
     "page tables of page tables": ("pte-squared",),
     "128-bit descriptors": ("d128",),
-    "enhanced translation synchronization": ("ets", "ets2", "ets3"),
+    "enhanced translation synchronization without ETS2 or ETS3": ("ets",),
     "nested virtualisation": ("NV2",),
     "mixed-size accesses": ("mixed", "unaligned", "DontCheckMixed"),
     "memory tagging": ("memtag", "store-only", "synchronous", "asynchronous", "asymmetric"),
