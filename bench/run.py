@@ -13,7 +13,8 @@
    through the batch runner with 2 worker processes (`--jobs 2`) against half of that;
    the whole in-scope corpus with verdicts (base and instruction fetch) against herd7's
    one-process times (6.7 s base, 1.5 s catalogue-ifetch) plus its per-file times for
-   herd-self and seed.
+   herd-self and seed. The mixed-size suites (herd-mixed, catalogue-mixed, diycross-mixed,
+   `-variant mixed`) against herd7's per-file times summed.
    Then the 940 base tests under herd's own `aarch64.cat` (`--model`, from
    ../shared/models/herd-libdir), against the built-in model's time.
 3. `pylitmus check --format herd examples/ptdump.litmus`, the whole process, against
@@ -41,7 +42,8 @@ BENCH = SHARED / "bench"
 HERD_BASE_SECONDS = 6.7  # one process, the 940 base tests
 HERD_IFETCH_SECONDS = 1.5  # one process, the 303 catalogue-ifetch tests
 HERD_PTDUMP_SECONDS = 0.28
-PER_FILE_SUITES = ("herd-self", "seed")  # herd7 timed one process per file only
+PER_FILE_SUITES = ("herd-self", "seed", "herd-mixed", "catalogue-mixed", "diycross-mixed")
+# herd7 timed one process per file only
 HERD_LIBDIR = SHARED / "models" / "herd-libdir"
 HERD_UNFINISHED = {"TICKET3.litmus": 300}  # herd7 did not finish in this many seconds
 
@@ -97,14 +99,22 @@ def child_agree() -> None:
 
 def corpus_paths(which: str) -> tuple[dict, list[str]]:
     """herd7's records and the in-scope corpus tests it has verdicts for: the core
-    suites (`base`) or the core and instruction-fetch suites (`all`)."""
+    suites (`base`), the core and instruction-fetch suites (`all`) or the mixed-size
+    suites (`mixed`)."""
     sys.path.insert(0, str(ROOT))
-    from tests.conformance.corpus import CORE_SUITES, IFETCH_SUITES, load_expected
+    from tests.conformance.corpus import (
+        CORE_SUITES,
+        IFETCH_SUITES,
+        MIXED_SUITES,
+        in_scope,
+        load_expected,
+    )
 
-    suites = CORE_SUITES if which == "base" else CORE_SUITES + IFETCH_SUITES
+    suites = {"base": CORE_SUITES, "all": CORE_SUITES + IFETCH_SUITES,
+              "mixed": MIXED_SUITES}[which]
     expected = load_expected()
     return expected, sorted(p for p, e in expected.items() if p.split("/")[0] in suites
-                            and not e.get("features") and "error" not in e)
+                            and in_scope(e) and "error" not in e)
 
 
 def child_corpus(engine: str, which: str, model: str | None = None) -> None:
@@ -163,7 +173,7 @@ def herd_seconds(which: str) -> float:
     expected, paths = corpus_paths(which)
     per_file = sum(expected[p].get("herd_seconds", 0.0) for p in paths
                    if p.split("/")[0] in PER_FILE_SUITES)
-    return HERD_BASE_SECONDS + HERD_IFETCH_SECONDS + per_file
+    return per_file if which == "mixed" else HERD_BASE_SECONDS + HERD_IFETCH_SECONDS + per_file
 
 
 # ---- the report -------------------------------------------------------------------------
@@ -232,7 +242,8 @@ def bench_corpus(engine: str, which: str, jobs: int, repeat: int,
         argv += ["--jobs", str(jobs)]
     if model is not None:
         argv += ["--model", model]
-    what = ("940 base tests" if which == "base" else "whole in-scope corpus") + \
+    what = {"base": "940 base tests", "all": "whole in-scope corpus",
+            "mixed": "mixed-size suites"}[which] + \
         (", one process" if jobs == 1 else f", --jobs {jobs}") + \
         (f", --model {Path(model).name}" if model else "")
     got, wall, rss, failure = best_child(argv, repeat)
@@ -241,7 +252,8 @@ def bench_corpus(engine: str, which: str, jobs: int, repeat: int,
         return None
     statuses = ", ".join(f"{k} {v}" for k, v in sorted(got["statuses"].items()))
     herd = herd_seconds(which) / jobs
-    herd_name = "herd7" if jobs == 1 else f"herd7 / {jobs}"
+    herd_name = ("herd7" if which != "mixed" else "herd7 per file, summed") if jobs == 1 \
+        else f"herd7 / {jobs}"
     print(f"{what}: {got['tests']} tests in {got['seconds']:.2f} s (CPU {got['cpu']:.2f} s; "
           f"process {wall:.2f} s, peak {rss / 1024:.0f} MB); {herd_name} {herd:.2f} s; ratio "
           f"{got['seconds'] / herd:.2f}; {'vs herd7' if jobs == 1 else 'outcomes'}: "
@@ -277,7 +289,7 @@ def main() -> None:
                         help="runs of each corpus figure (ptdump: 5 times as many)")
     parser.add_argument("--skip-corpus", action="store_true", help="skip the corpus batches")
     parser.add_argument("--child-one")
-    parser.add_argument("--child-corpus", choices=("base", "all"))
+    parser.add_argument("--child-corpus", choices=("base", "all", "mixed"))
     parser.add_argument("--child-agree", action="store_true")
     parser.add_argument("--jobs", type=int, default=1)
     parser.add_argument("--model", help="a cat model for --child-corpus")
@@ -304,6 +316,7 @@ def main() -> None:
         if alone and shared:
             print(f"--jobs 2 speed-up over one process: {alone / shared:.2f}")
         bench_corpus(args.engine, "all", 1, args.repeat)
+        bench_corpus(args.engine, "mixed", 1, args.repeat)
         if alone and (HERD_LIBDIR / "aarch64.cat").exists():
             cat = bench_corpus(args.engine, "base", 1, args.repeat,
                                str(HERD_LIBDIR / "aarch64.cat"))

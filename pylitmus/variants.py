@@ -83,6 +83,7 @@ IMPLEMENTED = frozenset({
     # enhanced translation synchronization: DSBs order translation reads, and ets-ob
     # (`if ets2`, `if ets3` in the model)
     "ets2", "ets3",
+    "mixed",  # memory as bytes (pylitmus/semantics/mixed.py, `if mixed` in the model)
 })
 
 # herd7's fault handlings (lib/fault.ml, Handling): one at most.
@@ -108,7 +109,7 @@ _MISSING = {
     "128-bit descriptors": ("d128",),
     "enhanced translation synchronization without ETS2 or ETS3": ("ets",),
     "nested virtualisation": ("NV2",),
-    "mixed-size accesses": ("mixed", "unaligned", "DontCheckMixed"),
+    "unaligned or unchecked mixed-size accesses": ("unaligned", "DontCheckMixed"),
     "memory tagging": ("memtag", "store-only", "synchronous", "asynchronous", "asymmetric"),
     "Advanced SIMD": ("Neon",),
     "the Scalable Vector Extension": ("sve",),
@@ -122,11 +123,11 @@ _MISSING = {
                                        "strict", "warn", "CutOff"),
 }
 MISSING = {name: what for what, names in _MISSING.items() for name in names}
-_PLURAL = frozenset({"mixed-size accesses", "Morello capabilities", "faults", "exceptions",
-                     "exception levels", "exception handlers", "system registers",
-                     "HINT instructions",
+_PLURAL = frozenset({"unaligned or unchecked mixed-size accesses", "Morello capabilities",
+                     "faults", "exceptions", "exception levels", "exception handlers",
+                     "system registers", "HINT instructions",
                      "address translation instructions", "128-bit descriptors",
-                     "page tables of page tables"})
+                     "page tables of page tables", "mixed-size accesses under virtual memory"})
 
 # ---- syntax of the features pylitmus lacks ------------------------------------------------
 

@@ -24,6 +24,7 @@ def test_aliases_and_case_give_herd7s_names():
     # herd7 lower-cases a tag before matching it: "self" and "Ifetch" are ifetch,
     # "precise" is the fault handling "fatal" (lib/fault.ml), T05 a cat-file flag.
     assert parse_variants("Ifetch, self") == {"ifetch"}
+    assert parse_variants("Mixed") == {"mixed"}
     assert parse_variants("precise,FATAL T05") == {"fatal", "T05"}
 
 
@@ -31,7 +32,8 @@ def test_aliases_and_case_give_herd7s_names():
     ("NoPteBranch", "virtual memory without a branch on each descriptor (variant NoPteBranch) "
                     "is not supported yet"),
     ("pte2", "page tables of page tables (variant pte2) are not supported yet"),
-    ("mixed", "mixed-size accesses (variant mixed) are not supported yet"),
+    ("unaligned", "unaligned or unchecked mixed-size accesses (variant unaligned) are not "
+                  "supported yet"),
     ("tagmem", "memory tagging (variant tagmem) is not supported yet"),
     ("async", "memory tagging (variant async) is not supported yet"),
     ("ets", "enhanced translation synchronization without ETS2 or ETS3 (variant ets)"),

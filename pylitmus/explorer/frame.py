@@ -16,6 +16,7 @@ from ..model import program as P
 from ..semantics import annotations as A
 from ..semantics import events as E
 from ..semantics.machine import location_sets
+from ..semantics.mixed import Layout
 from ..semantics.prepare import Prepared
 from ..semantics.values import PhysAddr, PteVal, is_table_location, page_name, table_location
 from .cut import own_later_writes
@@ -100,6 +101,25 @@ def page_table_relations(events: list[E.Event]) -> dict[str, list[int]]:
             inv_domain[j] |= 1 << i
     return {"same-oa": same_oa, "at-least-one-writable": one_writable,
             "different-values": different, "PTEtoPA": to_physical, "inv-domain": inv_domain}
+
+
+def _init_accesses(init_events: list[E.Event], n: int, layout: Layout | None) -> list[int]:
+    """The initial writes of one location as one access: each alone, or under the mixed
+    variant the bytes of one location (or array cell) together."""
+    rows = [1 << i for i in range(len(init_events))] + [0] * (n - len(init_events))
+    if layout is not None:
+        cells: dict[tuple[str, int], int] = {}
+        for i, ev in enumerate(init_events):
+            cell = layout.cell_of(ev.loc)  # type: ignore[arg-type]  # a memory location
+            cells[cell] = cells.get(cell, 0) | 1 << i
+        for i, ev in enumerate(init_events):
+            rows[i] = cells[layout.cell_of(ev.loc)]  # type: ignore[arg-type]
+    return rows
+
+
+# The name under which a run's thread-stage results keep its accesses: the memory events
+# of one single-copy-atomic access (the bytes of one access under the mixed variant).
+ACCESSES = "sm"
 
 
 # Thread-stage sets an event is in by its annotations (Imp is computed, as M & ~Exp).
@@ -238,6 +258,9 @@ def _thread_results(model: P.Model, run: E.Run, evaluate) -> StageResults:
                 local[name] = _moved(value, moved)
             else:
                 local[name] = [_moved(value[i], moved) for i in keep]
+        sca = inputs["sca"]
+        assert isinstance(sca, list)  # a relation
+        local[ACCESSES] = [_moved(sca[i], moved) for i in keep]
         at = {i: k for k, i in enumerate(keep)}
         later = {at[r]: frozenset(at[w] for w in writes)
                  for r, writes in own_later_writes(run).items()}
@@ -279,11 +302,11 @@ class Shape:
     locations. `memo` keeps an engine's own per-shape work."""
 
     __slots__ = ("init_events", "inputs", "reads", "writes_by_loc", "rf_candidates",
-                 "locals_", "memo")
+                 "locals_", "accesses", "memo")
 
     def __init__(self, init_events: list[E.Event], inputs: dict, reads: list[int],
                  writes_by_loc: dict[str, list[int]], rf_candidates: list[list[int]],
-                 locals_: list[LocalRelations]):
+                 locals_: list[LocalRelations], accesses: list[int]):
         self.init_events = init_events
         self.inputs = inputs
         self.reads = reads
@@ -292,6 +315,7 @@ class Shape:
         # its location, less those that follow it in its own instruction.
         self.rf_candidates = rf_candidates
         self.locals_ = locals_  # keeps the runs' results (and shape keys) alive
+        self.accesses = accesses  # each event's access: the events of its single-copy-atomic group
         self.memo: dict = {}
 
 
@@ -403,6 +427,10 @@ class FrameBuilder:
         inputs["loc"], inputs["scl"] = _same_line(events, n)
         if prepared.env.vmsa:
             inputs.update(page_table_relations(events))
+        inputs["init-sca"] = _init_accesses(events[:n_init], n, prepared.env.layout)
+        accesses = list(inputs["init-sca"][:n_init])
+        for values in placed:
+            accesses += values[ACCESSES]
         # What is left to choose: a write for each read, an order of each location's writes.
         by_loc: dict[str, list[int]] = {}
         for i, ev in enumerate(events):
@@ -420,4 +448,4 @@ class FrameBuilder:
             read_loc, own = events[r].loc, later.get(r, frozenset())
             assert read_loc is not None  # a memory read has a location
             candidates.append([w for w in by_loc.get(read_loc, ()) if w not in own])
-        return Shape(init_events, inputs, reads, by_loc, candidates, locals_)
+        return Shape(init_events, inputs, reads, by_loc, candidates, locals_, accesses)

@@ -55,7 +55,9 @@ EXECUTION_RELS = ("rf", "co", "id", "int", "ext", "loc", "scl",
                   # at-least-one-writable, different-values, PTEtoPA); a TLB
                   # invalidation and the page-table accesses it covers (inv-domain)
                   "same-oa", "at-least-one-writable", "different-values", "PTEtoPA",
-                  "inv-domain")
+                  "inv-domain",
+                  # under the mixed variant: the bytes of one location's initial value
+                  "init-sca")
 # Inputs that change from one candidate to the next.
 DYNAMIC_INPUTS = frozenset({"rf", "co"})
 
@@ -304,8 +306,10 @@ class _Compiler:
                 self.thread_kinds[str(kids[0])] = self.stage.kinds[slot]
         elif kind in ("check", "flag"):
             slot = self.expr(kids[1])
-            if kind == "flag" and self.is_empty(slot):
-                return  # a flag of a variant not in force (`if vmsa then ... else 0`)
+            if self.is_empty(slot) and str(kids[0]) in ("empty", "nonempty"):
+                # a check that always holds or a flag that never rises: a part of the
+                # model for variants not in force (`if vmsa then ... else 0`)
+                return
             item = Check(str(kids[0]), slot, str(kids[2]), monotone(self.current, slot))
             (self.stage.checks if kind == "check" else self.stage.flags).append(item)
         elif kind == "choose":

@@ -38,11 +38,27 @@ class Event:
     value: object = None
     sets: frozenset[str] = frozenset()
     symbolic: bool = False  # does the value depend on what a memory read returned?
+    width: int = 0  # on the first byte event of a mixed-size access: the access's bytes
 
     @property
     def is_memory(self) -> bool:
         """Does the execution stage of the model see this event?"""
         return self.kind in MEMORY_KINDS
+
+
+class Access(tuple):
+    """The byte events of one mixed-size access (`mixed.py`): where an instruction uses
+    an access as a source or target of intra-instruction edges, it uses each byte."""
+
+    __slots__ = ()
+
+
+Effect = Event | Access  # what a memory access gives its instruction
+
+
+def each(item) -> tuple:
+    """The events of an event or of an `Access`."""
+    return item if type(item) is Access else (item,)
 
 
 class InstanceInfo:

@@ -21,6 +21,15 @@ from ..limits import LimitError, Limits, limit_message
 from ..variants import HardwareUpdates, hardware_updates, words
 from . import events as E
 from .annotations import check_annotations
+from .mixed import (
+    Layout,
+    Pattern,
+    byte_location,
+    explode,
+    read_key,
+    read_values,
+    split_byte_location,
+)
 from .values import (
     DEVICE_TYPES,
     HANDLER_OFFSET,
@@ -65,6 +74,9 @@ class Env:
     # Labels whose address the test takes (init values, ADR): the targets herd7 tries for
     # an indirect branch on a register with no known value.
     exported_labels: frozenset[tuple[int, str]] = frozenset()
+    # Under the `mixed` variant, memory is bytes (`mixed.py`): each location's bytes.
+    layout: Layout | None = None
+    patterns: dict[str, set[Pattern]] = field(default_factory=dict)  # whole writes, by location
 
     @property
     def el0_threads(self) -> frozenset[int]:
@@ -217,21 +229,24 @@ class Context:
         events.append(ev)
         return ev
 
-    def data(self, sources, target: E.Event) -> None:
-        """iico_data edges from each source event to target."""
-        for s in sources:
-            if s is not None:
-                self.run.iico_data.append((s.num, target.num))
-                target.symbolic |= s.symbolic
+    def data(self, sources, target) -> None:
+        """iico_data edges from each source event (or access) to target."""
+        self._edges(self.run.iico_data, sources, target)
 
-    def ctrl(self, sources, target: E.Event) -> None:
-        for s in sources:
-            if s is not None:
-                self.run.iico_ctrl.append((s.num, target.num))
-                target.symbolic |= s.symbolic
+    def ctrl(self, sources, target) -> None:
+        self._edges(self.run.iico_ctrl, sources, target)
 
-    def order(self, first: E.Event, second: E.Event) -> None:
-        self.run.iico_order.append((first.num, second.num))
+    @staticmethod
+    def _edges(edges: list, sources, target) -> None:
+        for t in E.each(target):
+            for source in sources:
+                if source is not None:
+                    for s in E.each(source):
+                        edges.append((s.num, t.num))
+                        t.symbolic |= s.symbolic
+
+    def order(self, first, second) -> None:
+        self.run.iico_order.extend((a.num, b.num) for a in E.each(first) for b in E.each(second))
 
     def choose(self, options: list):
         return self.decisions.choose(options)
@@ -284,6 +299,9 @@ class Context:
     def location(self, address) -> str:
         """The location an address names, as herd7 resolves symbolic addresses."""
         if isinstance(address, Addr):
+            layout = self.env.layout
+            if layout is not None and address.base in layout.cells:
+                return byte_location(address.base, address.offset)
             if address.base in self.env.arrays:
                 size, length = self.env.arrays[address.base]
                 index, rest = divmod(address.offset, size)
@@ -307,8 +325,10 @@ class Context:
             return loc
         raise self.error(f"non symbolic address: {address}")
 
-    def read_mem(self, loc: str, bits: int, sets=(), sources=()) -> tuple[object, E.Event]:
+    def read_mem(self, loc: str, bits: int, sets=(), sources=()) -> tuple[object, E.Effect]:
         """Read `bits` bits at a location: the value is one it may hold."""
+        if self.env.layout is not None:
+            return self.read_bytes(loc, bits, sets, sources)
         self.check_size(loc, bits, "reads")
         value = self.decisions.choose(self.options(loc), loc)
         ev = self.event(E.MEM_READ, loc, value, self.location_sets(loc, value, sets), True)
@@ -322,8 +342,10 @@ class Context:
             options = self.read_options[loc] = sorted(self.env.possible.get(loc, {0}), key=repr)
         return options
 
-    def write_mem(self, loc: str, bits: int, value, sets=(), sources=()) -> E.Event:
+    def write_mem(self, loc: str, bits: int, value, sets=(), sources=()) -> E.Effect:
         """Write `bits` bits at a location."""
+        if self.env.layout is not None:
+            return self.write_bytes(loc, bits, value, sets, sources)
         self.check_size(loc, bits, "writes")
         if loc in self.env.code_locations and not self.env.ifetch:
             raise self.error(f"store to {loc} requires instruction fetch "
@@ -331,6 +353,56 @@ class Context:
         ev = self.event(E.MEM_WRITE, loc, value, self.location_sets(loc, value, sets))
         self.data(sources, ev)
         return ev
+
+    def byte_locations(self, loc: str, bits: int) -> list[str]:
+        """The bytes an access of `bits` bits at byte location `loc` covers, which must lie
+        in the location and be aligned to the access's size, as herd7 checks under
+        `-variant mixed` (herd/mem.ml, check_aligned)."""
+        assert self.env.layout is not None
+        base, offset = split_byte_location(loc)
+        size = bits // 8
+        if offset % size or offset + size > self.env.layout.size(base):
+            raise LitmusError.at(self.instruction.pos, f"unaligned or out-of-bound access: "
+                                 f"{size} bytes at {base}+{offset} in `{self.instruction.text}`")
+        return [byte_location(base, offset + k) for k in range(size)]
+
+    def read_bytes(self, loc: str, bits: int, sets, sources) -> tuple[int, E.Access]:
+        """A mixed-size read: one read per byte; the value, one the bytes may make from
+        whole writes (`mixed.read_values`), is decided as a whole."""
+        locs = self.byte_locations(loc, bits)
+        base, offset = split_byte_location(loc)
+        reader = (self.thread.index, self.instance)
+        key = read_key(base, offset, len(locs), *reader)
+        if key not in self.env.possible:
+            self.env.possible[key] = read_values(self.env.patterns[base], offset, len(locs),
+                                                 *reader)
+        value = self.decisions.choose(self.options(key), key)
+        events = []
+        for byte_loc, byte in zip(locs, explode(value, len(locs))):
+            ev = self.event(E.MEM_READ, byte_loc, byte, sets, True)
+            self.data(sources, ev)
+            events.append(ev)
+        return value, self._access(events)
+
+    def write_bytes(self, loc: str, bits: int, value, sets, sources) -> E.Access:
+        """A mixed-size write: one write per byte."""
+        if not isinstance(value, int):
+            raise LitmusError.at(self.instruction.pos, f"storing {value} with `"
+                                 f"{self.instruction.text}`: mixed-size accesses to a "
+                                 f"location holding an address are not supported yet")
+        locs = self.byte_locations(loc, bits)
+        events = []
+        for byte_loc, byte in zip(locs, explode(value, len(locs))):
+            ev = self.event(E.MEM_WRITE, byte_loc, byte, sets)
+            self.data(sources, ev)
+            events.append(ev)
+        events[0].width = len(events)
+        return self._access(events)
+
+    def _access(self, events: list[E.Event]) -> E.Access:
+        """The bytes of one access, one single-copy-atomic group."""
+        self.run.sca.extend((a.num, b.num) for i, a in enumerate(events) for b in events[i + 1:])
+        return E.Access(events)
 
     def check_size(self, loc: str, bits: int, access: str) -> None:
         """Without a mixed-size variant, herd7 refuses an execution it finds consistent when
@@ -541,7 +613,7 @@ class ThreadRuns:
         # The writes of the sequences the last `grow` abandoned, as (location, value) lists:
         # a prefix of a real run may end in a decision no execution takes (an indirect
         # branch to a value read that is no label), and its writes may still be read.
-        self.abandoned_writes: list[list[tuple]] = []
+        self.abandoned_writes: list[list[E.Event]] = []
         self.state: tuple = self.start  # saved before the instruction running now
         self.first = 0  # the index of that instruction's first decision
         self.state_kept: tuple = (None, None)  # (a state, its events and edges)
@@ -648,7 +720,7 @@ class ThreadRuns:
                     ctx.pc = ctx.next_pc
                 out.append((tuple(decisions.keys), ctx.finished_run()))
             except Abandon:
-                self.abandoned_writes.append([(ev.loc, ev.value) for ev in ctx.run.events
+                self.abandoned_writes.append([ev for ev in ctx.run.events
                                               if ev.kind == E.MEM_WRITE])
             except RunError as exc:
                 out.append((tuple(decisions.keys), ctx.finished_run(exc)))

@@ -18,6 +18,7 @@ from .checks import check_static
 from .dispatch import execute
 from .machine import DEFAULT_BITS, Env, ThreadRuns
 from .machine import reg_key as register_key
+from .mixed import Layout, read_values, split_read_key, written_patterns
 from .values import (
     INSTRUCTION_BITS,
     MASK64,
@@ -218,6 +219,9 @@ def prepare(test: ast.Test, unroll: int = 2, requested: frozenset[str] = frozens
         if "ifetch" in flags:
             raise LitmusError(not_supported("virtual memory with instruction fetch",
                                             "variants vmsa and ifetch"), test.file)
+        if "mixed" in flags:
+            raise LitmusError(not_supported("mixed-size accesses under virtual memory",
+                                            "variants vmsa and mixed"), test.file)
         add_page_tables(test, init_memory, init_regs, arrays)
     elif (found := virtual_memory_syntax(test)) is not None:
         syntax, pos = found
@@ -230,8 +234,21 @@ def prepare(test: ast.Test, unroll: int = 2, requested: frozenset[str] = frozens
     for loc, instr in env.code_locations.items():
         init_memory[loc] = instr
     # herd7 checks access sizes unless a mixed-size variant is on (herd/mem.ml: mixed,
-    # memtag, morello, dontcheckmixed), and pylitmus refuses those variants (variants.py).
-    env.location_bits = location_bits(init_memory, types, arrays, env.code_locations)
+    # memtag, morello, dontcheckmixed); pylitmus refuses those but `mixed` (variants.py).
+    bits = location_bits(init_memory, types, arrays, env.code_locations)
+    if "mixed" in flags:
+        if env.code_locations:
+            raise LitmusError("mixed-size accesses to code (under --variant ifetch or to "
+                              "labels) are not supported yet", test.file)
+        cells = {loc.partition("[")[0]: (size // 8, arrays.get(loc.partition("[")[0],
+                                                              (0, 1))[1])
+                 for loc, size in bits.items()}
+        env.layout = Layout(cells)
+        init_bytes = env.layout.init_bytes(init_memory, test.file)
+        env.patterns = env.layout.init_patterns(init_memory)
+        init_memory = dict(init_bytes)
+    else:
+        env.location_bits = bits
 
     env.possible = {loc: {v} for loc, v in init_memory.items()}
     runs = runs_to_value_fixpoint(env, test, init_regs, init_memory)
@@ -324,6 +341,20 @@ def runs_to_value_fixpoint(env: Env, test: ast.Test, init_regs: list[dict],
             thread.release()
 
 
+def _grow_read_values(env: Env) -> bool:
+    """Under the mixed variant, the values of each range read so far, from the whole
+    writes known now; whether some range has a new one."""
+    grown = False
+    for key, values in env.possible.items():
+        if "@" in key:
+            base, offset, size, thread, instance = split_read_key(key)
+            new = read_values(env.patterns[base], offset, size, thread, instance) - values
+            if new:
+                values |= new
+                grown = True
+    return grown
+
+
 def _rounds(env: Env, test: ast.Test, init_memory: dict[str, object],
             threads: list[ThreadRuns]) -> list[list[E.Run]]:
     """The rounds of `runs_to_value_fixpoint` over the threads' runs."""
@@ -338,15 +369,25 @@ def _rounds(env: Env, test: ast.Test, init_memory: dict[str, object],
         # Abandoned sequences count as runs here: their writes happen in the runs that
         # share their prefix and take another decision where they were abandoned.
         for t, (_, new) in enumerate(grown_runs):
-            writes_of_runs = [[(ev.loc, ev.value) for ev in run.events
-                               if ev.kind == E.MEM_WRITE] for run in new]
+            writes_of_runs = [[ev for ev in run.events if ev.kind == E.MEM_WRITE]
+                              for run in new]
             for writes in writes_of_runs + threads[t].abandoned_writes:
-                for loc, value in writes:
-                    values = env.possible.setdefault(loc, {init_memory.get(loc, 0)})
-                    if value not in values:
-                        values.add(value)
+                for ev in writes:
+                    assert ev.loc is not None  # a memory write has a location
+                    values = env.possible.setdefault(ev.loc, {init_memory.get(ev.loc, 0)})
+                    if ev.value not in values:
+                        values.add(ev.value)
                         grown = True
-                most[t] = max(most[t], len(writes))
+                if env.layout is None:
+                    most[t] = max(most[t], len(writes))
+                    continue
+                # Under the mixed variant the chain above is one of whole writes.
+                patterns = written_patterns(writes, t)
+                for base, pattern in patterns:
+                    env.patterns[base].add(pattern)
+                most[t] = max(most[t], len(patterns))
+        if env.layout is not None:
+            grown |= _grow_read_values(env)
         if not grown:
             return runs
         if sum(most) < rounds:

@@ -29,7 +29,7 @@ DESCRIPTOR_BITS = 64
 
 
 @dataclass(frozen=True)
-class Access:
+class Target:
     """Where an explicit access goes: its address after translation (what an exclusive
     reservation holds) and location, and the events of its translation it depends on:
     by data (the descriptor read) and by control (the branch on it)."""
@@ -40,9 +40,9 @@ class Access:
     ctrl: tuple[E.Event, ...] = ()
 
 
-def untranslated(ctx: Context, address) -> Access:
+def untranslated(ctx: Context, address) -> Target:
     """The access to an address as it is."""
-    return Access(address, ctx.location(address))
+    return Target(address, ctx.location(address))
 
 
 def fault_type(descriptor: PteVal, write: bool, el0: bool, ha: bool = False,
@@ -106,7 +106,7 @@ def after_fault(ctx: Context, syscall: bool = False) -> None:
 
 
 def translate(ctx: Context, address, sources: list, write: bool,
-              dirties: bool | None = None) -> Access | None:
+              dirties: bool | None = None) -> Target | None:
     """The access to `address`, translated under vmsa; None when it faults (the thread
     has then gone where `after_fault` says). A write dirties the page unless `dirties`
     says otherwise (a CAS failing without writing may or may not)."""
@@ -118,9 +118,9 @@ def translate(ctx: Context, address, sources: list, write: bool,
             raise_fault(ctx, table_location(address.name), "Permission", write,
                         message="EL0")
             return None
-        return Access(address, table_location(address.name))
+        return Target(address, table_location(address.name))
     if isinstance(address, PhysAddr):
-        return Access(address, ctx.location(Addr(address.name)))
+        return Target(address, ctx.location(Addr(address.name)))
     if not isinstance(address, Addr):
         return untranslated(ctx, address)  # refused there, as without vmsa
     if address.offset or address.base in ctx.env.arrays:
@@ -131,6 +131,7 @@ def translate(ctx: Context, address, sources: list, write: bool,
     # Under hardware management the translation read is atomic with the update.
     read_sets = ("X", "AF", "DB") if hd else ("X", "AF") if ha else ()
     descriptor, ttd = ctx.read_mem(entry, DESCRIPTOR_BITS, read_sets, sources)
+    assert isinstance(ttd, E.Event)  # one event: no mixed-size accesses under vmsa
     if not isinstance(descriptor, PteVal):
         raise Unsupported(f"a page-table entry holding {descriptor} (not a descriptor) "
                           f"is not supported yet", static=True)
@@ -153,4 +154,4 @@ def translate(ctx: Context, address, sources: list, write: bool,
     if isinstance(descriptor.oa, TableAddr) or not descriptor.oa.name:
         raise Unsupported(f"translating through a descriptor with the output address "
                           f"{descriptor.oa} is not supported yet", static=True)
-    return Access(descriptor.oa, ctx.location(Addr(descriptor.oa.name)), (ttd,), (branch,))
+    return Target(descriptor.oa, ctx.location(Addr(descriptor.oa.name)), (ttd,), (branch,))

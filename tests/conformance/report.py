@@ -6,7 +6,7 @@ import sys
 import time
 from collections import Counter, defaultdict
 
-from .corpus import ALL_SUITES, CORPUS, compare, load_expected
+from .corpus import ALL_SUITES, CORPUS, compare, in_scope, load_expected
 
 
 def run(engine: str = "auto") -> dict[str, Counter]:
@@ -27,7 +27,7 @@ def run(engine: str = "auto") -> dict[str, Counter]:
         status = "refused" if result.status == "error" else result.status
         tally[suite][status] += 1
         tally[suite]["tests"] += 1
-        if status != "agree" and not (status == "refused" and entry.get("features")):
+        if status != "agree" and not (status == "refused" and not in_scope(entry)):
             print(f"{status}: {path}: {result.detail[:300]}")
     print(f"\n{'suite':26} {'tests':>6} {'agree':>6} {'disagree':>9} {'refused':>8} "
           f"{'crash':>6} {'time':>7}")

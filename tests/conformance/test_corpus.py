@@ -12,7 +12,16 @@ from pathlib import Path
 
 import pytest
 
-from .corpus import ALL_SUITES, CORE_SUITES, CORPUS, IFETCH_SUITES, compare, load_expected
+from .corpus import (
+    ALL_SUITES,
+    CORE_SUITES,
+    CORPUS,
+    IFETCH_SUITES,
+    MIXED_SUITES,
+    compare,
+    in_scope,
+    load_expected,
+)
 
 pytestmark = pytest.mark.skipif(not CORPUS.exists(),
                                 reason=f"the conformance corpus is not at {CORPUS}")
@@ -22,6 +31,8 @@ GROUPS = {
     "core": (CORE_SUITES, 0.99),
     "catalogue-aarch64": (("catalogue-aarch64",), 1.0),
     "ifetch": (IFETCH_SUITES, 0.99),
+    "mixed": (("herd-mixed", "catalogue-mixed"), 1.0),
+    "diycross-mixed": (("diycross-mixed",), 0.99),
 }
 
 
@@ -33,7 +44,7 @@ def _all_results(suite: str):
 
 def _results(suite: str):
     """The entries in pylitmus's scope: no feature it lacks."""
-    return [(entry, c) for entry, c in _all_results(suite) if not entry.get("features")]
+    return [(entry, c) for entry, c in _all_results(suite) if in_scope(entry)]
 
 
 def _listed(path: str) -> bool:
@@ -52,7 +63,7 @@ def test_verdicts_agree_with_herd7(group):
     assert agree >= goal * len(verdicts), f"{group}: {agree}/{len(verdicts)} agree"
 
 
-@pytest.mark.parametrize("suite", CORE_SUITES + IFETCH_SUITES)
+@pytest.mark.parametrize("suite", CORE_SUITES + IFETCH_SUITES + MIXED_SUITES)
 def test_refused_tests_are_refused(suite):
     """herd7's `error` entries: pylitmus refuses them too, or the difference is listed."""
     for entry, c in _results(suite):

@@ -52,3 +52,11 @@ def test_arm_model_checks(flags):
     # only `atomic` subtracts something that depends on rf and co
     assert [c.monotone for c in model.execution.checks] == [True, True, True, True, False]
     assert [c.name for c in model.execution.choices] == ["DC-after", "IC-after"]
+
+
+def test_arm_model_checks_mixed_size_reads_under_mixed():
+    """The mixed-size part of the model is a check only under the mixed variant; it
+    subtracts what depends on rf, so it is checked on whole candidates."""
+    checks = P.load_model(frozenset({"mixed"})).execution.checks
+    assert [(c.name, c.monotone) for c in checks][-1] == ("mixed-size-reads-from-whole-writes",
+                                                        False)

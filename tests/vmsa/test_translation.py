@@ -98,13 +98,13 @@ def test_faults_print_with_the_type_of_the_first_atom_that_gives_one():
     (" P0 ;\n LDR W0,[X1] ;", "",
      "virtual memory without variant vmsa (a descriptor) is not supported yet"),
     (" P0 ;\n CASP W0,W1,W2,W3,[X1] ;", "vmsa", "CASP under virtual memory is not supported yet"),
+    (" P0 ;\n LDRB W0,[X1] ;", "vmsa,mixed", "mixed-size accesses under virtual memory "
+     "(variants vmsa and mixed) are not supported yet"),
 ])
 def test_what_step_one_lacks_is_refused_by_name(table, variant, message):
     text = f"AArch64 T\n{{ [PTE(c)]=(oa:PA(c)); 0:X1=c; }}\n{table}\nexists (0:X0=0)\n"
     with pytest.raises(LitmusError, match=message.replace("(", r"\(").replace(")", r"\)")):
         pylitmus.check(text, variant=variant)
-
-
 
 
 def test_reports_show_faults_and_descriptors():
