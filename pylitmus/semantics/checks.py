@@ -132,7 +132,8 @@ _FORMS: set[tuple[str, bool]] = set()  # (text, as data) of the instructions tha
 def _check_label_value(test: ast.Test, value: ast.CodeLabel, pos, where: str) -> None:
     """A code label named as a value must exist on the thread it names."""
     threads = test.threads
-    if not 0 <= value.thread < len(threads) or value.label not in threads[value.thread].labels:
+    if not 0 <= value.thread < len(threads) or \
+            threads[value.thread].code_of_label(value.label) is None:
         raise LitmusError.at(pos, f"label {value.label} not found on P{value.thread}, "
                                   f"yet it is used in {where}")
 

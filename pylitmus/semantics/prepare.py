@@ -211,10 +211,6 @@ def prepare(test: ast.Test, unroll: int = 2, requested: frozenset[str] = frozens
         if isinstance(value, Addr) and value.base not in arrays:
             init_memory.setdefault(value.base, 0)
 
-    handlers = [thread.handler for thread in test.threads if thread.handler is not None]
-    if handlers and "ifetch" in flags:
-        raise LitmusError.at(handlers[0].pos, not_supported(
-            "fault handlers with instruction fetch", f"P{handlers[0].index}.F"))
     if "vmsa" in flags:
         if "ifetch" in flags:
             raise LitmusError(not_supported("virtual memory with instruction fetch",
@@ -231,6 +227,7 @@ def prepare(test: ast.Test, unroll: int = 2, requested: frozenset[str] = frozens
     from .fetch import code_locations, exported_labels
     env.code_locations = code_locations(test, init_regs)
     env.exported_labels = frozenset(exported_labels(test, init_regs))
+    refuse_handler_code_as_data(test, env.exported_labels)
     for loc, instr in env.code_locations.items():
         init_memory[loc] = instr
     # herd7 checks access sizes unless a mixed-size variant is on (herd/mem.ml: mixed,
@@ -255,6 +252,17 @@ def prepare(test: ast.Test, unroll: int = 2, requested: frozenset[str] = frozens
     if env.vmsa and env.hardware_updates.any:
         refuse_spurious_updates(env, test)
     return Prepared(test, env, runs, init_memory, types, flags)
+
+
+def refuse_handler_code_as_data(test: ast.Test, exported: frozenset[tuple[int, str]]) -> None:
+    """herd7 lets a test access a fault handler's instructions as data (and under ifetch
+    fetch them) like any others; pylitmus only its threads' own code, so it refuses a
+    test that takes the address of a label of a handler."""
+    for thread, label in sorted(exported):
+        owner = test.threads[thread] if 0 <= thread < len(test.threads) else None
+        if owner is not None and owner.handler is not None and label in owner.handler.labels:
+            raise LitmusError.at(owner.handler.label_positions[label], not_supported(
+                "fault-handler code as data", f"P{thread}:{label}"))
 
 
 def refuse_spurious_updates(env: Env, test: ast.Test) -> None:

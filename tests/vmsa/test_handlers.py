@@ -141,10 +141,38 @@ def test_what_stays_refused(text, message):
         pylitmus.check(text, variant="vmsa")
 
 
-def test_handlers_with_instruction_fetch_are_refused():
-    with pytest.raises(LitmusError, match=r"fault handlers with instruction fetch \(P0.F\)"):
-        pylitmus.check(RETURNS.replace("[c]=1; [PTE(c)]=(oa:PA(c), valid:0);", "")
-                       .replace("forall (0:X0=0 /\\ ", "forall ("), variant="ifetch")
+# catalogue-faults/SVC-ifetch's shape: P0 patches its own code (a branch over the MOV
+# becomes a NOP), then makes a system call whose handler returns at once.
+PATCH_THEN_SVC = """AArch64 patch-then-svc
+CacheType=DIC
+{
+ 0:X0=instr:"NOP"; 0:X1=P0:L2;
+}
+ P0          | P0.F ;
+ STR W0,[X1] | ERET ;
+ DSB ISH     |      ;
+ SVC #0      |      ;
+L2:          |      ;
+ B L1        |      ;
+ MOV W9,#1   |      ;
+L1:          |      ;
+exists (0:X9=0)
+"""
+
+
+@pytest.mark.parametrize("variant, counts", [("ifetch,exs", (1, 1)), ("ifetch,exs,eis", (0, 1))])
+@pytest.mark.parametrize("engine", ENGINES)
+def test_an_exception_entry_synchronizes_instruction_fetch(engine, variant, counts):
+    """With DIC the DSB completes the patch; only a context-synchronizing SVC (eis) then
+    makes the fetch of L2 see the NOP, as herd7 gives."""
+    result = pylitmus.check(PATCH_THEN_SVC, variant=variant, engine=engine)
+    assert (result.positive, result.negative) == counts
+
+
+def test_a_handler_label_taken_as_data_is_refused():
+    text = PATCH_THEN_SVC.replace("0:X1=P0:L2", "0:X1=P0:L9").replace("| ERET ;", "| L9: ERET ;")
+    with pytest.raises(LitmusError, match=r"fault-handler code as data \(P0:L9\)"):
+        pylitmus.check(text, variant="ifetch")
 
 
 def test_a_handler_column_names_a_thread_before_it():
