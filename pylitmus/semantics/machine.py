@@ -450,10 +450,14 @@ class Context:
         self.jump_to_address(target)
 
     def jump_to_address(self, target: CodeAddr) -> None:
-        """Continue at a code address (a label of a thread or of its fault handler)."""
+        """Continue at a code address (a label of a thread or of its fault handler, or
+        `@n`, the nth instruction word from the start of the thread's code)."""
         thread = self.env.test.threads[target.thread]
         code = thread.code_of_label(target.label) or thread
-        self.jump_index(code, self.label_index(code, target.label), target.label, True)
+        index = self.label_index(code, target.label)
+        if target.label.startswith("@") and index >= HANDLER_WORDS and thread.handler:
+            code, index = thread.handler, index - HANDLER_WORDS
+        self.jump_index(code, index, target.label, True)
 
     def return_from_exception(self, target) -> None:
         """ERET: continue at `target`, the value of ELR_EL1 (a label of this thread), no
@@ -512,12 +516,17 @@ class Context:
     def label_address(self, label: str | None, index: int | None = None) -> CodeAddr:
         """The address of a label of this thread (or of an instruction index)."""
         if label is None:
+            assert index is not None, "an address is a label's or an instruction index's"
             names = [n for n, i in self.code.labels.items() if i == index]
-            label = min(names) if names else f"@{index}"
+            words = index + (HANDLER_WORDS if self.code.is_handler else 0)
+            label = min(names) if names else f"@{words}"
         elif self.thread.code_of_label(label) is None:
             raise self.error(f"label {label} not found on P{self.code.index}, although "
                              f"used in the instruction {self.instruction.text}")
         return CodeAddr(self.code.index, label)
+
+HANDLER_WORDS = HANDLER_OFFSET // 4  # where a handler's code starts, in instructions
+
 
 def instruction_address(code: ast.Thread, index: int) -> int:
     """herd7's address of instruction `index` of a thread's code or fault handler."""

@@ -207,3 +207,28 @@ def test_exception_entry_and_return_synchronize_unless_exs_says_otherwise(
     then an SVC only with eis, an ERET only with eos (as herd7 gives on this test)."""
     result = pylitmus.check(SYNCHRONIZING, variant=variant, engine=engine)
     assert (result.observation, result.negative) == (observation, 3)
+
+
+CALL_IN_HANDLER = """AArch64 call-in-handler
+{
+ [c]=1; [PTE(c)]=(oa:PA(c), valid:0);
+ 0:X1=c;
+}
+ P0          | P0.F           ;
+ LDR W0,[X1] | BL L5          ;
+L0:          | ADR X4,L0      ;
+ MOV W3,#1   | MSR ELR_EL1,X4 ;
+             | ERET           ;
+             | L5: MOV W6,#7  ;
+             | RET            ;
+forall (0:X3=1 /\\ 0:X6=7)
+"""
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_call_in_the_handler_returns_into_the_handler(engine):
+    """BL's return address is the handler's next instruction, not the thread's
+    instruction of the same index (as herd7 gives: 1 execution, X3=1, X6=7)."""
+    result = pylitmus.check(CALL_IN_HANDLER, variant="vmsa", engine=engine)
+    assert [state_text(s.values) for s in result.states] == ["0:X3=1; 0:X6=7;"]
+    assert (result.positive, result.negative) == (1, 0)
