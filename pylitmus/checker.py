@@ -174,9 +174,9 @@ def run_faults(test: ast.Test, runs) -> tuple[Fault, ...]:
     """The faults of a combination of runs, in herd7's order."""
     found = []
     for run in runs:
-        thread = test.threads[run.thread]
         for ev in run.events:
             if ev.kind == E.FAULT:
+                thread = test.threads[run.thread]
                 index = run.instances[ev.instance].pc
                 labels = tuple(sorted(name for name, at in thread.labels.items() if at == index))
                 fault_type, _, message = ev.value.partition(",")

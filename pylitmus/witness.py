@@ -16,6 +16,7 @@ from pylitmus.checker import Judge, Options, final_memory, model_for, prepare_te
 from pylitmus.explorer import frame as F
 from pylitmus.explorer.combine import combinations
 from pylitmus.explorer.python import candidates, last_writes
+from pylitmus.explorer.spurious import is_spurious
 from pylitmus.frontend import ast
 from pylitmus.frontend.parser import parse_expression
 from pylitmus.model import evaluate as V
@@ -84,6 +85,12 @@ class Execution:
                     if id(ev) in where:
                         self._thread_of[where[id(ev)]] = t
         return self._thread_of[event]
+
+    def thread_name(self, thread: int) -> str:
+        """How reports name a thread: `init` (initial writes), `hw` (spurious updates), Pn."""
+        if thread < 0:
+            return "init"
+        return "hw" if is_spurious(self.frame.runs[thread]) else f"P{thread}"
 
     def instruction(self, event: int) -> E.InstanceInfo | None:
         thread = self.thread(event)

@@ -9,7 +9,8 @@ reads a thread's run leaves unmatched must be matched by a later thread's run, a
 branch where no later thread can write one of them ends at once. What the last thread
 must write is looked up among the sets of pairs one of its groups writes, so a branch
 that no single group of it can finish ends before it is reached. Sets of (location,
-value) pairs are bit masks.
+value) pairs are bit masks. Spurious access-flag updates (`spurious.py`) join each
+combination afterwards; a write that may have one counts here as writing its result too.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from collections.abc import Iterable, Iterator
 from ..limits import LimitError, limit_message
 from ..semantics import events as E
 from ..semantics.prepare import Prepared
+from ..semantics.translation import spurious_update
+from .spurious import SpuriousRuns, run_sources, updates_on
 
 Pair = tuple[str | None, object]  # (location, value)
 SUBSETS_MAX = 12  # the most pairs of one group's writes whose subsets `_covering` lists
@@ -29,8 +32,13 @@ def combinations(prepared: Prepared) -> Iterator[tuple[E.Run, ...]]:
     """The combinations of the test's runs (one per thread) whose reads all have a write.
     More of them than --max-executions is a LimitError, raised before the first is given."""
     runs = prepared.runs
+    spurious = SpuriousRuns(prepared.env, prepared.init_memory, len(runs)) \
+        if updates_on(prepared.env) else None
     bits: dict[Pair, int] = {}  # each (location, value) pair's bit in the masks below
-    groups = [_groups(thread, prepared.init_memory, bits) for thread in runs]
+    groups = [_groups(thread, prepared.init_memory, bits, spurious is not None)
+              for thread in runs]
+    # What spurious updates of the initial writes may write.
+    initially = 0 if spurious is None else _spurious_writes(spurious.initial, bits)
     last = len(runs) - 1
     # later[i]: what threads i, i+1, ... can write; writers[i]: thread i's groups by pair.
     later = [0] * (len(runs) + 1)
@@ -47,9 +55,13 @@ def combinations(prepared: Prepared) -> Iterator[tuple[E.Run, ...]]:
         writers.append(index)
     covering = _covering(groups[last]) if runs else None
     search = _Search(prepared, groups, later, writers, covering)
-    search.extend(0, 0, 0)
+    search.extend(0, initially, 0)
     for members in search.found:
-        yield from itertools.product(*members)
+        if spurious is None:
+            yield from itertools.product(*members)
+        else:
+            for chosen in itertools.product(*members):
+                yield from spurious.combinations(chosen)
 
 
 class _Search:
@@ -99,12 +111,15 @@ class _Search:
             chosen.pop()
 
 
-def _groups(thread: list[E.Run], initial: dict, bits: dict[Pair, int]) -> list[tuple]:
+def _groups(thread: list[E.Run], initial: dict, bits: dict[Pair, int],
+            spurious: bool) -> list[tuple]:
     """The runs of one thread grouped by (values they read that neither the initial
-    state nor the run itself writes, values they write), as masks of `bits`."""
+    state nor the run itself writes, values they write, with `spurious` those spurious
+    updates of their writes may write), as masks of `bits`."""
     by_effects: dict[tuple[int, int], list[E.Run]] = {}
     for run in thread:
-        writes = needs = 0
+        writes = _spurious_writes(run_sources(run), bits) if spurious else 0
+        needs = 0
         for ev in run.events:
             if ev.kind == E.MEM_WRITE:
                 writes |= 1 << bits.setdefault((ev.loc, ev.value), len(bits))
@@ -113,6 +128,14 @@ def _groups(thread: list[E.Run], initial: dict, bits: dict[Pair, int]) -> list[t
                 needs |= 1 << bits.setdefault((ev.loc, ev.value), len(bits))
         by_effects.setdefault((needs & ~writes, writes), []).append(run)
     return [(needs, writes, members) for (needs, writes), members in by_effects.items()]
+
+
+def _spurious_writes(sources: Iterable[Pair], bits: dict[Pair, int]) -> int:
+    """What spurious updates of writes of these (location, value) pairs may write."""
+    mask = 0
+    for loc, value in sources:
+        mask |= 1 << bits.setdefault((loc, spurious_update(value)), len(bits))
+    return mask
 
 
 def _covering(groups: list[tuple]) -> dict[int, list[int]] | None:

@@ -76,8 +76,7 @@ def event_text(execution: Execution, event: int) -> str:
 
 
 def thread_name(execution: Execution, event: int) -> str:
-    thread = execution.thread(event)
-    return "init" if thread < 0 else f"P{thread}"
+    return execution.thread_name(execution.thread(event))
 
 
 def instruction_text(execution: Execution, event: int) -> str:

@@ -86,7 +86,7 @@ def dot_text(execution: Execution, title: str) -> str:
             lines.append(f"  e{e} [label={quote(node_label(execution, e))}, style=dashed];")
     for t in range(len(execution.frame.runs)):
         lines.append(f"  subgraph cluster_P{t} {{")
-        lines.append(f"    label=\"P{t}\";")
+        lines.append(f"    label=\"{execution.thread_name(t)}\";")
         for e in range(execution.n):
             if execution.thread(e) == t:
                 lines.append(f"    e{e} [label={quote(node_label(execution, e))}];")

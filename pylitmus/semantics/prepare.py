@@ -19,6 +19,7 @@ from .dispatch import execute
 from .machine import DEFAULT_BITS, Env, ThreadRuns
 from .machine import reg_key as register_key
 from .mixed import Layout, read_values, split_read_key, written_patterns
+from .translation import spurious_update
 from .values import (
     INSTRUCTION_BITS,
     MASK64,
@@ -265,19 +266,30 @@ def refuse_handler_code_as_data(test: ast.Test, exported: frozenset[tuple[int, s
                 "fault-handler code as data", f"P{thread}:{label}"))
 
 
+def add_spurious_values(env: Env) -> bool:
+    """Add to the values of the page-table entries those spurious access-flag updates
+    write (`translation.spurious_update`); were there new ones?"""
+    grown = False
+    for loc, values in env.possible.items():
+        if is_table_location(loc):
+            updated = {spurious_update(value) for value in values} - {None} - values
+            values |= updated
+            grown |= bool(updated)
+    return grown
+
+
 def refuse_spurious_updates(env: Env, test: ast.Test) -> None:
-    """When hardware updates the tables, herd7 also lets it set the access flag of any
-    descriptor some write (initial ones included) stores valid with the flag clear, at
-    any time, in every combination (herd/mem.ml, add_setaf): pylitmus lacks these, so it
-    refuses a test where a page-table entry may hold such a value (or a value that is not
-    a descriptor, which herd7 counts too)."""
+    """herd7 would try a spurious access-flag update (`explorer/spurious.py`) after a
+    write of a page-table entry with a value that is not a descriptor: pylitmus refuses
+    a test where an entry may hold one."""
     for loc, values in env.possible.items():
         if not is_table_location(loc):
             continue
         for value in sorted(values, key=repr):
-            if not isinstance(value, PteVal) or value.valid and not value.af:
-                raise LitmusError(f"spurious access-flag updates are not supported yet "
-                                  f"([{loc}] may hold {value})", test.file)
+            if not isinstance(value, PteVal):
+                raise LitmusError(f"spurious access-flag updates of a value that is not a "
+                                  f"descriptor are not supported yet ([{loc}] may hold "
+                                  f"{value})", test.file)
 
 
 def virtual_memory_syntax(test: ast.Test) -> tuple[str, ast.Pos] | None:
@@ -367,6 +379,9 @@ def _rounds(env: Env, test: ast.Test, init_memory: dict[str, object],
             threads: list[ThreadRuns]) -> list[list[E.Run]]:
     """The rounds of `runs_to_value_fixpoint` over the threads' runs."""
     most = [0] * len(threads)  # the most writes a run of each thread holds
+    spurious = env.vmsa and env.hardware_updates.any
+    if spurious:
+        add_spurious_values(env)
     rounds = 0
     while True:
         rounds += 1
@@ -396,9 +411,14 @@ def _rounds(env: Env, test: ast.Test, init_memory: dict[str, object],
                 most[t] = max(most[t], len(patterns))
         if env.layout is not None:
             grown |= _grow_read_values(env)
+        if spurious:
+            grown |= add_spurious_values(env)
         if not grown:
             return runs
-        if sum(most) < rounds:
+        # A spurious update follows a write (an initial one included) but makes no chain
+        # longer than twice the writes of the threads, and those of the tables, could.
+        chain = 2 * sum(most) + len(env.possible) if spurious else sum(most)
+        if chain < rounds:
             if env.ifetch:
                 # A fetched instruction's effects depend on the fetch by iico edges that
                 # the model does not order: the argument above does not hold.

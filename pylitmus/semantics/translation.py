@@ -72,6 +72,26 @@ def hardware_update(descriptor: PteVal, ha: bool, dirty: bool) -> tuple[PteVal, 
     return None
 
 
+def spurious_update(value) -> PteVal | None:
+    """The descriptor a spurious hardware update writes over `value`, if it may make one:
+    under hardware management the access flag of a valid descriptor may be set at any
+    time (herd7's spurious_setaf), so a valid value with the flag clear gets it set."""
+    if isinstance(value, PteVal) and value.valid and not value.af:
+        return replace(value, af=1)
+    return None
+
+
+def written_back(run: E.Run) -> set[int]:
+    """The atomic writes of a run storing the value their instruction's atomic read has
+    just read at the same location (a CAS failing with a write-back): herd7 gives them no
+    spurious update (herd/mem.ml, add_setaf)."""
+    events = run.events
+    return {w for r, w in run.iico_data
+            if events[r].kind == E.MEM_READ and "X" in events[r].sets
+            and events[w].kind == E.MEM_WRITE and "X" in events[w].sets
+            and events[r].loc == events[w].loc and events[r].value == events[w].value}
+
+
 def raise_fault(ctx: Context, loc: str, fault: str, write: bool,
                 guards: tuple[E.Event, ...] = (), message: str | None = None) -> None:
     """The fault of the instruction running, on a location: ELR_EL1 written, a fault
