@@ -71,12 +71,18 @@ IMPLEMENTED = frozenset({
     "ifetch",  # instruction fetch (pylitmus/semantics/fetch.py, `if "ifetch"` in the model)
     "telechat",  # RET without a register ends the thread (pylitmus/semantics/isa.py)
     # virtual memory: translation of loads and stores, faults, descriptors, TLBI
-    # (pylitmus/semantics/translation.py, `if vmsa` in the model); hardware updates and
-    # fault handlers are refused where a test uses them
+    # (pylitmus/semantics/translation.py, `if vmsa` in the model), fault handlers,
+    # hardware updates (refused where spurious updates may happen)
     "vmsa",
     # what a thread does after a fault with no handler (translation.py, `after_fault`);
     # fatal is herd7's default
     "fatal", "handled", "faultToNext",
+    # enhanced exception synchronization: which exception entries and returns are
+    # context-synchronizing (`if exs` in the model's IFB)
+    "exs", "eis", "eos",
+    # enhanced translation synchronization: DSBs order translation reads, and ets-ob
+    # (`if ets2`, `if ets3` in the model)
+    "ets2", "ets3",
     "mixed",  # memory as bytes (pylitmus/semantics/mixed.py, `if mixed` in the model)
 })
 
@@ -101,8 +107,7 @@ _MISSING = {
     "virtual memory without a branch on each descriptor": ("NoPteBranch",),
     "page tables of page tables": ("pte-squared",),
     "128-bit descriptors": ("d128",),
-    "enhanced translation synchronization": ("ets", "ets2", "ets3"),
-    "enhanced exception synchronization": ("exs", "eis", "eos"),
+    "enhanced translation synchronization without ETS2 or ETS3": ("ets",),
     "nested virtualisation": ("NV2",),
     "unaligned or unchecked mixed-size accesses": ("unaligned", "DontCheckMixed"),
     "memory tagging": ("memtag", "store-only", "synchronous", "asynchronous", "asymmetric"),
@@ -137,11 +142,10 @@ STATE_SYNTAX = tuple((re.compile(pattern), what) for pattern, what in (
 # Directives of the code: `.pagealign` starts a page of code (virtual memory with fetch).
 CODE_DIRECTIVES = {".pagealign": "virtual memory with instruction fetch"}
 # A thread-table column of a fault handler (`P1.F`).
-HANDLER_THREAD = re.compile(r"P[0-9]+\.[A-Za-z]+")
+HANDLER_THREAD = re.compile(r"P([0-9]+)\.([A-Za-z]+)")
 # Instructions, by mnemonic.
 _FEATURE_MNEMONICS = {
-    "system registers": "MSR MRS",
-    "exceptions": "HVC SMC ERET ERETAA ERETAB BRK HLT",
+    "exceptions": "HVC SMC ERETAA ERETAB BRK HLT",
     "address translation instructions": "AT",
     "memory tagging": "STG STZG ST2G STZ2G STGP LDG IRG ADDG SUBG GMI SUBP SUBPS LDGM STGM STZGM",
     "the Guarded Control Stack": "GCSSTR GCSSTTR GCSPUSHM GCSPOPM GCSSS1 GCSSS2 GCSPUSHX GCSPOPX",

@@ -36,7 +36,7 @@ def test_aliases_and_case_give_herd7s_names():
                   "supported yet"),
     ("tagmem", "memory tagging (variant tagmem) is not supported yet"),
     ("async", "memory tagging (variant async) is not supported yet"),
-    ("ets2", "enhanced translation synchronization (variant ets2)"),
+    ("ets", "enhanced translation synchronization without ETS2 or ETS3 (variant ets)"),
     ("morello", "Morello capabilities (variant morello) are not supported yet"),
     ("sve:256", "the Scalable Vector Extension (variant sve:256)"),
     ("sve:100", "100 is not a valid SVE vector length"),

@@ -211,13 +211,24 @@ class Thread:
     """One column of the thread table: its code, with labels pointing at instruction indices.
 
     `labels[name]` is the index in `code` of the instruction the label stands before
-    (`len(code)` for a label at the very end)."""
+    (`len(code)` for a label at the very end). A thread's fault handler (column `Pn.F`)
+    is a Thread of the same index with `is_handler` set."""
 
     index: int
     code: list[Instruction] = field(default_factory=list)
     labels: dict[str, int] = field(default_factory=dict)
     pos: Pos | None = None
     label_positions: dict[str, Pos] = field(default_factory=dict)  # where each is defined
+    handler: Thread | None = None  # the code a fault of this thread runs, if any
+    is_handler: bool = False
+
+    def code_of_label(self, label: str) -> Thread | None:
+        """The code defining a label among this thread's code and its handler's."""
+        if label in self.labels:
+            return self
+        if self.handler is not None and label in self.handler.labels:
+            return self.handler
+        return None
 
 
 # ---- final part -----------------------------------------------------------------
@@ -329,3 +340,9 @@ class Test:
     filter: Expr | None
     condition: Condition
     file: str
+
+
+def columns(test: Test) -> list[Thread]:
+    """The threads of a test and their fault handlers, each handler after its thread."""
+    return [code for thread in test.threads for code in (thread, thread.handler)
+            if code is not None]

@@ -335,33 +335,50 @@ class _TestParser:
         if header is None:
             raise self.source.error(self.offset,
                                     "expected the thread table header 'P0 | P1 ...;'")
-        threads = []
+        threads: list[ast.Thread] = []
+        columns: list[ast.Thread] = []  # the threads and handlers, in table order
         defined: dict[str, int] = {}  # label -> the thread defining it
-        for number, (start, end) in enumerate(self._cells(*header)):
+        for start, end in self._cells(*header):
             text = self.code[start:end]
             first = start + len(text) - len(text.lstrip())
-            match = THREAD_HEADER.fullmatch(text.strip())
-            if HANDLER_THREAD.fullmatch(text.strip()):
-                raise self.source.error(first, not_supported("exception handlers", text.strip()))
-            if match is None or int(match.group(1)) != number:
-                raise self.source.error(first, f"expected the thread name P{number}, "
-                                               f"found '{text.strip()}'")
-            threads.append(ast.Thread(number, pos=self.source.pos(first)))
+            columns.append(self._column(text.strip(), first, threads))
         while (row := self._next_row()) is not None:
             cells = self._cells(*row)
-            if len(cells) > len(threads):
-                extra = cells[len(threads)][0] - 1
+            if len(cells) > len(columns):
+                extra = cells[len(columns)][0] - 1
                 raise self.source.error(extra, f"this row has more cells than the "
-                                               f"{len(threads)} thread(s) of the table")
-            if len(cells) < len(threads):
+                                               f"{len(columns)} column(s) of the table")
+            if len(cells) < len(columns):
                 # herd7 transposes the rows into columns and refuses a short row
                 # (lib/genParser.ml: "mismatch in instruction lines").
                 raise self.source.error(row[1], f"mismatch in instruction lines: this row has "
                                                 f"{len(cells)} cell(s), the table has "
-                                                f"{len(threads)} thread(s)")
-            for thread, (start, end) in zip(threads, cells):
-                self._add_cell(thread, start, end, defined)
+                                                f"{len(columns)} column(s)")
+            for column, (start, end) in zip(columns, cells):
+                self._add_cell(column, start, end, defined)
         return threads
+
+    def _column(self, name: str, first: int, threads: list[ast.Thread]) -> ast.Thread:
+        """The thread (`P1`, the next number) or fault handler (`P1.F`, of a thread named
+        before) a column header names; a thread is appended to `threads`."""
+        pos = self.source.pos(first)
+        handler = HANDLER_THREAD.fullmatch(name)
+        if handler is not None:
+            number = int(handler.group(1))
+            if handler.group(2) != "F" or number >= len(threads):
+                raise self.source.error(first, f"expected a fault handler column P<n>.F of "
+                                               f"a thread named before, found '{name}'")
+            owner = threads[number]
+            if owner.handler is not None:
+                raise self.source.error(first, f"P{number} has two fault handlers")
+            owner.handler = ast.Thread(number, pos=pos, is_handler=True)
+            return owner.handler
+        match = THREAD_HEADER.fullmatch(name)
+        if match is None or int(match.group(1)) != len(threads):
+            raise self.source.error(first, f"expected the thread name P{len(threads)}, "
+                                           f"found '{name}'")
+        threads.append(ast.Thread(len(threads), pos=pos))
+        return threads[-1]
 
     def _add_cell(self, thread: ast.Thread, start: int, end: int,
                   defined: dict[str, int]) -> None:

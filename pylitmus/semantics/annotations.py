@@ -47,7 +47,7 @@ READ = (
     # break-before-make flag (aarch64memattrs.cat).
     *(f"PTE{attr}" for attr in _MEMORY_ATTRIBUTES),
     # A fault: an exception entry of the memory management unit, of a type.
-    "EXC-ENTRY", "MMU", "Translation", "AccessFlag",
+    "EXC-ENTRY", "EXC-RET", "SVC", "MMU", "Translation", "AccessFlag",
     # A TLB invalidation, and one broadcast to the inner shareable domain.
     "TLBI", "TLBIIS",
 )
@@ -77,7 +77,6 @@ NOT_READ = {
     "Permission": "a fault type no clause names (TLBUncacheable is Translation | AccessFlag)",
     "FAULT-RD": "faults of reads: defined, read by no clause",
     "FAULT-WR": "faults of writes: defined, read by no clause",
-    "SVC": "read only under ExS (EXC-ENTRY-IFB), which pylitmus refuses",
     "UndefinedInstruction": "a fault type no clause names",
     # A translation read under hardware management, and the update write, by the flags
     # the update sets (herd7's NExpAF, NExpAFDB).
@@ -89,7 +88,7 @@ ANNOTATIONS = frozenset(READ) | frozenset(NOT_READ)
 # The sets only virtual memory (`-variant vmsa`) and exceptions (SVC, UDF) give events.
 VMSA_AND_EXCEPTIONS = frozenset({
     "FAULT", "TTD", "TTDINV", "TTDAF0", *(f"PTE{attr}" for attr in _MEMORY_ATTRIBUTES),
-    "PTETaggedNormal", "EXC-ENTRY", "MMU", "D-MMU", "Translation", "AccessFlag",
+    "PTETaggedNormal", "EXC-ENTRY", "EXC-RET", "MMU", "D-MMU", "Translation", "AccessFlag",
     "Permission", "FAULT-RD", "FAULT-WR", "TLBI", "TLBIIS", "SVC", "UndefinedInstruction",
     "AF", "DB"})
 assert not set(READ) & set(NOT_READ), "an annotation is read by the model or not, not both"

@@ -47,7 +47,7 @@ def check_static(test: ast.Test) -> None:
             wide = "SP" if ref.reg == "WSP" else f"X{ref.reg[1:]}"
             raise LitmusError.at(ref.pos, f"{ref.reg} is not a register here: the init block, "
                                           f"`locations` and the condition name {wide}")
-    for thread in test.threads:
+    for thread in ast.columns(test):
         for label, pos in thread.label_positions.items():
             if _is_keyword(label):
                 raise LitmusError.at(pos, f"label {label} is a word of the instruction syntax, "
@@ -132,7 +132,8 @@ _FORMS: set[tuple[str, bool]] = set()  # (text, as data) of the instructions tha
 def _check_label_value(test: ast.Test, value: ast.CodeLabel, pos, where: str) -> None:
     """A code label named as a value must exist on the thread it names."""
     threads = test.threads
-    if not 0 <= value.thread < len(threads) or value.label not in threads[value.thread].labels:
+    if not 0 <= value.thread < len(threads) or \
+            threads[value.thread].code_of_label(value.label) is None:
         raise LitmusError.at(pos, f"label {value.label} not found on P{value.thread}, "
                                   f"yet it is used in {where}")
 
@@ -239,8 +240,8 @@ def _movable(value: int, wide: bool) -> bool:
 
 def _check_label(test: ast.Test, thread: ast.Thread, instr: ast.Instruction,
                  label: str) -> None:
-    if label in thread.labels:
-        return
+    if test.threads[thread.index].code_of_label(label) is not None:
+        return  # a handler may name its thread's labels, and they its
     owners = [t.index for t in test.threads if label in t.labels]
     message = f"label {label} is not defined on P{thread.index}, although used in `{instr.text}`"
     if owners:

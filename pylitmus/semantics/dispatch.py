@@ -65,6 +65,9 @@ class _Decoding(Context):
     def jump_to_value(self, target) -> None:
         pass
 
+    def return_from_exception(self, target) -> None:
+        pass
+
     def label_address(self, label: str | None, index: int | None = None) -> CodeAddr:
         return CodeAddr(self.code.index, label or "decoded")
 

@@ -86,6 +86,8 @@ def add(a, b):
         return a
     if a == 0:
         return b
+    if isinstance(a, CodeAddr) or isinstance(b, CodeAddr):
+        raise Unsupported(f"arithmetic on code addresses ({a} + {b}) is not supported yet")
     raise Unsupported(f"illegal operation add on {a} and {b}")
 
 

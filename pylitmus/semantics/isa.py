@@ -527,6 +527,50 @@ def undefined(s: Semantics, instr):
     after_fault(ctx)
 
 
+# The system registers a test may move to and from: those of exception entry and return.
+EXCEPTION_REGISTERS = ("ELR_EL1", "ESR_EL1")
+
+
+def system_register(instr, i: int) -> str:
+    """Operand `i`, a system register pylitmus models (ELR_EL1, ESR_EL1)."""
+    op = operand(instr, i)
+    name = op.text.upper() if isinstance(op, ast.Name) else None
+    if name not in EXCEPTION_REGISTERS:
+        shown = name or f"operand {i + 1}"
+        raise Unsupported(f"system register {shown} is not supported yet (pylitmus has "
+                          f"{', '.join(EXCEPTION_REGISTERS)})", static=True)
+    return name
+
+
+@handles("MSR")
+def move_to_system_register(s: Semantics, instr):
+    """MSR sreg,Xt: a register write of the system register."""
+    sreg = system_register(instr, 0)
+    value, ev = s.read(reg_operand(instr, 1))
+    s.ctx.write_reg(sreg, value, [ev])
+
+
+@handles("MRS")
+def move_from_system_register(s: Semantics, instr):
+    """MRS Xt,sreg: a register read of the system register."""
+    rd = reg_operand(instr, 0)
+    value, ev = s.read(system_register(instr, 1))
+    s.ctx.write_reg(rd, value, [ev])
+
+
+@handles("ERET")
+def exception_return(s: Semantics, instr):
+    """Return from an exception: an exception-return event (EXC-RET), then a read of
+    ELR_EL1, and a jump to the code address it holds, counted by the loop bound as a
+    jump back (the handler lies after its thread's code)."""
+    ctx = s.ctx
+    ret = ctx.event(E.BRANCH, sets={"EXC-RET"})
+    target, ev = ctx.read_reg("ELR_EL1")
+    assert ev is not None, "a system register read is an event"
+    ctx.data([ret], ev)
+    ctx.return_from_exception(target)
+
+
 @handles("NOP")
 def nop(s: Semantics, instr):
     pass

@@ -32,6 +32,7 @@ from .mixed import (
 )
 from .values import (
     DEVICE_TYPES,
+    HANDLER_OFFSET,
     MASK64,
     Addr,
     CodeAddr,
@@ -168,12 +169,13 @@ class Context:
         self.run = E.Run(thread.index)
         self.pc = 0
         self.instance = -1
-        self.jumps_back: dict[int, int] = {}  # loop head (index in own code) -> jumps to it
+        self.jumps_back: dict[int, int] = {}  # loop head (its address) -> jumps to it
         self.symbolic_regs: set[str] = set()
         self.exclusive_size: int | None = None  # size of the last load-exclusive, if last
         self.running_copy = False  # executing an instruction fetched from data
-        # An instruction ran again after a fault (handled): another fault drops the run.
-        self.reexecuted = False
+        # After a fault, running its handler or the faulting instruction again (herd7's
+        # re_exec, until an ERET): another fault drops the run.
+        self.after_fault = False
         self.instr: ast.Instruction | None = None
         # `options` of each location, while env.possible does not change.
         self.read_options: dict[str, list] = {}
@@ -184,7 +186,7 @@ class Context:
         Events and edges are only appended, so their counts are enough."""
         run = self.run
         return (self.pc, self.code, self.instance, dict(self.regs), set(self.symbolic_regs),
-                dict(self.jumps_back), self.exclusive_size, self.reexecuted, run.error, run.cut,
+                dict(self.jumps_back), self.exclusive_size, self.after_fault, run.error, run.cut,
                 len(run.events), len(run.iico_data), len(run.iico_ctrl), len(run.iico_order),
                 len(run.sca), len(run.instances))
 
@@ -193,7 +195,7 @@ class Context:
         before the saved counts since, or from `lists`, what `kept` copied."""
         run = self.run
         (self.pc, self.code, self.instance, regs, symbolic, jumps, self.exclusive_size,
-         self.reexecuted, run.error, run.cut, events, data, ctrl, order, sca, instances) = saved
+         self.after_fault, run.error, run.cut, events, data, ctrl, order, sca, instances) = saved
         self.regs, self.symbolic_regs, self.jumps_back = dict(regs), set(symbolic), dict(jumps)
         if lists is not None:
             (run.events, run.iico_data, run.iico_ctrl, run.iico_order, run.sca,
@@ -427,8 +429,10 @@ class Context:
     # bounded but that of a conditional branch whose decision no read value influenced
     # (herd/mem.ml: a CondJump on a determined value is not checked).
     def jump(self, label: str, bounded: bool) -> None:
-        """Continue at a label of the code running now."""
-        self.jump_index(self.code, self.label_index(self.code, label), label, bounded)
+        """Continue at a label of the code running now (a handler's code may name its
+        thread's labels)."""
+        code = self.thread.code_of_label(label) or self.code
+        self.jump_index(code, self.label_index(code, label), label, bounded)
 
     def jump_offset(self, offset: int, bounded: bool) -> None:
         """Continue `offset` bytes after this instruction (`B .+8`)."""
@@ -443,8 +447,26 @@ class Context:
                 not 0 <= target.thread < len(self.env.test.threads):
             raise self.error(f"illegal argument for the indirect branch instruction "
                              f"{self.instruction.text} (must be a label)")
-        code = self.env.test.threads[target.thread]
-        self.jump_index(code, self.label_index(code, target.label), target.label, True)
+        self.jump_to_address(target)
+
+    def jump_to_address(self, target: CodeAddr) -> None:
+        """Continue at a code address (a label of a thread or of its fault handler, or
+        `@n`, the nth instruction word from the start of the thread's code)."""
+        thread = self.env.test.threads[target.thread]
+        code = thread.code_of_label(target.label) or thread
+        index = self.label_index(code, target.label)
+        if target.label.startswith("@") and index >= HANDLER_WORDS and thread.handler:
+            code, index = thread.handler, index - HANDLER_WORDS
+        self.jump_index(code, index, target.label, True)
+
+    def return_from_exception(self, target) -> None:
+        """ERET: continue at `target`, the value of ELR_EL1 (a label of this thread), no
+        longer handling a fault."""
+        if not isinstance(target, CodeAddr) or target.thread != self.thread.index:
+            raise self.error(f"cannot determine the ERET target ({target} is not a label "
+                             f"of P{self.thread.index})")
+        self.after_fault = False
+        self.jump_to_address(target)
 
     def label_index(self, code: ast.Thread, label: str) -> int:
         """The instruction index a label (or `@index`, an unlabelled address) names."""
@@ -452,6 +474,13 @@ class Context:
         if index is None:
             raise self.error(f"label {label} not found on P{code.index}")
         return index
+
+    def enter_handler(self) -> None:
+        """Continue with the first instruction of the thread's fault handler."""
+        assert self.thread.handler is not None, "only a thread with a handler enters it"
+        self.after_fault = True
+        self.code = self.thread.handler
+        self.next_pc = 0
 
     def jump_index(self, code: ast.Thread, target: int, label: str | None,
                    bounded: bool) -> None:
@@ -463,14 +492,15 @@ class Context:
         if not 0 <= target <= len(code.code):
             where = label or f".{4 * (target - self.pc):+d}"
             raise self.error(f"branch target {where} is outside the code of P{code.index}")
+        address = instruction_address(code, target)
         if bounded and code.index == self.thread.index and \
-                code_address(code.index, target) <= code_address(self.code.index, self.pc):
-            jumps = self.jumps_back.get(target, 0) + 1
+                address <= instruction_address(self.code, self.pc):
+            jumps = self.jumps_back.get(address, 0) + 1
             if jumps > self.env.unroll:
                 self.run.cut = loop_head_name(code, target, label)
                 self.finish()
                 return
-            self.jumps_back[target] = jumps
+            self.jumps_back[address] = jumps
         self.code = code
         self.next_pc = target
 
@@ -486,12 +516,22 @@ class Context:
     def label_address(self, label: str | None, index: int | None = None) -> CodeAddr:
         """The address of a label of this thread (or of an instruction index)."""
         if label is None:
+            assert index is not None, "an address is a label's or an instruction index's"
             names = [n for n, i in self.code.labels.items() if i == index]
-            label = min(names) if names else f"@{index}"
-        elif label not in self.code.labels:
+            words = index + (HANDLER_WORDS if self.code.is_handler else 0)
+            label = min(names) if names else f"@{words}"
+        elif self.thread.code_of_label(label) is None:
             raise self.error(f"label {label} not found on P{self.code.index}, although "
                              f"used in the instruction {self.instruction.text}")
         return CodeAddr(self.code.index, label)
+
+HANDLER_WORDS = HANDLER_OFFSET // 4  # where a handler's code starts, in instructions
+
+
+def instruction_address(code: ast.Thread, index: int) -> int:
+    """herd7's address of instruction `index` of a thread's code or fault handler."""
+    return code_address(code.index, index) + (HANDLER_OFFSET if code.is_handler else 0)
+
 
 def loop_head_name(code: ast.Thread, index: int, label: str | None) -> str:
     """How herd7 names a loop head in its warning: the label the branch names, else the

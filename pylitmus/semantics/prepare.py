@@ -228,6 +228,7 @@ def prepare(test: ast.Test, unroll: int = 2, requested: frozenset[str] = frozens
     from .fetch import code_locations, exported_labels
     env.code_locations = code_locations(test, init_regs)
     env.exported_labels = frozenset(exported_labels(test, init_regs))
+    refuse_handler_code_as_data(test, env.exported_labels)
     for loc, instr in env.code_locations.items():
         init_memory[loc] = instr
     # herd7 checks access sizes unless a mixed-size variant is on (herd/mem.ml: mixed,
@@ -252,6 +253,17 @@ def prepare(test: ast.Test, unroll: int = 2, requested: frozenset[str] = frozens
     if env.vmsa and env.hardware_updates.any:
         refuse_spurious_updates(env, test)
     return Prepared(test, env, runs, init_memory, types, flags)
+
+
+def refuse_handler_code_as_data(test: ast.Test, exported: frozenset[tuple[int, str]]) -> None:
+    """herd7 lets a test access a fault handler's instructions as data (and under ifetch
+    fetch them) like any others; pylitmus only its threads' own code, so it refuses a
+    test that takes the address of a label of a handler."""
+    for thread, label in sorted(exported):
+        owner = test.threads[thread] if 0 <= thread < len(test.threads) else None
+        if owner is not None and owner.handler is not None and label in owner.handler.labels:
+            raise LitmusError.at(owner.handler.label_positions[label], not_supported(
+                "fault-handler code as data", f"P{thread}:{label}"))
 
 
 def add_spurious_values(env: Env) -> bool:

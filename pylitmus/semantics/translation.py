@@ -10,9 +10,9 @@ clear. When the hardware manages the access flag (HA) of a thread, its translati
 are atomic, a clear access flag does not fault, and an update write sets it; when it
 manages the dirty bit too (HD), a write also goes through a clean descriptor that allows
 dirtying (dbm), and the update sets both flags. A fault writes ELR_EL1 and makes a
-fault event, and the access is not made; then (`after_fault`) the thread stops (fatal),
-goes on with the next instruction (faultToNext), or runs the instruction once more
-(handled). An address `PTE(x)` or
+fault event, and the access is not made; then (`after_fault`) the thread runs its fault
+handler, or without one stops (fatal), goes on with the next instruction (faultToNext),
+or runs the instruction once more (handled). An address `PTE(x)` or
 `PA(x)` is accessed directly, untranslated.
 """
 
@@ -105,18 +105,23 @@ def raise_fault(ctx: Context, loc: str, fault: str, write: bool,
 
 
 def after_fault(ctx: Context, syscall: bool = False) -> None:
-    """Where a thread goes after a fault (or a system call) of the instruction running,
-    by herd7's fault handling (herd/mem.ml, add_fault): once an instruction ran again, any
-    fault drops the run (herd7's re_exec stays set); else the thread stops (fatal), goes
-    on with the next instruction (faultToNext, or a system call under handled), or runs
-    the faulting instruction again (handled)."""
-    if ctx.reexecuted:
+    """Where a thread goes after a fault (or a system call) of the instruction running, as
+    herd7 does (herd/mem.ml, add_fault): into the thread's fault handler, whatever the
+    variants; a fault while handling one (in the handler, or running the instruction
+    again) drops the run, with a warning when in a handler. Without a handler, the thread
+    stops (fatal), goes on with the next instruction (faultToNext, or a system call under
+    handled), or runs the faulting instruction again (handled)."""
+    if ctx.after_fault:
+        if ctx.thread.handler is not None:
+            ctx.env.warnings.add("Fault inside a fault handler, legal outcomes may be missing")
         raise Abandon()
     handling = ctx.env.fault_handling
-    if handling == "fatal":
+    if ctx.thread.handler is not None:
+        ctx.enter_handler()
+    elif handling == "fatal":
         ctx.finish()
     elif handling == "handled" and not syscall:
-        ctx.reexecuted = True
+        ctx.after_fault = True
         ctx.next_pc = ctx.pc
 
 
@@ -152,7 +157,9 @@ def translate(ctx: Context, address, sources: list, write: bool,
                           f"is not supported yet", static=True)
     branch = ctx.event(E.BRANCH, sets={"PRED"})
     ctx.data([ttd], branch)
-    fault = fault_type(descriptor, write, el0, ha, hd)
+    # herd7 checks a descriptor's el0 bit but in a fault's handler or an instruction run
+    # again after its fault (in_handler), page tables always.
+    fault = fault_type(descriptor, write, el0 and not ctx.after_fault, ha, hd)
     if fault is not None:
         raise_fault(ctx, address.base, fault, write, (branch,))
         return None

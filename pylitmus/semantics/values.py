@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 MASK64 = (1 << 64) - 1
 CODE_SPACING = 100_000  # herd7 places the code of thread Pn at (n + 1) * 100000
+HANDLER_OFFSET = 1000  # and its fault handler's 1000 bytes further (herd/loader.ml)
 INSTRUCTION_BITS = 32  # an AArch64 instruction is a 32-bit word
 
 # Instructions that may be modified while another thread could execute them

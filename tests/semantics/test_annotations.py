@@ -14,7 +14,7 @@ from pylitmus.semantics.dispatch import _Decoding
 from pylitmus.semantics.machine import Decisions, Env
 from pylitmus.semantics.prepare import prepare
 
-VARIANT_FLAGS = ("ifetch", "DIC", "IDC", "vmsa")
+VARIANT_FLAGS = ("ifetch", "DIC", "IDC", "vmsa", "exs", "ets2", "ets3")
 
 
 def model_inputs() -> set[str]:
