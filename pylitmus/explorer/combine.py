@@ -22,7 +22,7 @@ from ..limits import LimitError, limit_message
 from ..semantics import events as E
 from ..semantics.prepare import Prepared
 from ..semantics.translation import spurious_update
-from .spurious import SpuriousRuns, run_sources, updates_on
+from .spurious import SpuriousRuns, updates_on
 
 Pair = tuple[str | None, object]  # (location, value)
 SUBSETS_MAX = 12  # the most pairs of one group's writes whose subsets `_covering` lists
@@ -35,8 +35,7 @@ def combinations(prepared: Prepared) -> Iterator[tuple[E.Run, ...]]:
     spurious = SpuriousRuns(prepared.env, prepared.init_memory, len(runs)) \
         if updates_on(prepared.env) else None
     bits: dict[Pair, int] = {}  # each (location, value) pair's bit in the masks below
-    groups = [_groups(thread, prepared.init_memory, bits, spurious is not None)
-              for thread in runs]
+    groups = [_groups(thread, prepared.init_memory, bits, spurious) for thread in runs]
     # What spurious updates of the initial writes may write.
     initially = 0 if spurious is None else _spurious_writes(spurious.initial, bits)
     last = len(runs) - 1
@@ -112,13 +111,13 @@ class _Search:
 
 
 def _groups(thread: list[E.Run], initial: dict, bits: dict[Pair, int],
-            spurious: bool) -> list[tuple]:
+            spurious: SpuriousRuns | None) -> list[tuple]:
     """The runs of one thread grouped by (values they read that neither the initial
     state nor the run itself writes, values they write, with `spurious` those spurious
     updates of their writes may write), as masks of `bits`."""
     by_effects: dict[tuple[int, int], list[E.Run]] = {}
     for run in thread:
-        writes = _spurious_writes(run_sources(run), bits) if spurious else 0
+        writes = 0 if spurious is None else _spurious_writes(spurious.sources_of(run), bits)
         needs = 0
         for ev in run.events:
             if ev.kind == E.MEM_WRITE:

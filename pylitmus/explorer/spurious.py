@@ -61,13 +61,22 @@ class SpuriousRuns:
         self.initial = initial_sources(init_memory)
         self.thread = thread  # the index the runs take after the threads'
         self.runs: dict[tuple[Source, ...], E.Run] = {}
+        self._sources: dict[int, tuple[E.Run, list[Source]]] = {}  # by id of a thread's run
+
+    def sources_of(self, run: E.Run) -> list[Source]:
+        """`run_sources` of a thread's run, worked out once (a run is in many
+        combinations)."""
+        found = self._sources.get(id(run))
+        if found is None:
+            found = self._sources[id(run)] = (run, run_sources(run))  # keeps the run alive
+        return found[1]
 
     def combinations(self, runs: tuple[E.Run, ...]) -> Iterator[tuple[E.Run, ...]]:
         """The combination without updates, then with the updates of each non-empty
         subset of its writes that may have one."""
         sources = list(self.initial)
         for run in runs:
-            sources += run_sources(run)
+            sources += self.sources_of(run)
         yield runs
         for size in range(1, len(sources) + 1):
             for chosen in itertools.combinations(sources, size):
