@@ -13,6 +13,7 @@ import re
 from typing import Any, Callable
 
 END = "$END"  # the terminal of the end of the text
+MAX_REMEMBERED = 1 << 14  # the texts of one start rule whose parse steps a process keeps
 
 
 class Token(str):
@@ -96,6 +97,7 @@ class Tables:
         self._compiled: dict[int, Scanner] = {}
         self._scanners: list[Scanner | None] = [None] * len(self.actions)  # per state
         self._methods: dict[type, list[Callable | None]] = {}  # per builder class
+        self._steps: dict[str, list[tuple]] = {}  # a text parsed -> its steps (`_parse`)
 
     def describe(self, terminal: str) -> str:
         """A terminal as a person names it: `','`, `a number`, ..."""
@@ -104,37 +106,56 @@ class Tables:
     def parse(self, code: str, start: int, end: int, builder: object):
         """What `builder` makes of `code[start:end]`: at each reduction, the builder's method
         named by the rule is called with the kept children and the offset of the rule's
-        first token."""
+        first token. The tokens and reductions depend on the text alone (no terminal looks
+        outside it), so a text met again replays the steps of its first parse."""
+        text = code[start:end]
+        steps = self._steps.get(text)
+        if steps is not None:
+            return self._replay(steps, start, builder)
+        steps = []
+        value = self._parse(code, start, end, builder, steps)
+        if len(self._steps) >= MAX_REMEMBERED:
+            self._steps.clear()
+        self._steps[text] = steps
+        return value
+
+    def _parse(self, code: str, start: int, end: int, builder: object, steps: list):
+        """`parse`, recording its steps onto `steps`: each token shifted, as (kind, text,
+        offset from `start`), and each reduction that is more than a change of state, as
+        (rule, offset of its first token from `start`)."""
         methods = self._methods.get(type(builder)) or self._bind(type(builder))
         actions, gotos, rules, scanners = self.actions, self.gotos, self.rules, self._scanners
         end_state = self.end_state
-        states = [self.start_state]
+        state = self.start_state
+        states = [state]
         values: list = []
         offsets: list[int] = []
         offset = start
         while True:
-            scanner = scanners[states[-1]] or self._scanner(states[-1])
+            scanner = scanners[state] or self._scanner(state)
             try:
                 token = scanner.next_token(code, offset, end)
             except SyntaxProblem as problem:
                 raise self._unexpected_text(code, problem, end) from None
-            offset = token.offset + len(token)
             kind = token.type
+            offset = token.offset + len(token)
             while True:
-                state = states[-1]
                 action = actions[state].get(kind)
                 if action is None:
                     expected = frozenset(name for name in actions[state] if name.isupper())
                     raise SyntaxProblem(token.offset, token, expected)
                 if action >= 0:
-                    states.append(action)
+                    state = action
+                    states.append(state)
                     values.append(token)
                     offsets.append(token.offset)
+                    steps.append((kind, token, token.offset - start))
                     break
-                origin, _, size, simple, kept, inline, expand1, passing = rules[-1 - action]
+                rule = -1 - action
+                origin, _, size, _, _, _, _, passing = rules[rule]
                 if passing:
-                    states[-1] = gotos[states[-2]][origin]
-                    if kind == END and states[-1] == end_state:
+                    state = states[-1] = gotos[states[-2]][origin]
+                    if kind == END and state == end_state:
                         return values[-1]
                     continue
                 if size:
@@ -144,21 +165,48 @@ class Tables:
                 else:
                     children = []
                     first = token.offset
-                if simple is None:
-                    children = _spliced(children, kept)
-                elif len(simple) != size:
-                    children = [children[i] for i in simple]
-                if inline:
-                    value = children  # its parent takes its children in its place
-                elif expand1 and len(children) == 1:
-                    value = children[0]
-                else:
-                    value = methods[-1 - action](builder, children, first)  # type: ignore[misc]
-                states.append(gotos[states[-1]][origin])
+                value = self._reduced(rule, children, first, builder, methods)
+                steps.append((rule, first - start))
+                state = gotos[states[-1]][origin]
+                states.append(state)
                 values.append(value)
                 offsets.append(first)
-                if kind == END and states[-1] == end_state:
+                if kind == END and state == end_state:
                     return value
+
+    def _replay(self, steps: list, start: int, builder: object):
+        """What `builder` makes of a text at `start` whose parse recorded `steps`."""
+        methods = self._methods.get(type(builder)) or self._bind(type(builder))
+        rules = self.rules
+        values: list = []
+        for step in steps:
+            if len(step) == 3:
+                kind, text, at = step
+                token = Token(text)
+                token.type, token.offset = kind, start + at
+                values.append(token)
+                continue
+            rule, at = step
+            size = rules[rule][2]
+            children = values[-size:] if size else []
+            del values[len(values) - size:]
+            values.append(self._reduced(rule, children, start + at, builder, methods))
+        return values[-1]
+
+    def _reduced(self, rule: int, children: list, first: int, builder: object,
+                 methods: list[Callable | None]):
+        """What a reduction by `rule` of its children (the rule's first token at offset
+        `first`) makes: the builder's method's value, or a child, or the children."""
+        _, _, size, simple, kept, inline, expand1, _ = self.rules[rule]
+        if simple is None:
+            children = _spliced(children, kept)
+        elif len(simple) != size:
+            children = [children[i] for i in simple]
+        if inline:
+            return children  # its parent takes its children in its place
+        if expand1 and len(children) == 1:
+            return children[0]
+        return methods[rule](builder, children, first)  # type: ignore[misc]
 
     def _unexpected_text(self, code: str, problem: SyntaxProblem, end: int) -> SyntaxProblem:
         """No terminal of the parser state matches: if one of another part of the grammar

@@ -44,6 +44,9 @@ from .values import (
 )
 
 DEFAULT_BITS = 32  # the size of a location of herd7's default type, `int`
+# The annotation sets events were made with (tuples, frozensets), each checked once
+CHECKED_SETS: dict[object, frozenset[str]] = {}
+MAX_CHECKED_SETS = 1 << 12
 
 
 class Abandon(Exception):
@@ -223,9 +226,13 @@ class Context:
     # -- events -----------------------------------------------------------------
     def event(self, kind: str, loc=None, value=None, sets=(), symbolic=False) -> E.Event:
         events = self.run.events
-        ev = E.Event(len(events), kind, self.instance, loc, value,
-                     check_annotations(sets if type(sets) is frozenset else frozenset(sets)),
-                     symbolic)
+        hashable = type(sets) is tuple or type(sets) is frozenset
+        checked = CHECKED_SETS.get(sets) if hashable else None
+        if checked is None:
+            checked = check_annotations(frozenset(sets))
+            if hashable and len(CHECKED_SETS) < MAX_CHECKED_SETS:
+                CHECKED_SETS[sets] = checked
+        ev = E.Event(len(events), kind, self.instance, loc, value, checked, symbolic)
         events.append(ev)
         return ev
 
@@ -238,10 +245,11 @@ class Context:
 
     @staticmethod
     def _edges(edges: list, sources, target) -> None:
-        for t in E.each(target):
+        access = E.Access  # `E.each` inlined: this runs for every edge of every run
+        for t in target if type(target) is access else (target,):
             for source in sources:
                 if source is not None:
-                    for s in E.each(source):
+                    for s in source if type(source) is access else (source,):
                         edges.append((s.num, t.num))
                         t.symbolic |= s.symbolic
 

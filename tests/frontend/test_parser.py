@@ -613,3 +613,25 @@ def test_corpus_syntax_errors_are_parse_errors(path):
     with pytest.raises(LitmusError) as caught:
         parse_file(CORPUS / path)
     assert caught.value.line >= 1
+
+
+def test_a_text_parsed_again_elsewhere_is_placed_where_it_is():
+    """The init block and the condition of a second file with the same text replay the
+    first parse's steps: their positions are the second file's, as a first parse gives."""
+    from pylitmus.frontend.grammar import tables
+
+    init, final = "0:X1=x; int y=2; 1:X3=y;", "exists (1:X2=1 /\\ ~([x]=1 \\/ y=2))"
+    table = "P0 | P1 ;\n NOP | NOP ;"
+    first = litmus(init=init, table=table, final=final)
+    second = litmus(init=init, table=table, final=final, header="AArch64 U\n\n(* moved *)")
+    parse(first)
+    replayed = parse_text(second, "u.litmus")
+    for start in ("init", "final"):
+        tables("litmus", start)._steps.clear()
+    fresh = parse_text(second, "u.litmus")
+    assert replayed == fresh
+    assert replayed.init[0].pos.line == 5 and replayed.init[0].target.pos.file == "u.litmus"
+    bad = litmus(init=init, table=table, final="exists (1:X2=1 /\\ [x]=)", header="AArch64 V")
+    with pytest.raises(LitmusError) as caught:
+        parse(bad)
+    assert caught.value.line == 7
