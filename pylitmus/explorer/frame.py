@@ -206,7 +206,7 @@ class LocalRelations:
         self.results = results
         self.events = [run.events[i] for i in results.memory]
         self.evaluate = evaluate  # the thread-stage evaluator that gave the results
-        self.shape_key = (id(results), tuple((ev.kind, ev.loc, ev.sets) for ev in self.events))
+        self.shape_key = (id(results), tuple([(ev.kind, ev.loc, ev.sets) for ev in self.events]))
 
     @property
     def flags(self) -> frozenset[str]:
@@ -226,8 +226,9 @@ def _run_key(run: E.Run) -> tuple:
     numbered in the order they come (the inputs only compare them)."""
     names: dict[str | None, int | None] = {None: None}
     instances: dict[int, int] = {}
-    return (tuple((ev.kind, instances.setdefault(ev.instance, len(instances)),
-                   names.setdefault(ev.loc, len(names)), ev.sets) for ev in run.events),
+    name, instance = names.setdefault, instances.setdefault
+    return (tuple([(ev.kind, instance(ev.instance, len(instances)), name(ev.loc, len(names)),
+                    ev.sets) for ev in run.events]),
             tuple(run.iico_data), tuple(run.iico_ctrl), tuple(run.iico_order),
             tuple(run.sca))
 

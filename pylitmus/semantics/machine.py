@@ -238,20 +238,10 @@ class Context:
 
     def data(self, sources, target) -> None:
         """iico_data edges from each source event (or access) to target."""
-        self._edges(self.run.iico_data, sources, target)
+        add_edges(self.run.iico_data, sources, target)
 
     def ctrl(self, sources, target) -> None:
-        self._edges(self.run.iico_ctrl, sources, target)
-
-    @staticmethod
-    def _edges(edges: list, sources, target) -> None:
-        access = E.Access  # `E.each` inlined: this runs for every edge of every run
-        for t in target if type(target) is access else (target,):
-            for source in sources:
-                if source is not None:
-                    for s in source if type(source) is access else (source,):
-                        edges.append((s.num, t.num))
-                        t.symbolic |= s.symbolic
+        add_edges(self.run.iico_ctrl, sources, target)
 
     def order(self, first, second) -> None:
         self.run.iico_order.extend((a.num, b.num) for a in E.each(first) for b in E.each(second))
@@ -290,8 +280,9 @@ class Context:
             value &= 0xFFFFFFFF if name.startswith("W") else MASK64
         self.regs[key] = value
         ev = self.event(E.REG_WRITE, key, value, symbolic=symbolic)
-        self.data(sources, ev)
-        self.ctrl(ctrl_sources, ev)
+        add_edges(self.run.iico_data, sources, ev)
+        if ctrl_sources:
+            add_edges(self.run.iico_ctrl, ctrl_sources, ev)
         if ev.symbolic:
             self.symbolic_regs.add(key)
         else:
@@ -533,6 +524,18 @@ class Context:
                              f"used in the instruction {self.instruction.text}")
         return CodeAddr(self.code.index, label)
 
+def add_edges(edges: list, sources, target) -> None:
+    """Edges from each source event (or access) to target (or each event of an access);
+    the target's value depends on a read if a source's does."""
+    access = E.Access  # `E.each` inlined: this runs for every edge of every run
+    for t in target if type(target) is access else (target,):
+        for source in sources:
+            if source is not None:
+                for s in source if type(source) is access else (source,):
+                    edges.append((s.num, t.num))
+                    t.symbolic |= s.symbolic
+
+
 HANDLER_WORDS = HANDLER_OFFSET // 4  # where a handler's code starts, in instructions
 
 
@@ -705,32 +708,34 @@ class ThreadRuns:
     def _walk(self, out: list) -> None:
         """Every run of the subtree set up, as (keys, run), onto `out`."""
         env, thread, ctx, decisions = self.env, self.thread, self.ctx, self.decisions
+        execute, run = self.execute, ctx.run
+        max_executions, max_steps = env.limits.max_executions, env.limits.max_steps
         saved: list[tuple[int, tuple]] = [(self.first, self.state)]
         resumed = True
         while True:
             self.tried += 1
-            if self.tried > env.limits.max_executions:
+            if self.tried > max_executions:
                 raise LimitError.at(thread.pos, limit_message(
                     f"P{thread.index} has too many runs", "--max-executions",
-                    env.limits.max_executions))
+                    max_executions))
             try:
                 while ctx.pc < len(ctx.code.code):
-                    if ctx.instance >= env.limits.max_steps:
+                    if ctx.instance >= max_steps:
                         raise LimitError.at(ctx.instruction.pos, limit_message(
                             f"P{thread.index} runs on (a loop that never ends?)",
-                            "--max-steps", env.limits.max_steps))
+                            "--max-steps", max_steps))
                     if resumed:
                         resumed = False
                     else:
                         self.state, self.first = ctx.save(), decisions.pos
                     first = self.first
-                    ctx.instr = ctx.code.code[ctx.pc]
+                    pc = ctx.pc
+                    instr = ctx.instr = ctx.code.code[pc]
                     ctx.instance += 1
-                    ctx.run.instances.append(
-                        E.InstanceInfo(ctx.pc, ctx.instr.text, ctx.instr.pos.line))
-                    ctx.next_pc = ctx.pc + 1
+                    run.instances.append(E.InstanceInfo(pc, instr.text, instr.pos.line))
+                    ctx.next_pc = pc + 1
                     try:
-                        self.execute(ctx, ctx.instr)
+                        execute(ctx, instr)
                     finally:
                         if decisions.pos > first and saved[-1][1] is not self.state:
                             saved.append((first, self.state))
