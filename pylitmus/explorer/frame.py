@@ -24,6 +24,7 @@ from .cut import own_later_writes
 # Cache operations that touch every line (they name no address).
 IALLU = frozenset(name for name, addressed in A.CACHE_OPERATIONS.items() if not addressed)
 LOCATED = frozenset({E.MEM_READ, E.MEM_WRITE, E.CACHE_OP})
+INITIAL_WRITE_SETS = frozenset({"Exp", "IW", "W", "M"})  # and those of its location and value
 
 
 def _relation(n: int, pairs) -> list[int]:
@@ -389,7 +390,8 @@ class FrameBuilder:
         events: list[E.Event] = []
         for loc in sorted(locs):
             value = prepared.init_memory.get(loc, 0)
-            sets = frozenset({"Exp", "IW", "W", "M"} | location_sets(prepared.env, loc, value))
+            more = location_sets(prepared.env, loc, value)
+            sets = INITIAL_WRITE_SETS | more if more else INITIAL_WRITE_SETS
             events.append(E.Event(len(events), E.MEM_WRITE, -1, loc, value, sets))
         init_events = list(events)
         n_init = len(events)

@@ -295,26 +295,30 @@ class Const:
 Expr = Union[Atom, FaultAtom, Not, And, Or, Implies, Const]
 
 
-def fault_atoms(expr: "Expr | None"):
+def fault_atoms(expr: "Expr | None") -> list[FaultAtom]:
     """The fault atoms of a condition expression (or of None), left to right."""
-    if isinstance(expr, FaultAtom):
-        yield expr
-    elif isinstance(expr, Not):
-        yield from fault_atoms(expr.arg)
-    elif isinstance(expr, (And, Or, Implies)):
-        yield from fault_atoms(expr.left)
-        yield from fault_atoms(expr.right)
+    return _leaves(expr, FaultAtom)
 
 
-def atoms(expr: "Expr | None"):
+def atoms(expr: "Expr | None") -> list[Atom]:
     """The atoms of a condition expression (or of None), left to right."""
-    if isinstance(expr, Atom):
-        yield expr
-    elif isinstance(expr, Not):
-        yield from atoms(expr.arg)
-    elif isinstance(expr, (And, Or, Implies)):
-        yield from atoms(expr.left)
-        yield from atoms(expr.right)
+    return _leaves(expr, Atom)
+
+
+def _leaves(expr: "Expr | None", kind: type) -> list:
+    """The leaves of type `kind` of a condition expression (or of None), left to right
+    (a loop, not recursive generators: every test walks its condition several times)."""
+    found: list = []
+    pending = [expr]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, kind):
+            found.append(node)
+        elif isinstance(node, Not):
+            pending.append(node.arg)
+        elif isinstance(node, (And, Or, Implies)):
+            pending += (node.right, node.left)
+    return found
 
 
 @dataclass(frozen=True)

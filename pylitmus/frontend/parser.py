@@ -50,6 +50,8 @@ TITLE_TAIL = re.compile(r'[ \t]*(?:\([A-Za-z][A-Za-z0-9_/.-]*\)[ \t]*)?'
 DESCRIPTION_START = re.compile(r'[^\n]*\n[ \t]*"')
 THREAD_HEADER = re.compile(r"P([0-9]+)")
 FINAL_PART_START = re.compile(r"(?:locations|filter|exists|forall)\b|~")
+BRACE = re.compile(r"[{}]")
+BLANK = re.compile(r"\s+")  # str.isspace's characters
 ROW_END = re.compile(r"[;\n]")  # where a row of the thread table ends (';', or an error)
 MISSPELT_QUANTIFIER = re.compile(r"([A-Za-z~]+)\s*[(\[]")
 CELL_INSTRUCTION = re.compile(r"\s*(?:[A-Za-z_.][A-Za-z0-9_.]*\s*:\s*)*([A-Za-z][A-Za-z0-9.]*)(.*)",
@@ -283,11 +285,11 @@ class _TestParser:
         its `{`, counting the braces of comments too."""
         start = self.offset
         depth = 0
-        for index in range(start, len(self.code)):
-            char = self.source.text[index]
-            if char == "{":
+        for brace in BRACE.finditer(self.source.text, start):
+            index = brace.start()
+            if brace.group() == "{":
                 depth += 1
-            elif char == "}":
+            else:
                 depth -= 1
                 if depth == 0:
                     if self.code[index] != "}":
@@ -304,9 +306,8 @@ class _TestParser:
     def _next_row(self) -> tuple[int, int] | None:
         """The next `;`-terminated row (start offset, offset of the ';'), or None where the
         final part or the end of the file begins."""
-        start = self.offset
-        while start < len(self.code) and self.code[start].isspace():
-            start += 1
+        blank = BLANK.match(self.code, self.offset)
+        start = self.offset if blank is None else blank.end()
         if start == len(self.code) or FINAL_PART_START.match(self.code, start):
             self.offset = start
             return None
