@@ -13,7 +13,7 @@ import re
 from typing import Any, Callable
 
 END = "$END"  # the terminal of the end of the text
-MAX_REMEMBERED = 1 << 14  # the texts of one start rule whose parse steps a process keeps
+MAX_REMEMBERED = 1 << 14  # the texts of one start rule whose builder calls a process keeps
 
 
 class Token(str):
@@ -97,7 +97,8 @@ class Tables:
         self._compiled: dict[int, Scanner] = {}
         self._scanners: list[Scanner | None] = [None] * len(self.actions)  # per state
         self._methods: dict[type, list[Callable | None]] = {}  # per builder class
-        self._steps: dict[str, list[tuple]] = {}  # a text parsed -> its steps (`_parse`)
+        # a text parsed -> its builder calls and result's recipe (`_parse`)
+        self._calls: dict[str, tuple[list[tuple[int, list, int]], object]] = {}
 
     def describe(self, terminal: str) -> str:
         """A terminal as a person names it: `','`, `a number`, ..."""
@@ -107,28 +108,33 @@ class Tables:
         """What `builder` makes of `code[start:end]`: at each reduction, the builder's method
         named by the rule is called with the kept children and the offset of the rule's
         first token. The tokens and reductions depend on the text alone (no terminal looks
-        outside it), so a text met again replays the steps of its first parse."""
+        outside it), so a text met again makes the builder calls of its first parse, with
+        its tokens moved to where it is now, without lexing or parsing it again."""
         text = code[start:end]
-        steps = self._steps.get(text)
-        if steps is not None:
-            return self._replay(steps, start, builder)
-        steps = []
-        value = self._parse(code, start, end, builder, steps)
-        if len(self._steps) >= MAX_REMEMBERED:
-            self._steps.clear()
-        self._steps[text] = steps
+        known = self._calls.get(text)
+        if known is not None:
+            return self._replay(*known, start, builder)
+        calls: list[tuple[int, list, int]] = []
+        value, result = self._parse(code, start, end, builder, calls)
+        if len(self._calls) >= MAX_REMEMBERED:
+            self._calls.clear()
+        self._calls[text] = (calls, result)
         return value
 
-    def _parse(self, code: str, start: int, end: int, builder: object, steps: list):
-        """`parse`, recording its steps onto `steps`: each token shifted, as (kind, text,
-        offset from `start`), and each reduction that is more than a change of state, as
-        (rule, offset of its first token from `start`)."""
+    def _parse(self, code: str, start: int, end: int, builder: object,
+               calls: list[tuple[int, list, int]]) -> tuple[object, object]:
+        """What `builder` makes of `code[start:end]`, and how to make it again: each
+        builder call is recorded onto `calls` as (rule, children, offset of the rule's
+        first token from `start`), and returned with the value is its recipe, where a
+        child (or the value) is made by the call it indexes, is a token (kind, text,
+        offset from `start`), or is a list of such (an inlined rule's children)."""
         methods = self._methods.get(type(builder)) or self._bind(type(builder))
         actions, gotos, rules, scanners = self.actions, self.gotos, self.rules, self._scanners
         end_state = self.end_state
         state = self.start_state
         states = [state]
         values: list = []
+        recipes: list = []  # how to make each of `values` again
         offsets: list[int] = []
         offset = start
         while True:
@@ -148,65 +154,58 @@ class Tables:
                     state = action
                     states.append(state)
                     values.append(token)
+                    recipes.append((kind, str(token), token.offset - start))
                     offsets.append(token.offset)
-                    steps.append((kind, token, token.offset - start))
                     break
                 rule = -1 - action
-                origin, _, size, _, _, _, _, passing = rules[rule]
+                origin, _, size, _, _, inline, expand1, passing = rules[rule]
                 if passing:
                     state = states[-1] = gotos[states[-2]][origin]
                     if kind == END and state == end_state:
-                        return values[-1]
+                        return values[-1], recipes[-1]
                     continue
                 if size:
-                    children = values[-size:]
+                    children = self._kept(rule, values[-size:])
+                    made = self._kept(rule, recipes[-size:])
                     first = offsets[-size]
-                    del values[-size:], offsets[-size:], states[-size:]
+                    del values[-size:], recipes[-size:], offsets[-size:], states[-size:]
                 else:
-                    children = []
-                    first = token.offset
-                value = self._reduced(rule, children, first, builder, methods)
-                steps.append((rule, first - start))
+                    children, made, first = [], [], token.offset
+                if inline:
+                    value = children  # its parent takes its children in its place
+                elif expand1 and len(children) == 1:
+                    value, made = children[0], made[0]
+                else:
+                    value = methods[rule](builder, children, first)  # type: ignore[misc]
+                    calls.append((rule, made, first - start))
+                    made = len(calls) - 1
                 state = gotos[states[-1]][origin]
                 states.append(state)
                 values.append(value)
+                recipes.append(made)
                 offsets.append(first)
                 if kind == END and state == end_state:
-                    return value
+                    return value, made
 
-    def _replay(self, steps: list, start: int, builder: object):
-        """What `builder` makes of a text at `start` whose parse recorded `steps`."""
+    def _replay(self, calls: list[tuple[int, list, int]], result, start: int,
+                builder: object):
+        """What `builder` makes of a text at `start` whose first parse recorded `calls`
+        and `result` (`_parse`)."""
         methods = self._methods.get(type(builder)) or self._bind(type(builder))
-        rules = self.rules
-        values: list = []
-        for step in steps:
-            if len(step) == 3:
-                kind, text, at = step
-                token = Token(text)
-                token.type, token.offset = kind, start + at
-                values.append(token)
-                continue
-            rule, at = step
-            size = rules[rule][2]
-            children = values[-size:] if size else []
-            del values[len(values) - size:]
-            values.append(self._reduced(rule, children, start + at, builder, methods))
-        return values[-1]
+        made: list = []
+        for rule, children, at in calls:
+            made.append(methods[rule](builder, [_remade(child, made, start) for child in children],
+                                      start + at))
+        return _remade(result, made, start)
 
-    def _reduced(self, rule: int, children: list, first: int, builder: object,
-                 methods: list[Callable | None]):
-        """What a reduction by `rule` of its children (the rule's first token at offset
-        `first`) makes: the builder's method's value, or a child, or the children."""
-        _, _, size, simple, kept, inline, expand1, _ = self.rules[rule]
+    def _kept(self, rule: int, children: list) -> list:
+        """The children a rule keeps, those of an inlined rule in its place."""
+        _, _, size, simple, kept, _, _, _ = self.rules[rule]
         if simple is None:
-            children = _spliced(children, kept)
-        elif len(simple) != size:
-            children = [children[i] for i in simple]
-        if inline:
-            return children  # its parent takes its children in its place
-        if expand1 and len(children) == 1:
-            return children[0]
-        return methods[rule](builder, children, first)  # type: ignore[misc]
+            return _spliced(children, kept)
+        if len(simple) != size:
+            return [children[i] for i in simple]
+        return children
 
     def _unexpected_text(self, code: str, problem: SyntaxProblem, end: int) -> SyntaxProblem:
         """No terminal of the parser state matches: if one of another part of the grammar
@@ -238,6 +237,18 @@ class Tables:
         if state >= 0:
             self._scanners[state] = scanner
         return scanner
+
+
+def _remade(recipe, made: list, start: int):
+    """A value again, from its recipe (`Tables._parse`), with tokens `start` on."""
+    if type(recipe) is int:
+        return made[recipe]
+    if type(recipe) is tuple:
+        kind, text, at = recipe
+        token = Token(text)
+        token.type, token.offset = kind, start + at  # type: ignore[assignment]
+        return token
+    return [_remade(part, made, start) for part in recipe]
 
 
 def _spliced(children: list, kept: list[tuple[int, bool]]) -> list:

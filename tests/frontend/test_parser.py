@@ -616,8 +616,9 @@ def test_corpus_syntax_errors_are_parse_errors(path):
 
 
 def test_a_text_parsed_again_elsewhere_is_placed_where_it_is():
-    """The init block and the condition of a second file with the same text replay the
-    first parse's steps: their positions are the second file's, as a first parse gives."""
+    """The init block and the condition of a second file with the same text repeat the
+    builder calls of the first parse: their positions are the second file's, as a first
+    parse gives."""
     from pylitmus.frontend.grammar import tables
 
     init, final = "0:X1=x; int y=2; 1:X3=y;", "exists (1:X2=1 /\\ ~([x]=1 \\/ y=2))"
@@ -627,7 +628,7 @@ def test_a_text_parsed_again_elsewhere_is_placed_where_it_is():
     parse(first)
     replayed = parse_text(second, "u.litmus")
     for start in ("init", "final"):
-        tables("litmus", start)._steps.clear()
+        tables("litmus", start)._calls.clear()
     fresh = parse_text(second, "u.litmus")
     assert replayed == fresh
     assert replayed.init[0].pos.line == 5 and replayed.init[0].target.pos.file == "u.litmus"
