@@ -295,12 +295,12 @@ class Const:
 Expr = Union[Atom, FaultAtom, Not, And, Or, Implies, Const]
 
 
-def fault_atoms(expr: "Expr | None") -> list[FaultAtom]:
+def fault_atoms(expr: "Expr | None") -> list:
     """The fault atoms of a condition expression (or of None), left to right."""
     return _leaves(expr, FaultAtom)
 
 
-def atoms(expr: "Expr | None") -> list[Atom]:
+def atoms(expr: "Expr | None") -> list:
     """The atoms of a condition expression (or of None), left to right."""
     return _leaves(expr, Atom)
 

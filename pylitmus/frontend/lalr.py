@@ -104,12 +104,15 @@ class Tables:
         """A terminal as a person names it: `','`, `a number`, ..."""
         return self.descriptions.get(terminal, terminal)
 
-    def parse(self, code: str, start: int, end: int, builder: object):
+    def parse(self, code: str, start: int, end: int, builder: object, remember: bool = True):
         """What `builder` makes of `code[start:end]`: at each reduction, the builder's method
         named by the rule is called with the kept children and the offset of the rule's
         first token. The tokens and reductions depend on the text alone (no terminal looks
         outside it), so a text met again makes the builder calls of its first parse, with
-        its tokens moved to where it is now, without lexing or parsing it again."""
+        its tokens moved to where it is now, without lexing or parsing it again; unless
+        not to `remember` (a caller that keeps what it makes of a text itself)."""
+        if not remember:
+            return self._parse(code, start, end, builder, None)[0]
         text = code[start:end]
         known = self._calls.get(text)
         if known is not None:
@@ -122,12 +125,13 @@ class Tables:
         return value
 
     def _parse(self, code: str, start: int, end: int, builder: object,
-               calls: list[tuple[int, list, int]]) -> tuple[object, object]:
+               calls: list[tuple[int, list, int]] | None) -> tuple[object, object]:
         """What `builder` makes of `code[start:end]`, and how to make it again: each
-        builder call is recorded onto `calls` as (rule, children, offset of the rule's
-        first token from `start`), and returned with the value is its recipe, where a
-        child (or the value) is made by the call it indexes, is a token (kind, text,
-        offset from `start`), or is a list of such (an inlined rule's children)."""
+        builder call is recorded onto `calls` (unless None) as (rule, children, offset of
+        the rule's first token from `start`), and returned with the value is its recipe,
+        where a child (or the value) is made by the call it indexes, is a token (kind,
+        text, offset from `start`), or is a list of such (an inlined rule's children)."""
+        record = calls is not None
         methods = self._methods.get(type(builder)) or self._bind(type(builder))
         actions, gotos, rules, scanners = self.actions, self.gotos, self.rules, self._scanners
         end_state = self.end_state
@@ -154,7 +158,8 @@ class Tables:
                     state = action
                     states.append(state)
                     values.append(token)
-                    recipes.append((kind, str(token), token.offset - start))
+                    if record:
+                        recipes.append((kind, str(token), token.offset - start))
                     offsets.append(token.offset)
                     break
                 rule = -1 - action
@@ -162,27 +167,34 @@ class Tables:
                 if passing:
                     state = states[-1] = gotos[states[-2]][origin]
                     if kind == END and state == end_state:
-                        return values[-1], recipes[-1]
+                        return values[-1], recipes[-1] if record else None
                     continue
+                made: Any = None
                 if size:
                     children = self._kept(rule, values[-size:])
-                    made = self._kept(rule, recipes[-size:])
                     first = offsets[-size]
-                    del values[-size:], recipes[-size:], offsets[-size:], states[-size:]
+                    del values[-size:], offsets[-size:], states[-size:]
+                    if record:
+                        made = self._kept(rule, recipes[-size:])
+                        del recipes[-size:]
                 else:
                     children, made, first = [], [], token.offset
                 if inline:
                     value = children  # its parent takes its children in its place
                 elif expand1 and len(children) == 1:
-                    value, made = children[0], made[0]
+                    value = children[0]
+                    if record:
+                        made = made[0]
                 else:
                     value = methods[rule](builder, children, first)  # type: ignore[misc]
-                    calls.append((rule, made, first - start))
-                    made = len(calls) - 1
+                    if calls is not None:
+                        calls.append((rule, made, first - start))
+                        made = len(calls) - 1
                 state = gotos[states[-1]][origin]
                 states.append(state)
                 values.append(value)
-                recipes.append(made)
+                if record:
+                    recipes.append(made)
                 offsets.append(first)
                 if kind == END and state == end_state:
                     return value, made
@@ -194,8 +206,10 @@ class Tables:
         methods = self._methods.get(type(builder)) or self._bind(type(builder))
         made: list = []
         for rule, children, at in calls:
-            made.append(methods[rule](builder, [_remade(child, made, start) for child in children],
-                                      start + at))
+            method = methods[rule]
+            assert method is not None  # a recorded call is a rule's with a method
+            made.append(method(builder, [_remade(child, made, start) for child in children],
+                               start + at))
         return _remade(result, made, start)
 
     def _kept(self, rule: int, children: list) -> list:
@@ -246,7 +260,7 @@ def _remade(recipe, made: list, start: int):
     if type(recipe) is tuple:
         kind, text, at = recipe
         token = Token(text)
-        token.type, token.offset = kind, start + at  # type: ignore[assignment]
+        token.type, token.offset = kind, start + at
         return token
     return [_remade(part, made, start) for part in recipe]
 
