@@ -25,6 +25,8 @@ CODE_LABEL = re.compile(r"P?([0-9]+):([A-Za-z_.][A-Za-z0-9_.]*)")
 
 def to_int(text: str) -> int:
     """A decimal or hex literal, maybe signed, maybe after `#`: `#-8`, `0x10`, `+4`."""
+    if text.isdecimal():  # most are: thread numbers, plain values
+        return int(text)
     digits = text.lstrip("#").replace(" ", "").replace("\t", "")
     sign = -1 if digits.startswith("-") else 1
     digits = digits.lstrip("+-")

@@ -263,7 +263,7 @@ class Context:
         """Read a register (`X3`, `W3`, `NZCV`); zero registers make no event."""
         if name in ("XZR", "WZR"):
             return 0, None
-        key = reg_key(name)
+        key = REG_KEYS.get(name) or reg_key(name)  # no call once a name is known
         value = self.regs.get(key, 0)
         if name.startswith("W") and isinstance(value, int):
             value &= 0xFFFFFFFF
@@ -275,7 +275,7 @@ class Context:
         """Write a register; a W register write zeroes the upper half."""
         if name in ("XZR", "WZR"):
             return None
-        key = reg_key(name)
+        key = REG_KEYS.get(name) or reg_key(name)
         if isinstance(value, int):
             value &= 0xFFFFFFFF if name.startswith("W") else MASK64
         self.regs[key] = value
