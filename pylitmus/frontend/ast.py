@@ -295,19 +295,23 @@ class Const:
 Expr = Union[Atom, FaultAtom, Not, And, Or, Implies, Const]
 
 
-def fault_atoms(expr: "Expr | None") -> list:
+def fault_atoms(expr: "Expr | None") -> tuple:
     """The fault atoms of a condition expression (or of None), left to right."""
     return _leaves(expr, FaultAtom)
 
 
-def atoms(expr: "Expr | None") -> list:
+def atoms(expr: "Expr | None") -> tuple:
     """The atoms of a condition expression (or of None), left to right."""
     return _leaves(expr, Atom)
 
 
-def _leaves(expr: "Expr | None", kind: type) -> list:
-    """The leaves of type `kind` of a condition expression (or of None), left to right
-    (a loop, not recursive generators: every test walks its condition several times)."""
+def _leaves(expr: "Expr | None", kind: type) -> tuple:
+    """The leaves of type `kind` of a condition expression (or of None), left to right.
+    Each stage walks a test's condition again: recent expressions' are kept (by
+    identity, with the expression: its nodes are frozen)."""
+    known = _LEAVES.get((id(expr), kind))
+    if known is not None and known[0] is expr:
+        return known[1]
     found: list = []
     pending = [expr]
     while pending:
@@ -318,7 +322,14 @@ def _leaves(expr: "Expr | None", kind: type) -> list:
             pending.append(node.arg)
         elif isinstance(node, (And, Or, Implies)):
             pending += (node.right, node.left)
-    return found
+    if len(_LEAVES) >= MAX_LEAVES:
+        _LEAVES.clear()
+    _LEAVES[id(expr), kind] = (expr, tuple(found))
+    return tuple(found)
+
+
+_LEAVES: dict[tuple[int, type], tuple[object, tuple]] = {}  # (id, kind) -> (expr, leaves)
+MAX_LEAVES = 64
 
 
 @dataclass(frozen=True)

@@ -50,6 +50,7 @@ TITLE_TAIL = re.compile(r'[ \t]*(?:\([A-Za-z][A-Za-z0-9_/.-]*\)[ \t]*)?'
 DESCRIPTION_START = re.compile(r'[^\n]*\n[ \t]*"')
 THREAD_HEADER = re.compile(r"P([0-9]+)")
 FINAL_PART_START = re.compile(r"(?:locations|filter|exists|forall)\b|~")
+IGNORED_BLANKS = " \t\f\r\n"  # what grammars/aarch64.lark ignores between tokens
 BRACE = re.compile(r"[{}]")
 BLANK = re.compile(r"\s+")  # str.isspace's characters
 ROW_END = re.compile(r"[;\n]")  # where a row of the thread table ends (';', or an error)
@@ -383,8 +384,13 @@ class _TestParser:
 
     def _add_cell(self, thread: ast.Thread, start: int, end: int,
                   defined: dict[str, int]) -> None:
-        if not self.code[start:end].strip():
+        text = self.code[start:end]
+        if not text.strip():
             return
+        # The cell without the blanks its grammar ignores around it (the columns' padding),
+        # so that `_cell` meets the same instruction under one text
+        start += len(text) - len(text.lstrip(IGNORED_BLANKS))
+        end = start + len(text.strip(IGNORED_BLANKS))
         labels, mnemonic, operands = self._cell(start, end)
         for label, offset in labels:
             pos = self.source.pos(start + offset)

@@ -636,3 +636,14 @@ def test_a_text_parsed_again_elsewhere_is_placed_where_it_is():
     with pytest.raises(LitmusError) as caught:
         parse(bad)
     assert caught.value.line == 7
+
+
+def test_a_cell_padded_otherwise_is_placed_where_it_is():
+    """A cell met again with other padding (its column's width) is the same instruction,
+    at its own place; its labels too."""
+    first = parse(litmus(table="P0 ;\n L0: LDR W0,[X1] ;"))
+    padded = parse(litmus(table="P0          ;\n    L0:  LDR W0,[X1]      ;"))
+    (one,), (two,) = first.threads[0].code, padded.threads[0].code
+    assert (one.mnemonic, one.operands, one.text) == (two.mnemonic, two.operands, two.text)
+    assert (one.pos.line, one.pos.col, two.pos.col) == (6, 6, 10)
+    assert padded.threads[0].label_positions["L0"].col == 5
