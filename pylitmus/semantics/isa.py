@@ -748,6 +748,12 @@ FLAG_SETTING = ("ADDS", "SUBS", "ANDS", "BICS")
 def _arith_result(s, mnemonic, rd, a, b, bits, evs):
     flags = mnemonic in FLAG_SETTING
     base = mnemonic[:-1] if flags else mnemonic
+    if base == "SUB" and (isinstance(a, PteVal) and b == 0 or a == 0 and isinstance(b, PteVal)):
+        # herd7 takes 0 for an invalid descriptor: a descriptor minus 0, or 0 minus a
+        # descriptor, is 1 (lib/symbValue.ml, sub), and the flags are those of 1 - 0.
+        if bits != 64:
+            raise Unsupported(f"illegal operation mask{bits} on a page-table descriptor")
+        a, b = 1, 0
     if base in ("ADD", "SUB"):
         if flags and not (isinstance(a, int) and isinstance(b, int)):
             # Symbolic values (addresses, instructions) compare by identity, with one of
@@ -755,9 +761,6 @@ def _arith_result(s, mnemonic, rd, a, b, bits, evs):
             # readbit63 on x"), or an address against an instruction ("Illegal operation -
             # on constants x and NOP").
             if base != "SUB" or type(a) is not type(b):
-                if isinstance(a, PteVal) or isinstance(b, PteVal):
-                    raise Unsupported("comparing a page-table descriptor with another kind "
-                                      "of value is not supported yet", static=True)
                 raise Unsupported(f"illegal flag-setting operation on {a} and {b}")
             result = 0 if a == b else 1
             n, z, c, v = 0, int(a == b), int(a == b), 0
