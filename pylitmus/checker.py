@@ -22,7 +22,7 @@ from .semantics import events as E
 from .semantics.machine import reg_key
 from .semantics.mixed import recompose
 from .semantics.prepare import Prepared, mem_key, prepare, ref_key, to_value
-from .semantics.values import Addr, Number, herd_order, is_table_location
+from .semantics.values import Addr, CodeAddr, Number, herd_order, is_table_location
 from .variants import not_supported
 
 KINDS = {"exists": "Allowed", "~exists": "Forbidden", "forall": "Required"}
@@ -240,6 +240,8 @@ class Judge:
         numbers: dict[int, Number] = {}  # the values made so far, by their bits
 
         def typed(value, size=64):
+            if isinstance(value, CodeAddr) and value.number is not None:
+                value = value.number  # herd7 holds an unlabelled instruction's address so
             if not isinstance(value, int):
                 return value
             bits = value & ((1 << size) - 1)

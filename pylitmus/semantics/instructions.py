@@ -86,8 +86,13 @@ def add(a, b):
         return a
     if a == 0:
         return b
-    if isinstance(a, CodeAddr) or isinstance(b, CodeAddr):
-        raise Unsupported(f"arithmetic on code addresses ({a} + {b}) is not supported yet")
+    code, offset = (a, b) if isinstance(a, CodeAddr) else (b, a)
+    if isinstance(code, CodeAddr) and isinstance(offset, int):
+        moved = code.moved(signed(offset))
+        if moved is None:
+            raise Unsupported(f"arithmetic on the code label {code} (+ {signed(offset)}) is "
+                              f"not supported yet")
+        return moved
     raise Unsupported(f"illegal operation add on {a} and {b}")
 
 

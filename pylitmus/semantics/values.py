@@ -62,6 +62,16 @@ class CodeAddr:
             return None
         return code_address(self.thread, int(self.label[1:]))
 
+    def moved(self, offset: int) -> CodeAddr | None:
+        """The address `offset` bytes on from an unlabelled instruction's (a number to
+        herd7: the instruction there, labelled or not, is reached by its number); None
+        for a label (herd7 keeps the offset beside the label, and a branch to it ignores
+        the offset) or an address between instructions."""
+        if self.number is None or offset % 4:
+            return None
+        words = int(self.label[1:]) + offset // 4
+        return CodeAddr(self.thread, f"@{words}") if words >= 0 else None
+
 
 @dataclass(frozen=True)
 class InstrBits:

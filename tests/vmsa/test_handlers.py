@@ -134,7 +134,7 @@ def test_eret_back_to_the_load_counts_against_the_loop_bound(engine, unroll, exe
     (RETURNS.replace("MOV W2,#1", "MRS X2,NZCV"),
      "system register NZCV is not supported yet"),
     (RETURN_ADDRESS.replace("ADR X3,L1", "ADD X3,X2,#4"),
-     "arithmetic on code addresses"),
+     "arithmetic on the code label P0:L0"),
 ])
 def test_what_stays_refused(text, message):
     with pytest.raises(LitmusError, match=message):
