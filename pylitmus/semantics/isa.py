@@ -33,7 +33,7 @@ from .instructions import (
     width_of,
 )
 from .machine import Abandon
-from .translation import after_fault, translate, untranslated
+from .translation import address_translation, after_fault, translate, untranslated
 from .values import MASK64, CodeAddr, PteVal, signed
 
 HANDLERS: dict = {}  # the mnemonics herd7's AArch64 parser knows, and pylitmus runs
@@ -527,19 +527,42 @@ def undefined(s: Semantics, instr):
     after_fault(ctx)
 
 
-# The system registers a test may move to and from: those of exception entry and return.
-EXCEPTION_REGISTERS = ("ELR_EL1", "ESR_EL1")
+# The system registers a test may move to and from: those of exception entry and return,
+# and that of address translation results.
+SYSTEM_REGISTERS = ("ELR_EL1", "ESR_EL1", "PAR_EL1")
 
 
 def system_register(instr, i: int) -> str:
-    """Operand `i`, a system register pylitmus models (ELR_EL1, ESR_EL1)."""
+    """Operand `i`, a system register pylitmus models (ELR_EL1, ESR_EL1, PAR_EL1)."""
     op = operand(instr, i)
     name = op.text.upper() if isinstance(op, ast.Name) else None
-    if name not in EXCEPTION_REGISTERS:
+    if name not in SYSTEM_REGISTERS:
         shown = name or f"operand {i + 1}"
         raise Unsupported(f"system register {shown} is not supported yet (pylitmus has "
-                          f"{', '.join(EXCEPTION_REGISTERS)})", static=True)
+                          f"{', '.join(SYSTEM_REGISTERS)})", static=True)
     return name
+
+
+# The address translations herd7 reads (lib/AArch64Lexer.mll): stage 1, at EL0 or EL1, for
+# a read or a write; it tells the levels apart by nothing.
+ADDRESS_TRANSLATIONS = re.compile(r"S1E[01]([RW])")
+
+
+@handles("AT")
+def address_translate(s: Semantics, instr):
+    """AT op,Xn: the translation of the address in Xn, without access nor fault, its
+    result written to PAR_EL1 (`translation.address_translation`)."""
+    op = operand(instr, 0)
+    match = ADDRESS_TRANSLATIONS.fullmatch(op.text.upper()) if isinstance(op, ast.Name) \
+        else None
+    if match is None:
+        raise Unsupported("AT needs an operation S1E0R, S1E0W, S1E1R or S1E1W", static=True)
+    rn = reg_operand(instr, 1)
+    if width_of(rn) != 64:
+        raise Unsupported(f"AT takes an X register, not {rn}", static=True)
+    address, ev = s.read(rn)
+    result, source = address_translation(s.ctx, address, ev, write=match.group(1) == "W")
+    s.ctx.write_reg("PAR_EL1", result, [source])
 
 
 @handles("MSR")

@@ -26,6 +26,7 @@ from .values import (
     Addr,
     CodeAddr,
     InstrBits,
+    ParEl1,
     PhysAddr,
     PteVal,
     TableAddr,
@@ -124,6 +125,8 @@ def to_value(v: ast.Value, arrays: dict | None = None):
         return PhysAddr(v.name)
     if isinstance(v, ast.Descriptor):
         return descriptor_value(v)
+    if isinstance(v, ast.TranslationResult):
+        return ParEl1(PhysAddr("") if v.oa is None else to_value(v.oa), v.fault)
     if isinstance(v, ast.Int):
         return v.value & MASK64
     if isinstance(v, ast.Sym):
@@ -293,8 +296,9 @@ def refuse_spurious_updates(env: Env, test: ast.Test) -> None:
 
 
 def virtual_memory_syntax(test: ast.Test) -> tuple[str, ast.Pos] | None:
-    """The first page-table value, location or TLB invalidation of the test, as written,
-    and where it is, if any (fault atoms are not: SVC and UDF fault without vmsa)."""
+    """The first page-table value, location, TLB invalidation or address translation of
+    the test, as written, and where it is, if any (fault atoms are not: SVC and UDF fault
+    without vmsa)."""
     values: list[tuple[object, ast.Pos]] = [(item.value, item.pos) for item in test.init
                                             if isinstance(item, (ast.InitReg, ast.InitMem))]
     refs: list[ast.RegRef | ast.MemRef | ast.FaultAtom] = [
@@ -316,8 +320,8 @@ def virtual_memory_syntax(test: ast.Test) -> tuple[str, ast.Pos] | None:
             return ref.name, ref.pos
     for thread in test.threads:
         for instr in thread.code:
-            if instr.mnemonic == "TLBI":
-                return "TLBI", instr.pos
+            if instr.mnemonic in ("TLBI", "AT"):
+                return instr.mnemonic, instr.pos
     return None
 
 

@@ -23,7 +23,15 @@ from dataclasses import dataclass, replace
 from . import events as E
 from .instructions import Unsupported
 from .machine import Abandon, Context
-from .values import Addr, PhysAddr, PteVal, TableAddr, table_location
+from .values import (
+    FAILED_TRANSLATION,
+    Addr,
+    ParEl1,
+    PhysAddr,
+    PteVal,
+    TableAddr,
+    table_location,
+)
 
 DESCRIPTOR_BITS = 64
 
@@ -90,6 +98,36 @@ def written_back(run: E.Run) -> set[int]:
             if events[r].kind == E.MEM_READ and "X" in events[r].sets
             and events[w].kind == E.MEM_WRITE and "X" in events[w].sets
             and events[r].loc == events[w].loc and events[r].value == events[w].value}
+
+
+def address_translation(ctx: Context, address, source: E.Event | None,
+                        write: bool) -> tuple[ParEl1, E.Event | None]:
+    """AT: the translation of `address` for a read or a write, with no access and no fault
+    (herd7's do_at): the PAR_EL1 value, the output address or, where the access would
+    fault, the fault flag; and the event that value comes from. A virtual address's
+    descriptor read is followed by a branch when the translation succeeds, by nothing
+    when it fails; a physical address is its own output address."""
+    if not ctx.env.vmsa:  # decoding only: `prepare` refuses AT without vmsa
+        return FAILED_TRANSLATION, source
+    el0 = ctx.thread.index in ctx.env.el0_threads and not ctx.after_fault
+    if isinstance(address, PhysAddr) and not el0:
+        return ParEl1(address), source
+    if not isinstance(address, Addr) or address.offset or address.base in ctx.env.arrays:
+        raise Unsupported(f"address translation of {address} is not supported yet",
+                          static=True)
+    if any(ctx.env.hardware_updates.of(ctx.thread.index)):
+        raise Unsupported("address translation under hardware updates of page tables "
+                          "(TTHM) is not supported yet", static=True)
+    descriptor, ttd = ctx.read_mem(table_location(address.base), DESCRIPTOR_BITS, (),
+                                   [source])
+    assert isinstance(ttd, E.Event)  # one event: no mixed-size accesses under vmsa
+    if not isinstance(descriptor, PteVal) or not isinstance(descriptor.oa, PhysAddr):
+        raise Unsupported(f"address translation through {descriptor} is not supported yet",
+                          static=True)
+    if fault_type(descriptor, write, el0) is not None:
+        return FAILED_TRANSLATION, ttd
+    ctx.data([ttd], ctx.event(E.BRANCH, sets={"PRED"}))
+    return ParEl1(descriptor.oa), ttd
 
 
 def raise_fault(ctx: Context, loc: str, fault: str, write: bool,
