@@ -128,11 +128,13 @@ class Fault(NamedTuple):
     loc: str | None
     type: str
     message: str | None = None  # why, when herd7 says (`EL0`)
+    offset: int = 0  # of the faulting address in its location (an array's cell)
 
     @property
     def order(self) -> tuple:
         """herd7's order of faults: thread, labels, location, type."""
-        return (self.thread, self.labels, self.loc or "", fault_type_order(self.type))
+        return (self.thread, self.labels, self.loc or "", self.offset,
+                fault_type_order(self.type))
 
     def matches(self, atom: ast.FaultAtom) -> bool:
         """Does the fault satisfy the atom (herd7's lib/fault.ml, check_one_fatom)? `MMU:T`
@@ -148,7 +150,8 @@ class Fault(NamedTuple):
         labels = self.labels
         where = f"P{self.thread}" + ("" if not labels else f":{labels[0]}" if len(labels) == 1
                                      else ":{" + ",".join(labels) + "}")
-        parts = (where, self.loc, type_, self.message)
+        loc = self.loc and str(Addr(self.loc, self.offset))
+        parts = (where, loc, type_, self.message)
         return f"Fault({','.join(part for part in parts if part)})"
 
 
@@ -180,7 +183,8 @@ def run_faults(test: ast.Test, runs) -> tuple[Fault, ...]:
                 index = run.instances[ev.instance].pc
                 labels = tuple(sorted(name for name, at in thread.labels.items() if at == index))
                 fault_type, _, message = ev.value.partition(",")
-                found.append(Fault(run.thread, labels, ev.loc, fault_type, message or None))
+                found.append(Fault(run.thread, labels, ev.loc, fault_type, message or None,
+                                   ev.offset))
     return tuple(sorted(found, key=lambda fault: fault.order))
 
 

@@ -331,16 +331,15 @@ def add_page_tables(test: ast.Test, init_memory: dict, init_regs: list[dict],
     address or descriptor names) has a page-table entry `PTE(x)`, initially its declared
     descriptor or `(oa:PA(x))`, and physical memory, initially its declared value or 0
     (herd7 makes both initial writes)."""
-    if arrays:
-        raise LitmusError("arrays under virtual memory are not supported yet", test.file)
-    names = {entry_name(loc) or loc for loc in init_memory}
+    names = {entry_name(loc) or loc.partition("[")[0] for loc in init_memory}
     for value in [*init_memory.values(), *(v for regs in init_regs for v in regs.values())]:
         if isinstance(value, (TableAddr, PhysAddr)):
             names.add(value.name)
         elif isinstance(value, PteVal):
             names.add(value.oa.name)
     for name in names:
-        init_memory.setdefault(name, 0)
+        if name not in arrays:  # an array's cells are its memory
+            init_memory.setdefault(name, 0)
         init_memory.setdefault(table_location(name), PteVal(PhysAddr(name)))
 
 

@@ -106,12 +106,14 @@ class TableAddr:
 
 @dataclass(frozen=True)
 class PhysAddr:
-    """The physical address of x: `PA(x)`, the output address of x's own descriptor."""
+    """The physical address of x, `PA(x)` (the output address of x's own descriptor), or
+    `offset` bytes on, in an array."""
 
     name: str
+    offset: int = 0
 
     def __str__(self) -> str:
-        return f"PA({self.name})"
+        return f"PA({self.name})" if self.offset == 0 else f"PA({self.name})+{self.offset}"
 
 
 @dataclass(frozen=True)
