@@ -71,9 +71,9 @@ def page_table_relations(events: list[E.Event]) -> dict[str, list[int]]:
     (both carry descriptors with the same output address), `at-least-one-writable` (one
     of them carries a writable descriptor; no thread updates tables in hardware),
     `different-values`, `PTEtoPA` (an access to a page-table entry, to the accesses of
-    its descriptor's physical location, every cell of an array); and by their locations, `inv-domain` (a TLB
-    invalidation and the accesses to the entries it covers: that of its page, or every
-    one)."""
+    its descriptor's physical location, every cell of an array); and by their locations,
+    `inv-domain` (a TLB invalidation and the accesses to the entries it covers: that of
+    its page, or every one)."""
     n = len(events)
     descriptors = [ev.value if isinstance(ev.value, PteVal) else None for ev in events]
     writable = sum(1 << i for i, d in enumerate(descriptors) if d is not None and d.writable)

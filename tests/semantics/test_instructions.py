@@ -142,6 +142,21 @@ def test_branches_and_calls():
     only_state(code, "", "0:X1=0 /\\ 0:X2=3")
 
 
+def test_arithmetic_on_an_unlabelled_instructions_address():
+    """BL's return address, the unlabelled instruction after it, is a number to herd7
+    (100004 in P0's code): 4 more is the instruction after that, where RET goes; the
+    final register prints and compares as that number, as herd7 gives."""
+    code = "BL F\nMOV X1,#1\nMOV X2,#2\nB L2\nF:\nADD X30,X30,#4\nRET\nL2:"
+    only_state(code, "", "0:X1=0 /\\ 0:X2=2 /\\ 0:X30=100008")
+
+
+@pytest.mark.parametrize("offset", ["#2", "#-8"])
+def test_arithmetic_off_the_instructions_is_refused(offset):
+    """An address between two instructions, or before the code, is none of them."""
+    with pytest.raises(LitmusError, match="arithmetic on the code label P0:@1"):
+        final_states(f"BL F\nMOV X1,#1\nF:\nADD X30,X30,{offset}\nRET")
+
+
 def test_indirect_branch_on_a_register_never_set():
     """herd7 does not know such a register's value while it builds the events: it tries
     each label the test exports and keeps the runs where the value is that label; a register
