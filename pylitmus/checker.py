@@ -101,6 +101,16 @@ def condition_value(value: ast.Value):
     return to_value(value)
 
 
+def symbol_named(value) -> str | None:
+    """The location a value written in a condition names, if any: an address's, or the
+    output address's of a descriptor or of a PAR_EL1 value."""
+    if isinstance(value, (ast.Descriptor, ast.TranslationResult)):
+        value = value.oa
+    if isinstance(value, (ast.Sym, ast.TableEntry, ast.Physical)):
+        return value.name
+    return None
+
+
 def masked(value, size: int):
     """A value as a location of `size` bits compares it: numbers cut to that size."""
     if isinstance(value, tuple):
@@ -198,9 +208,10 @@ class Judge:
         if prepared.env.layout is not None:
             known |= set(prepared.env.layout.cells)
         for atom in ast.atoms(self.test.condition.expr):
-            if isinstance(atom.value, ast.Sym) and atom.value.name not in known:
+            name = symbol_named(atom.value)
+            if name is not None and name not in known:
                 raise LitmusError.at(self.test.condition.pos, "the condition introduces a new "
-                                     f"symbolic location: {atom.value.name}")
+                                     f"symbolic location: {name}")
         self.shown = observed_locations(self.test, prepared.env.arrays)
         # herd7 prints a number held by a location of type ins_t with the size of that type,
         # which it does not know (herd/archExtra_herd.ml, cast_for_pp_with_base; lib/

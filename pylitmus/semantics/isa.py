@@ -29,6 +29,7 @@ from .instructions import (
     shift_operand,
     shifted,
     sub,
+    symbolic_order,
     truncate,
     width_of,
 )
@@ -779,14 +780,19 @@ def _arith_result(s, mnemonic, rd, a, b, bits, evs):
         a, b = 1, 0
     if base in ("ADD", "SUB"):
         if flags and not (isinstance(a, int) and isinstance(b, int)):
-            # Symbolic values (addresses, instructions) compare by identity, with one of
-            # their kind only: herd7 refuses `CMP X0,#0` on an address ("Illegal operation
-            # readbit63 on x"), or an address against an instruction ("Illegal operation -
-            # on constants x and NOP").
+            # Symbolic values (addresses, instructions) compare with one of their kind
+            # only: herd7 refuses `CMP X0,#0` on an address ("Illegal operation readbit63
+            # on x"), or an address against an instruction ("Illegal operation - on
+            # constants x and NOP"). Their difference is their order, the flags those of
+            # that order minus 0 with C set; N is unknown (None) where the order is.
             if base != "SUB" or type(a) is not type(b):
                 raise Unsupported(f"illegal flag-setting operation on {a} and {b}")
-            result = 0 if a == b else 1
-            n, z, c, v = 0, int(a == b), int(a == b), 0
+            order = symbolic_order(a, b)
+            if order is None and rd not in ("XZR", "WZR"):
+                raise Unsupported(f"subtracting {b} from {a} (herd7 gives their order) is "
+                                  f"not supported yet")
+            result = 0 if order is None else order & MASK64
+            n, z, c, v = None if order is None else int(order < 0), int(a == b), 1, 0
         elif flags:
             if base == "ADD":
                 result, n, z, c, v = nzcv_add(a, b, 0, bits)
