@@ -256,7 +256,7 @@ class Judge:
 
         def typed(value, size=64):
             if isinstance(value, CodeAddr) and value.number is not None:
-                value = value.number  # herd7 holds an unlabelled instruction's address so
+                value = value.number  # an unlabelled instruction's address: herd7's number
             if not isinstance(value, int):
                 return value
             bits = value & ((1 << size) - 1)
