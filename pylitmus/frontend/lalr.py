@@ -4,7 +4,8 @@ It reads a slice of a file's text with Lark's contextual lexer (one regular expr
 parser state, the same terminals in the same order, keywords told apart from names as Lark
 does) and calls a builder's method at each reduction, so the AST is built while parsing: no
 parse tree, no transformation. Errors are raised as `SyntaxProblem`s, with what Lark would
-have expected at that point.
+have expected at that point. The builder calls of a text's first parse are recorded, and
+the same text met again (at another place, in another file) makes them again.
 """
 
 from __future__ import annotations
