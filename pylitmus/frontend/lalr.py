@@ -117,7 +117,7 @@ class Tables:
         text = code[start:end]
         known = self._calls.get(text)
         if known is not None:
-            return self._replay(*known, start, builder)
+            return self._replay(*known, code, start, builder)
         calls: list[tuple[int, list, int]] = []
         value, result = self._parse(code, start, end, builder, calls)
         if len(self._calls) >= MAX_REMEMBERED:
@@ -131,7 +131,7 @@ class Tables:
         builder call is recorded onto `calls` (unless None) as (rule, children, offset of
         the rule's first token from `start`), and returned with the value is its recipe,
         where a child (or the value) is made by the call it indexes, is a token (kind,
-        text, offset from `start`), or is a list of such (an inlined rule's children)."""
+        offset from `start`, length), or is a list of such (an inlined rule's children)."""
         record = calls is not None
         methods = self._methods.get(type(builder)) or self._bind(type(builder))
         actions, gotos, rules, scanners = self.actions, self.gotos, self.rules, self._scanners
@@ -160,7 +160,7 @@ class Tables:
                     states.append(state)
                     values.append(token)
                     if record:
-                        recipes.append((kind, str(token), token.offset - start))
+                        recipes.append((kind, token.offset - start, len(token)))
                     offsets.append(token.offset)
                     break
                 rule = -1 - action
@@ -200,18 +200,18 @@ class Tables:
                 if kind == END and state == end_state:
                     return value, made
 
-    def _replay(self, calls: list[tuple[int, list, int]], result, start: int,
+    def _replay(self, calls: list[tuple[int, list, int]], result, code: str, start: int,
                 builder: object):
-        """What `builder` makes of a text at `start` whose first parse recorded `calls`
-        and `result` (`_parse`)."""
+        """What `builder` makes of a text at `start` of `code` whose first parse recorded
+        `calls` and `result` (`_parse`)."""
         methods = self._methods.get(type(builder)) or self._bind(type(builder))
         made: list = []
         for rule, children, at in calls:
             method = methods[rule]
             assert method is not None  # a recorded call is a rule's with a method
-            made.append(method(builder, [_remade(child, made, start) for child in children],
-                               start + at))
-        return _remade(result, made, start)
+            made.append(method(builder, [_remade(child, made, code, start)
+                                         for child in children], start + at))
+        return _remade(result, made, code, start)
 
     def _kept(self, rule: int, children: list) -> list:
         """The children a rule keeps, those of an inlined rule in its place."""
@@ -254,16 +254,16 @@ class Tables:
         return scanner
 
 
-def _remade(recipe, made: list, start: int):
-    """A value again, from its recipe (`Tables._parse`), with tokens `start` on."""
+def _remade(recipe, made: list, code: str, start: int):
+    """A value again, from its recipe (`Tables._parse`), with tokens `start` on in `code`."""
     if type(recipe) is int:
         return made[recipe]
     if type(recipe) is tuple:
-        kind, text, at = recipe
-        token = Token(text)
+        kind, at, length = recipe
+        token = Token(code[start + at:start + at + length])
         token.type, token.offset = kind, start + at
         return token
-    return [_remade(part, made, start) for part in recipe]
+    return [_remade(part, made, code, start) for part in recipe]
 
 
 def _spliced(children: list, kept: list[tuple[int, bool]]) -> list:
