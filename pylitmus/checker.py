@@ -436,6 +436,9 @@ def explore_test(prepared: Prepared, engine: str, options: Options = Options()):
     cut_candidates = CutCandidates(prepared.init_memory, final_checks, judge.holds)
     loop_heads: set[tuple[int, str]] = set()
     finals = WholeWriteFinals(prepared)
+    # Most tests have no fault: no combination of their runs is searched for one.
+    may_fault = any(ev.kind == E.FAULT for runs in prepared.runs for run in runs
+                    for ev in run.events)
     run_fault_lists: dict[int, list[Fault]] = {}  # the runs live as long as `prepared`
     for runs in combinations(prepared):
         cut = {(run.thread, run.cut) for run in runs if run.cut is not None}
@@ -456,7 +459,7 @@ def explore_test(prepared: Prepared, engine: str, options: Options = Options()):
             raise LimitError(limit_message("too many consistent executions",
                                            "--max-executions", limit), test.file)
         registers = [run.registers for run in runs]
-        faults = run_faults(test, runs, run_fault_lists)
+        faults = run_faults(test, runs, run_fault_lists) if may_fault else ()
         run_flags = frozenset().union(*(run.local.flags for run in runs))
         for (lasts, exec_flags), count in found.items():
             if not finals.allows(frame, lasts):
