@@ -23,7 +23,7 @@ from .semantics.machine import reg_key
 from .semantics.mixed import recompose
 from .semantics.prepare import Prepared, mem_key, prepare, ref_key, to_value
 from .semantics.values import Addr, Number, herd_order, is_table_location
-from .variants import not_supported
+from .variants import combination_flags, not_supported
 
 KINDS = {"exists": "Allowed", "~exists": "Forbidden", "forall": "Required"}
 
@@ -405,6 +405,7 @@ def explore_test(prepared: Prepared, engine: str, options: Options = Options()):
     cut_candidates = CutCandidates(prepared.init_memory, final_checks, judge.holds)
     loop_heads: set[tuple[int, str]] = set()
     finals = WholeWriteFinals(prepared)
+    combined = combination_flags(prepared.variant)
     for runs in combinations(prepared):
         cut = {(run.thread, run.cut) for run in runs if run.cut is not None}
         if cut:
@@ -426,6 +427,8 @@ def explore_test(prepared: Prepared, engine: str, options: Options = Options()):
         registers = [run.registers for run in runs]
         faults = run_faults(test, runs)
         run_flags = frozenset().union(*(run.local.flags for run in runs))
+        if prepared.init_memory or any(run.instances for run in runs):
+            run_flags |= combined
         for (lasts, exec_flags), count in found.items():
             if not finals.allows(frame, lasts):
                 continue
