@@ -127,7 +127,14 @@ _PLURAL = frozenset({"unaligned or unchecked mixed-size accesses", "Morello capa
                      "faults", "exceptions", "exception levels", "exception handlers",
                      "system registers", "HINT instructions",
                      "address translation instructions", "128-bit descriptors",
-                     "page tables of page tables", "mixed-size accesses under virtual memory"})
+                     "page tables of page tables", "mixed-size accesses under virtual memory",
+                     "labels as values under virtual memory with instruction fetch",
+                     "hardware updates (TTHM) under virtual memory with instruction fetch",
+                     "fault handlers under virtual memory with instruction fetch",
+                     "page-table entries of code without instruction fetch",
+                     "page-table entries and physical addresses of code as values but their "
+                     "own page's",
+                     "the page-table entries and physical memory of code in the final part"})
 
 # ---- syntax of the features pylitmus lacks ------------------------------------------------
 

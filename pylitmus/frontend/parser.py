@@ -471,13 +471,13 @@ class _TestParser:
 
     # ---- features pylitmus lacks -----------------------------------------------------------
 
-    def _refuse_feature_syntax(self, start: int, end: int, syntax: tuple) -> None:
+    def _refuse_feature_syntax(self, start: int, end: int, refused: tuple) -> None:
         """Refuse, at its place, syntax of a feature pylitmus lacks (`parel1_t`, `tag(x)`),
-        `syntax` being INIT_SYNTAX or FINAL_PART_SYNTAX."""
-        if ANY_SYNTAX[id(syntax)].search(self.code, start, end) is None:
+        `refused` being INIT_SYNTAX or FINAL_PART_SYNTAX."""
+        if ANY_SYNTAX[id(refused)].search(self.code, start, end) is None:
             return
         found = [(match.start() + len(match.group()) - len(match.group().lstrip()),
-                  match.group().strip(), what) for pattern, what in syntax
+                  match.group().strip(), what) for pattern, what in refused
                  if (match := pattern.search(self.code, start, end)) is not None]
         if found:
             offset, syntax, what = min(found)

@@ -61,7 +61,11 @@ def test_the_annotations_the_model_does_not_read_are_emitted() -> None:
     # A store through a clean descriptor whose dirty bit hardware sets.
     dirtying = parse_text("AArch64 D\nTTHM=HD\n{ [PTE(x)]=(oa:PA(x), db:0, dbm:1); 0:X1=x; }\n"
                           " P0 ;\n STR W0,[X1] ;\nexists (0:X0=0)\n")
-    for vmsa_test in (faults, dirtying):
-        emitted |= {name for runs in prepare(vmsa_test, requested=frozenset({"vmsa"})).runs
+    # A fetch through a page-table entry that is invalid.
+    fetching = parse_text("AArch64 I\n{ TTD(P0:L0)=(oa:PA(P0:L0), valid:0); }\n"
+                          " P0 ;\n L0: NOP ;\nexists (0:X0=0)\n")
+    for vmsa_test, variants in ((faults, {"vmsa"}), (dirtying, {"vmsa"}),
+                                (fetching, {"vmsa", "ifetch"})):
+        emitted |= {name for runs in prepare(vmsa_test, requested=frozenset(variants)).runs
                     for run in runs for ev in run.events for name in ev.sets}
     assert set(A.NOT_READ) <= emitted <= A.ANNOTATIONS
