@@ -12,7 +12,8 @@ whose first instruction has a label with a page-table entry (`TTD(P0:L0)=...`) a
 fetched, through the entry as herd7 translates a fetch (herd/AArch64Sem.ml,
 check_self): a read of the entry, a branch on it, then the fetch from the word of the
 page the descriptor maps, or an instruction-side MMU fault (an entry not executable,
-`x:0`, faults too).
+`x:0`, faults too). Such a fetch reads physical memory, not a label's address: herd7's
+model sees it as an implicit read, not in Instr (so no Fetch clause applies to it).
 """
 
 from __future__ import annotations
@@ -201,7 +202,7 @@ def fetch_translated(ctx, page: str, word: int):
         "prepare refuses a code page's entry mapping another page"
     check_other_pages(ctx, word)
     loc = code_word(page, word)
-    value, fetch = ctx.read_mem(loc, INSTRUCTION_BITS, {"Imp", "Instr"}, [entry])
+    value, fetch = ctx.read_mem(loc, INSTRUCTION_BITS, (), [entry])  # an implicit read
     ctx.ctrl([branch], fetch)
     return loc, value, fetch
 

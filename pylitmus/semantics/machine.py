@@ -558,9 +558,11 @@ def location_sets(env: Env, loc: str, value) -> set:
     """The sets an access (initial writes included) is in by its location and value:
     under ifetch, accesses to code are in Instr, and those carrying an instruction outside
     the architecture's list for concurrent modification in Restricted-CMODX; under vmsa,
-    accesses to a page-table entry are in TTD, with the sets of the descriptor they carry."""
-    if env.vmsa and is_table_location(loc):
-        return descriptor_sets(value)
+    accesses to a page-table entry are in TTD, with the sets of the descriptor they carry,
+    and code is physical memory, in neither set (herd7's Instr: the accesses to a label's
+    address, herd/machAction.ml; a translated fetch reads `PA(P0:L0)`)."""
+    if env.vmsa:
+        return descriptor_sets(value) if is_table_location(loc) else set()
     if not (env.ifetch and loc in env.code_locations):
         return set()
     return {"Instr", "Restricted-CMODX"} if cmodx_restricted(value) else {"Instr"}

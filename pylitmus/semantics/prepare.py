@@ -296,6 +296,11 @@ def refuse_translated_fetches_beyond(test: ast.Test, env: Env, init_memory: dict
               if any(thread.handler is not None for thread in test.threads) else None)
     if beyond is not None:
         raise LitmusError(not_supported(beyond, "variants vmsa and ifetch"), test.file)
+    for page in env.code_pages:
+        if not isinstance(init_memory[table_location(page)], PteVal):
+            raise LitmusError(not_supported("a page-table entry of code holding no descriptor",
+                                            f"{table_location(page)}="
+                                            f"{init_memory[table_location(page)]}"), test.file)
     values = [*init_memory.items(), *((None, v) for regs in init_regs for v in regs.values())]
     for loc, value in values:
         named = value.oa if isinstance(value, PteVal) else value
