@@ -126,7 +126,7 @@ MISSING = {name: what for what, names in _MISSING.items() for name in names}
 _PLURAL = frozenset({"unaligned or unchecked mixed-size accesses", "Morello capabilities",
                      "faults", "exceptions", "exception levels", "exception handlers",
                      "system registers", "HINT instructions",
-                     "address translation instructions", "128-bit descriptors",
+                     "128-bit descriptors",
                      "page tables of page tables", "mixed-size accesses under virtual memory",
                      "labels as values under virtual memory with instruction fetch",
                      "hardware updates (TTHM) under virtual memory with instruction fetch",
@@ -141,7 +141,6 @@ _PLURAL = frozenset({"unaligned or unchecked mixed-size accesses", "Morello capa
 _TAG_COLOURS = "green|red|blue|black|white|cyan|yellow|magenta"  # herd7's lib/misc.ml
 # In the init block and the final part: (pattern, what it needs).
 STATE_SYNTAX = tuple((re.compile(pattern), what) for pattern, what in (
-    (r"\bparel1_t\b", "address translation results (AT, parel1_t)"),
     (r"\btag\s*\([^()]*\)?|(?<![\w:])(?!P?[0-9]+\s*:)\w*\s*:\s*(?:" + _TAG_COLOURS + r")\b",
      "memory tagging"),
 ))
@@ -155,7 +154,6 @@ HANDLER_THREAD = re.compile(r"P([0-9]+)\.([A-Za-z]+)")
 # Instructions, by mnemonic.
 _FEATURE_MNEMONICS = {
     "exceptions": "HVC SMC ERETAA ERETAB BRK HLT",
-    "address translation instructions": "AT",
     "memory tagging": "STG STZG ST2G STZ2G STGP LDG IRG ADDG SUBG GMI SUBP SUBPS LDGM STGM STZGM",
     "the Guarded Control Stack": "GCSSTR GCSSTTR GCSPUSHM GCSPOPM GCSSS1 GCSSS2 GCSPUSHX GCSPOPX",
     "HINT instructions": "HINT",

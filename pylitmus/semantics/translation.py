@@ -23,7 +23,15 @@ from dataclasses import dataclass, replace
 from . import events as E
 from .instructions import Unsupported
 from .machine import Abandon, Context
-from .values import Addr, PhysAddr, PteVal, TableAddr, table_location
+from .values import (
+    FAILED_TRANSLATION,
+    Addr,
+    ParEl1,
+    PhysAddr,
+    PteVal,
+    TableAddr,
+    table_location,
+)
 
 DESCRIPTOR_BITS = 64
 
@@ -92,17 +100,49 @@ def written_back(run: E.Run) -> set[int]:
             and events[r].loc == events[w].loc and events[r].value == events[w].value}
 
 
+def address_translation(ctx: Context, address, source: E.Event | None,
+                        write: bool) -> tuple[ParEl1, E.Event | None]:
+    """AT: the translation of `address` for a read or a write, with no access and no fault
+    (herd7's do_at): the PAR_EL1 value, the output address or, where the access would
+    fault, the fault flag; and the event that value comes from. A virtual address's
+    descriptor read is followed by a branch when the translation succeeds, by nothing
+    when it fails; a physical address is its own output address."""
+    if not ctx.env.vmsa:  # decoding only: `prepare` refuses AT without vmsa
+        return FAILED_TRANSLATION, source
+    el0 = ctx.thread.index in ctx.env.el0_threads and not ctx.after_fault
+    if isinstance(address, PhysAddr) and not el0:
+        return ParEl1(address), source
+    if not isinstance(address, Addr) or address.offset or address.base in ctx.env.arrays:
+        raise Unsupported(f"address translation of {address} is not supported yet",
+                          static=True)
+    if any(ctx.env.hardware_updates.of(ctx.thread.index)):
+        raise Unsupported("address translation under hardware updates of page tables "
+                          "(TTHM) is not supported yet", static=True)
+    descriptor, ttd = ctx.read_mem(table_location(address.base), DESCRIPTOR_BITS, (),
+                                   [source])
+    assert isinstance(ttd, E.Event)  # one event: no mixed-size accesses under vmsa
+    if not isinstance(descriptor, PteVal) or not isinstance(descriptor.oa, PhysAddr):
+        raise Unsupported(f"address translation through {descriptor} is not supported yet",
+                          static=True)
+    if fault_type(descriptor, write, el0) is not None:
+        return FAILED_TRANSLATION, ttd
+    ctx.data([ttd], ctx.event(E.BRANCH, sets={"PRED"}))
+    return ParEl1(descriptor.oa), ttd
+
+
 def raise_fault(ctx: Context, loc: str, fault: str, write: bool,
                 guards: tuple[E.Event, ...] = (), message: str | None = None,
-                side: str = "D") -> None:
-    """The fault of the instruction running, on a location, of its data side (D) or its
-    fetch (I): ELR_EL1 written, a fault event (its value the type, then the message if
-    any: `D-MMU:Permission,EL0`), both after the `guards` (the branch on the descriptor);
-    then `after_fault`."""
+                offset: int = 0, side: str = "D") -> None:
+    """The fault of the instruction running, on a location (`offset` bytes into it), of
+    its data side (D) or its fetch (I): ELR_EL1 written, a fault event (its value the
+    type, then the message if any: `D-MMU:Permission,EL0`), both after the `guards` (the
+    branch on the descriptor); then `after_fault`."""
     ctx.write_reg("ELR_EL1", ctx.label_address(None, ctx.pc), ctrl_sources=guards)
     sets = {"EXC-ENTRY", "MMU", f"{side}-MMU", fault, "FAULT-WR" if write else "FAULT-RD"}
     value = f"{side}-MMU:{fault}" + (f",{message}" if message else "")
-    ctx.ctrl(guards, ctx.event(E.FAULT, loc, value, sets))
+    ev = ctx.event(E.FAULT, loc, value, sets)
+    ev.offset = offset
+    ctx.ctrl(guards, ev)
     after_fault(ctx)
 
 
@@ -142,12 +182,12 @@ def translate(ctx: Context, address, sources: list, write: bool,
             return None
         return Target(address, table_location(address.name))
     if isinstance(address, PhysAddr):
-        return Target(address, ctx.location(Addr(address.name)))
+        return Target(address, ctx.location(Addr(address.name, address.offset)))
     if not isinstance(address, Addr):
         return untranslated(ctx, address)  # refused there, as without vmsa
-    if address.offset or address.base in ctx.env.arrays:
-        raise Unsupported("offsets and arrays under virtual memory are not supported yet",
-                          static=True)
+    if address.offset and address.base not in ctx.env.arrays:
+        raise Unsupported("offsets from a location that is no array under virtual memory "
+                          "are not supported yet", static=True)
     ha, hd = ctx.env.hardware_updates.of(ctx.thread.index)
     entry = table_location(address.base)
     # Under hardware management the translation read is atomic with the update.
@@ -163,7 +203,7 @@ def translate(ctx: Context, address, sources: list, write: bool,
     # again after its fault (in_handler), page tables always.
     fault = fault_type(descriptor, write, el0 and not ctx.after_fault, ha, hd)
     if fault is not None:
-        raise_fault(ctx, address.base, fault, write, (branch,))
+        raise_fault(ctx, address.base, fault, write, (branch,), offset=address.offset)
         return None
     update = hardware_update(descriptor, ha, hd and (write if dirties is None else dirties))
     if update is not None:
@@ -176,4 +216,7 @@ def translate(ctx: Context, address, sources: list, write: bool,
     if isinstance(descriptor.oa, TableAddr) or not descriptor.oa.name:
         raise Unsupported(f"translating through a descriptor with the output address "
                           f"{descriptor.oa} is not supported yet", static=True)
-    return Target(descriptor.oa, ctx.location(Addr(descriptor.oa.name)), (ttd,), (branch,))
+    # The page's offset goes with the output address (herd7's get_oa).
+    physical = PhysAddr(descriptor.oa.name, address.offset)
+    return Target(physical, ctx.location(Addr(physical.name, physical.offset)), (ttd,),
+                  (branch,))
