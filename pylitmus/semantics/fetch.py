@@ -75,7 +75,8 @@ def code_pages(test: ast.Test) -> dict[str, tuple[int, int]]:
     `P0:L0` -> (the thread, the index of the instruction at L0)."""
     pages = {}
     for item in test.init:
-        if isinstance(item, ast.InitMem) and item.target.name.startswith("PTE(P"):
+        if isinstance(item, ast.InitMem) and item.target.name.startswith("PTE(P") and \
+                ":" in item.target.name:
             page = item.target.name[len("PTE("):-1]
             thread_name, _, label = page.partition(":")
             thread = int(thread_name[1:])

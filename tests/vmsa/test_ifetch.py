@@ -165,6 +165,13 @@ def test_a_translated_fetch_is_no_fetch_for_the_model(engine):
     assert (len(states), positive, negative, flags) == (4, 1, 3, [FLAG])
 
 
+def test_a_data_location_named_like_a_thread_is_data():
+    states, positive, negative, flags = outcome(
+        "AArch64 T\n{ [PTE(Pa)]=(oa:PA(Pa), valid:0); 0:X1=Pa; }\n P0 ;\n LDR W0,[X1] ;\n"
+        "exists fault(P0,Pa)\n")
+    assert (states, positive, negative) == (["Fault(P0,Pa,D-MMU:Translation);"], 1, 0)
+
+
 def test_the_flag_needs_an_event():
     """herd-vmsa-ifetch/A001 (no event at all) has no flag; a thread with a NOP has."""
     assert outcome("AArch64 T\n{}\n P0 ;\n .pagealign ;\nforall (true)\n")[3] == []
