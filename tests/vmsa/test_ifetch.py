@@ -212,3 +212,46 @@ def test_what_stays_refused(text, variant, message):
         variant, text = variant[:-len(",TTHM")], "TTHM=HA\n" + text
     with pytest.raises(LitmusError, match=message.replace("(", r"\(").replace(")", r"\)")):
         pylitmus.check(f"AArch64 T\n{text}\n", variant=variant)
+
+
+@pytest.mark.parametrize("entry, states", [("A", ["0:X0=1;"]), ("C", ["0:X0=0;"])])
+def test_the_greatest_label_at_a_page_start_names_the_page(entry, states):
+    """herd7 names a page by the greatest of the labels at its start: an entry of another
+    label there translates nothing."""
+    text = (f"AArch64 T\n{{\nTTD(P0:{entry})=(oa:PA(P0:{entry}),valid:0);\n}}\n"
+            " P0 ;\n A: ;\n C: ;\n MOV W0,#1 ;\nexists (0:X0=1)\n")
+    assert outcome(text)[0] == states
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_branch_over_an_invalid_page_and_a_loop(engine):
+    """Nothing is fetched from a page the code branches over; a loop on a page fetches
+    through its entry at each turn."""
+    over = ("AArch64 T\n{\nTTD(P0:Page0)=(oa:PA(P0:Page0));\n"
+            "TTD(P0:Page1)=(oa:PA(P0:Page1),valid:0);\n}\n P0 ;\n Page0: ;\n MOV W0,#1 ;\n"
+            " B Page2 ;\n .pagealign ;\n Page1: ;\n MOV W1,#1 ;\n MOV W1,#2 ;\n .pagealign ;\n"
+            " Page2: ;\n MOV W2,#1 ;\nexists (0:X0=1 /\\ 0:X2=1)\n")
+    assert outcome(over, engine) == (["0:X0=1; 0:X2=1;"], 1, 0, [FLAG])
+    loop = ("AArch64 T\n{\nTTD(P0:Page0)=(oa:PA(P0:Page0));\n}\n P0 ;\n Page0: ;\n L: ;\n"
+            " ADD W0,W0,#1 ;\n CMP W0,#3 ;\n B.NE L ;\nexists (0:X0=3)\n")
+    assert outcome(loop, engine) == (["0:X0=3;"], 1, 0, [FLAG])
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_data_and_fetch_faults_in_herds_order(engine):
+    text = ("AArch64 T\nVariant=faultToNext\n{\nTTD(P0:Page0)=(oa:PA(P0:Page0));\n"
+            "TTD(P0:Page1)=(oa:PA(P0:Page1),valid:0);\n[PTE(x)]=(oa:PA(x),valid:0);\n0:X1=x;\n}\n"
+            " P0 ;\n Page0: ;\n LDR W0,[X1] ;\n .pagealign ;\n Page1: ;\n MOV W2,#1 ;\n"
+            " MOV W3,#1 ;\nexists fault(P0)\n")
+    assert outcome(text, engine)[0] == [
+        'Fault(P0,label:"P0:Page1",I-MMU:Translation); Fault(P0:Page0,x,D-MMU:Translation); '
+        'Fault(P0:Page1,label:"P0:Page1",I-MMU:Translation);']
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_an_el0_fetch_run_again_still_faults_on_x(engine):
+    """Under handled, the instruction run again after its fault is fetched again: out of
+    EL0's check, but `x:0` faults again, and the run is dropped."""
+    text = ("AArch64 T\nVariant=handled\nEL0=P0\n{\nTTD(P0:Page0)=(oa:PA(P0:Page0),x:0);\n}\n"
+            " P0 ;\n Page0: ;\n MOV W0,#1 ;\nexists (0:X0=1)\n")
+    assert outcome(text, engine) == ([], 0, 0, [])
