@@ -282,7 +282,10 @@ class Context:
         value = self.regs.get(key, 0)
         if name.startswith("W") and isinstance(value, int):
             value &= 0xFFFFFFFF
-        ev = self.event(E.REG_READ, key, value, sets, key in self.symbolic_regs)
+        # A register with no value yet is an unknown to herd7 until it solves the
+        # execution, as a value read from memory is (its branches count against --unroll).
+        unknown = key in self.symbolic_regs or key not in self.regs
+        ev = self.event(E.REG_READ, key, value, sets, unknown)
         return value, ev
 
     def write_reg(self, name: str, value, sources=(), ctrl_sources=(),
