@@ -23,7 +23,7 @@ from .semantics.machine import reg_key
 from .semantics.mixed import recompose
 from .semantics.prepare import Prepared, mem_key, prepare, ref_key, to_value
 from .semantics.values import Addr, CodeAddr, Number, herd_order, is_table_location
-from .variants import not_supported
+from .variants import combination_flags, not_supported
 
 KINDS = {"exists": "Allowed", "~exists": "Forbidden", "forall": "Required"}
 
@@ -440,6 +440,7 @@ def explore_test(prepared: Prepared, engine: str, options: Options = Options()):
     may_fault = any(ev.kind == E.FAULT for runs in prepared.runs for run in runs
                     for ev in run.events)
     run_fault_lists: dict[int, list[Fault]] = {}  # the runs live as long as `prepared`
+    combined = combination_flags(prepared.variant)
     for runs in combinations(prepared):
         cut = {(run.thread, run.cut) for run in runs if run.cut is not None}
         if cut:
@@ -461,6 +462,8 @@ def explore_test(prepared: Prepared, engine: str, options: Options = Options()):
         registers = [run.registers for run in runs]
         faults = run_faults(test, runs, run_fault_lists) if may_fault else ()
         run_flags = frozenset().union(*(run.local.flags for run in runs))
+        if prepared.init_memory or any(run.instances for run in runs):
+            run_flags |= combined
         for (lasts, exec_flags), count in found.items():
             if not finals.allows(frame, lasts):
                 continue

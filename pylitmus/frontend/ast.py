@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Union
 
+PAGE_BYTES = 4096  # the size of a page of memory (and of code, for `.pagealign`)
+
 
 @dataclass(frozen=True)
 class Pos:
@@ -233,6 +235,23 @@ class Thread:
     label_positions: dict[str, Pos] = field(default_factory=dict)  # where each is defined
     handler: Thread | None = None  # the code a fault of this thread runs, if any
     is_handler: bool = False
+    # Bytes `.pagealign` leaves out before instruction i (after the branch over them to
+    # the next page, herd/loader.ml): {i: bytes}.
+    gaps: dict[int, int] = field(default_factory=dict)
+
+    def address(self, index: int) -> int:
+        """herd7's offset in bytes of instruction `index` from the start of this code
+        (`len(code)`: where a label after the last instruction stands)."""
+        return 4 * index + sum(gap for at, gap in self.gaps.items() if at <= index)
+
+    def index_at(self, address: int) -> int | None:
+        """The instruction at an offset from the start of this code (`len(code)` for the
+        end of the code, just after its last instruction), if any."""
+        for index in range(len(self.code)):
+            if self.address(index) == address:
+                return index
+        end = self.address(len(self.code) - 1) + 4 if self.code else 0
+        return len(self.code) if address == end else None
 
     def code_of_label(self, label: str) -> Thread | None:
         """The code defining a label among this thread's code and its handler's."""

@@ -9,6 +9,7 @@ each piece is parsed at its real line and column, so all errors point into the f
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from os import PathLike
 
 from pylitmus.errors import LitmusError
@@ -19,7 +20,7 @@ from pylitmus.frontend.lalr import END, SyntaxProblem, Tables
 from pylitmus.frontend.source import Source
 from pylitmus.frontend.trees import CellBuilder, LitmusBuilder, ocaml_int
 from pylitmus.variants import (
-    CODE_DIRECTIVES,
+    FINAL_SYNTAX,
     HANDLER_THREAD,
     STATE_SYNTAX,
     VariantError,
@@ -32,6 +33,7 @@ from pylitmus.variants import (
 )
 
 SUPPORTED_ARCH = "AArch64"
+PAGE_ALIGN = ".pagealign"  # a directive of the code: the next instruction starts a page
 META_KEYS = {key.lower(): key for key in (
     "Variant", "CacheType", "Hash", "Cycle", "Relax", "Safe", "Orig", "Com", "Prefetch",
     "Generator", "Stable", "Scopes", "Levels", "MemoryMap", "Unroll", "EL0", "TTHM")}
@@ -57,8 +59,12 @@ ROW_END = re.compile(r"[;\n]")  # where a row of the thread table ends (';', or 
 MISSPELT_QUANTIFIER = re.compile(r"([A-Za-z~]+)\s*[(\[]")
 CELL_INSTRUCTION = re.compile(r"\s*(?:[A-Za-z_.][A-Za-z0-9_.]*\s*:\s*)*([A-Za-z][A-Za-z0-9.]*)(.*)",
                               re.DOTALL)
-# Whether any of STATE_SYNTAX occurs: one search where most tests have none
-ANY_STATE_SYNTAX = re.compile("|".join(f"(?:{pattern.pattern})" for pattern, _ in STATE_SYNTAX))
+# The syntax refused in the init block and in the final part, each with one pattern
+# telling whether any of it occurs: one search where most tests have none.
+INIT_SYNTAX = STATE_SYNTAX
+FINAL_PART_SYNTAX = STATE_SYNTAX + FINAL_SYNTAX
+ANY_SYNTAX = {id(syntax): re.compile("|".join(f"(?:{pattern.pattern})" for pattern, _ in syntax))
+              for syntax in (INIT_SYNTAX, FINAL_PART_SYNTAX)}
 MAX_EXPECTED_SHOWN = 8
 MAX_FILE_BYTES = 1 << 20  # litmus tests are a few hundred bytes
 MAX_CELLS = 1 << 14  # the cell texts a process remembers the parse of
@@ -297,7 +303,7 @@ class _TestParser:
                         raise self.source.error(index, "herd7 takes this '}' in a comment for "
                                                        "the end of the init block")
                     self.offset = index + 1
-                    self._refuse_feature_syntax(start, index + 1)
+                    self._refuse_feature_syntax(start, index + 1, INIT_SYNTAX)
                     return self._run("litmus", "init", start, index + 1, "the init block")
         raise self.source.error(start, "the init block '{' is never closed with '}' (herd7 "
                                        "counts the braces of comments too)")
@@ -387,6 +393,11 @@ class _TestParser:
         text = self.code[start:end]
         if not text.strip():
             return
+        if text.rstrip().endswith(PAGE_ALIGN):
+            directive = start + text.rindex(PAGE_ALIGN)
+            self._add_cell(thread, start, directive, defined)  # its labels, if any
+            self._align_to_page(thread, directive)
+            return
         # The cell without the blanks its grammar ignores around it (the columns' padding),
         # so that `_cell` meets the same instruction under one text
         start += len(text) - len(text.lstrip(IGNORED_BLANKS))
@@ -408,6 +419,20 @@ class _TestParser:
             word, offset, text = mnemonic
             thread.code.append(ast.Instruction(word, operands, text,
                                                self.source.pos(start + offset)))
+
+    def _align_to_page(self, thread: ast.Thread, at: int) -> None:
+        """`.pagealign`: the next instruction starts a page. Off a page's start, herd7 pads
+        the code with a branch to the next page, then leaves out the rest of this one
+        (herd/loader.ml, make_padding)."""
+        if thread.is_handler or thread.handler is not None:
+            raise self.source.error(at, not_supported(
+                "page alignment in a thread with a fault handler", PAGE_ALIGN))
+        pad = -thread.address(len(thread.code)) % ast.PAGE_BYTES
+        if pad:
+            branch = parse_instruction(f"B .+{pad}", self.source.file)
+            thread.code.append(replace(branch, pos=self.source.pos(at)))
+            if pad > 4:
+                thread.gaps[len(thread.code)] = pad - 4
 
     def _cell(self, start: int, end: int) -> tuple:
         """A table cell, checked for features pylitmus lacks and parsed: its labels, each
@@ -435,7 +460,7 @@ class _TestParser:
 
     def _parse_final(self, name, description, meta, init, threads) -> ast.Test:
         start = self.offset
-        self._refuse_feature_syntax(start, len(self.code))
+        self._refuse_feature_syntax(start, len(self.code), FINAL_PART_SYNTAX)
         parts = self._run("litmus", "final", start, len(self.code), "the final condition")
         locations: list[ast.RegRef | ast.MemRef | ast.FaultAtom] = []
         filter_expr = None
@@ -452,12 +477,13 @@ class _TestParser:
 
     # ---- features pylitmus lacks -----------------------------------------------------------
 
-    def _refuse_feature_syntax(self, start: int, end: int) -> None:
-        """Refuse, at its place, syntax of a feature pylitmus lacks (`PTE(x)`, `Fault(...)`)."""
-        if ANY_STATE_SYNTAX.search(self.code, start, end) is None:
+    def _refuse_feature_syntax(self, start: int, end: int, refused: tuple) -> None:
+        """Refuse, at its place, syntax of a feature pylitmus lacks (`parel1_t`, `tag(x)`),
+        `refused` being INIT_SYNTAX or FINAL_PART_SYNTAX."""
+        if ANY_SYNTAX[id(refused)].search(self.code, start, end) is None:
             return
         found = [(match.start() + len(match.group()) - len(match.group().lstrip()),
-                  match.group().strip(), what) for pattern, what in STATE_SYNTAX
+                  match.group().strip(), what) for pattern, what in refused
                  if (match := pattern.search(self.code, start, end)) is not None]
         if found:
             offset, syntax, what = min(found)
@@ -465,11 +491,6 @@ class _TestParser:
 
     def _refuse_feature_instruction(self, start: int, end: int) -> None:
         """Refuse, at its place, an instruction of a feature pylitmus lacks (`MSR`, SVE)."""
-        directive = self.code[start:end].split(None, 1)
-        if directive and directive[0] in CODE_DIRECTIVES:
-            offset = self.code.index(directive[0], start, end)
-            raise self.source.error(offset, not_supported(CODE_DIRECTIVES[directive[0]],
-                                                          directive[0]))
         match = CELL_INSTRUCTION.match(self.code, start, end)
         if match is None:
             return

@@ -31,6 +31,7 @@ from .mixed import (
     split_byte_location,
 )
 from .values import (
+    CODE_SPACING,
     DEVICE_TYPES,
     HANDLER_OFFSET,
     MASK64,
@@ -39,7 +40,6 @@ from .values import (
     InstrBits,
     PteVal,
     cmodx_restricted,
-    code_address,
     is_table_location,
 )
 
@@ -77,6 +77,11 @@ class Env:
     # Labels whose address the test takes (init values, ADR): the targets herd7 tries for
     # an indirect branch on a register with no known value.
     exported_labels: frozenset[tuple[int, str]] = frozenset()
+    # Under vmsa and ifetch, the pages of code with a page-table entry (`P0:L0` -> the
+    # thread and index of the instruction at L0), and the instructions fetched through
+    # one ((thread, index) -> the page and the instruction's word in it): `fetch.py`.
+    code_pages: dict[str, tuple[int, int]] = field(default_factory=dict)
+    translated_fetches: dict[tuple[int, int], tuple[str, int]] = field(default_factory=dict)
     # Under the `mixed` variant, memory is bytes (`mixed.py`): each location's bytes.
     layout: Layout | None = None
     patterns: dict[str, set[Pattern]] = field(default_factory=dict)  # whole writes, by location
@@ -275,7 +280,10 @@ class Context:
         value = self.regs.get(key, 0)
         if name.startswith("W") and isinstance(value, int):
             value &= 0xFFFFFFFF
-        ev = self.event(E.REG_READ, key, value, sets, key in self.symbolic_regs)
+        # A register with no value yet is an unknown to herd7 until it solves the
+        # execution, as a value read from memory is (its branches count against --unroll).
+        unknown = key in self.symbolic_regs or key not in self.regs
+        ev = self.event(E.REG_READ, key, value, sets, unknown)
         return value, ev
 
     def write_reg(self, name: str, value, sources=(), ctrl_sources=(),
@@ -445,7 +453,13 @@ class Context:
 
     def jump_offset(self, offset: int, bounded: bool) -> None:
         """Continue `offset` bytes after this instruction (`B .+8`)."""
-        self.jump_index(self.code, self.pc + offset // 4, None, bounded)
+        code = self.code
+        target = code.index_at(code.address(self.pc) + offset)
+        if target is None:
+            address = instruction_address(code, self.pc) + offset
+            raise self.error(f"address {address:#x} does not point to code (herd7's "
+                             f"\"Segmentation fault\")")
+        self.jump_index(code, target, None, bounded)
 
     def jump_to_value(self, target) -> None:
         """An indirect branch: the register must hold a code address; bounded."""
@@ -462,11 +476,10 @@ class Context:
         """Continue at a code address (a label of a thread or of its fault handler, or
         `@n`, the nth instruction word from the start of the thread's code)."""
         thread = self.env.test.threads[target.thread]
-        code = thread.code_of_label(target.label) or thread
-        index = self.label_index(code, target.label)
-        if target.label.startswith("@") and index >= HANDLER_WORDS and thread.handler:
-            code, index = thread.handler, index - HANDLER_WORDS
-        self.jump_index(code, index, target.label, True)
+        code, label = thread.code_of_label(target.label) or thread, target.label
+        if label.startswith("@") and int(label[1:]) >= HANDLER_WORDS and thread.handler:
+            code, label = thread.handler, f"@{int(label[1:]) - HANDLER_WORDS}"
+        self.jump_index(code, self.label_index(code, label), target.label, True)
 
     def return_from_exception(self, target) -> None:
         """ERET: continue at `target`, the value of ELR_EL1 (a label of this thread), no
@@ -479,7 +492,8 @@ class Context:
 
     def label_index(self, code: ast.Thread, label: str) -> int:
         """The instruction index a label (or `@index`, an unlabelled address) names."""
-        index = int(label[1:]) if label.startswith("@") else code.labels.get(label)
+        index = code.index_at(4 * int(label[1:])) if label.startswith("@") else \
+            code.labels.get(label)
         if index is None:
             raise self.error(f"label {label} not found on P{code.index}")
         return index
@@ -527,7 +541,7 @@ class Context:
         if label is None:
             assert index is not None, "an address is a label's or an instruction index's"
             names = [n for n, i in self.code.labels.items() if i == index]
-            words = index + (HANDLER_WORDS if self.code.is_handler else 0)
+            words = self.code.address(index) // 4 + (HANDLER_WORDS if self.code.is_handler else 0)
             label = min(names) if names else f"@{words}"
         elif self.thread.code_of_label(label) is None:
             raise self.error(f"label {label} not found on P{self.code.index}, although "
@@ -552,7 +566,8 @@ HANDLER_WORDS = HANDLER_OFFSET // 4  # where a handler's code starts, in instruc
 
 def instruction_address(code: ast.Thread, index: int) -> int:
     """herd7's address of instruction `index` of a thread's code or fault handler."""
-    return code_address(code.index, index) + (HANDLER_OFFSET if code.is_handler else 0)
+    return CODE_SPACING * (code.index + 1) + code.address(index) + \
+        (HANDLER_OFFSET if code.is_handler else 0)
 
 
 def loop_head_name(code: ast.Thread, index: int, label: str | None) -> str:
@@ -561,16 +576,18 @@ def loop_head_name(code: ast.Thread, index: int, label: str | None) -> str:
     if label is not None and not label.startswith("@"):
         return label
     names = [name for name, at in code.labels.items() if at == index]
-    return min(names) if names else f"##{code_address(code.index, index)}"
+    return min(names) if names else f"##{instruction_address(code, index)}"
 
 
 def location_sets(env: Env, loc: str, value) -> set:
     """The sets an access (initial writes included) is in by its location and value:
     under ifetch, accesses to code are in Instr, and those carrying an instruction outside
     the architecture's list for concurrent modification in Restricted-CMODX; under vmsa,
-    accesses to a page-table entry are in TTD, with the sets of the descriptor they carry."""
-    if env.vmsa and is_table_location(loc):
-        return descriptor_sets(value)
+    accesses to a page-table entry are in TTD, with the sets of the descriptor they carry,
+    and code is physical memory, in neither set (herd7's Instr: the accesses to a label's
+    address, herd/machAction.ml; a translated fetch reads `PA(P0:L0)`)."""
+    if env.vmsa:
+        return descriptor_sets(value) if is_table_location(loc) else set()
     if not (env.ifetch and loc in env.code_locations):
         return set()
     return {"Instr", "Restricted-CMODX"} if cmodx_restricted(value) else {"Instr"}
