@@ -334,7 +334,7 @@ def main() -> None:
     parser.add_argument("--model", help="a cat model for --child-corpus")
     args = parser.parse_args()
     if args.child_one or args.child_corpus or args.child_agree or args.child_slow:
-        from pylitmus.cli import collect_less
+        from pylitmus.collector import collect_less
 
         collect_less()  # as `pylitmus check` does, but before the checker is imported
     if args.child_one:

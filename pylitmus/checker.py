@@ -591,9 +591,11 @@ def check_test(test: ast.Test, options: Options = Options()) -> Result:
     else:
         positive, negative, ok = sat, unsat, sat > 0
     observation = observation_of(quantifier, sat, unsat, options.speedcheck)
-    ordered = sorted(counts.items(), key=state_order)
-    refuse_merged_states(ordered, test)
-    states = [State(key, c, s) for key, (c, s) in ordered]
+    found = list(counts.items())
+    orders = [state_order(item) for item in found]  # each state's key, made once
+    ranks = sorted(range(len(found)), key=orders.__getitem__)
+    refuse_merged_states([orders[i] for i in ranks], test)
+    states = [State(key, c, s) for key, (c, s) in (found[i] for i in ranks)]
     return Result(
         file=test.file, name=test.name, kind=KINDS[quantifier], quantifier=quantifier,
         states=states, positive=positive, negative=negative, ok=ok,
@@ -621,12 +623,12 @@ def state_order(item) -> tuple:
                  for location, value in item[0])
 
 
-def refuse_merged_states(ordered: list, test: ast.Test) -> None:
+def refuse_merged_states(orders: list[tuple], test: ast.Test) -> None:
     """herd7 keeps one of two final states it orders alike, and it orders PAR_EL1 values
     by their fault flag alone: pylitmus refuses states that differ only in the output
-    addresses of PAR_EL1 values."""
-    for (one, _), (other, _) in zip(ordered, ordered[1:]):
-        if state_order((one,)) == state_order((other,)):
+    addresses of PAR_EL1 values. `orders` are the states' `state_order` keys, sorted."""
+    for one, other in zip(orders, orders[1:]):
+        if one == other:
             raise LitmusError("final states that differ only in the output addresses of "
                               "PAR_EL1 values (which herd7 does not tell apart) are not "
                               "supported yet", test.file)

@@ -9,11 +9,11 @@ import time
 
 import click
 
+from pylitmus.collector import collect_less
 from pylitmus.limits import MAX_EXECUTIONS, MAX_STEPS
 
 FORMATS = ("auto", "rich", "herd", "json")
 ENGINES = ("auto", "c", "python")
-GC_THRESHOLD = 10_000  # allocations between collections of the youngest objects (700 by default)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -123,17 +123,6 @@ def load_model_or_exit(options) -> None:
     except LitmusError as error:
         click.echo(str(error), err=True)
         sys.exit(2)
-
-
-def collect_less() -> None:
-    """Run Python's cyclic garbage collector less often, and never over the objects that
-    exist now (call it once the checker is imported; worker processes inherit both).
-    Checking allocates many objects and leaves few cycles: with the default thresholds
-    collecting took nearly a tenth of a batch's time, and going over the modules' objects
-    (again in the collection as the process ends) a tenth of a one-test run's."""
-    gc.freeze()
-    gc.set_threshold(GC_THRESHOLD, 10, 10)
-    gc.enable()
 
 
 def parse_variant(text: str) -> frozenset[str]:

@@ -7,14 +7,14 @@ Every node that can be wrong carries a `Pos` so errors point at the source.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Union
+from typing import NamedTuple, Union
 
 PAGE_BYTES = 4096  # the size of a page of memory (and of code, for `.pagealign`)
 
 
-@dataclass(frozen=True)
-class Pos:
-    """A place in a source file (1-based line and column)."""
+class Pos(NamedTuple):
+    """A place in a source file (1-based line and column): a named tuple, as one is
+    made for nearly every cell and instruction of a test, and a tuple is made faster."""
 
     file: str
     line: int
