@@ -6,6 +6,7 @@ under the model) -> a `Result` for the reporters.
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable
 from typing import NamedTuple
@@ -247,7 +248,10 @@ class Judge:
                                                f"location: P{atom.thread}:{atom.label}")
         self._readers: dict[int, Callable] = {}  # id of a target -> its reader
         self._predicates: dict[int, Callable] = {}  # id of an expression -> its predicate
-        self._shown_readers = [(location, self._reader(ref)) for location, ref in self.shown]
+        self._shown_reads = [self._reader(ref) for _, ref in self.shown]
+        self._shown_locations = [location for location, _ in self.shown]
+        if self.fault_atoms:
+            self._shown_locations.append(FAULTS)
 
     def ctype(self, target) -> tuple[int, bool]:
         if isinstance(target, ast.RegRef):
@@ -358,18 +362,26 @@ class Judge:
     def state(self, registers, memory, faults: tuple[Fault, ...] = ()) -> tuple:
         """The final state shown: (location, value) pairs in herd7's order, then, when the
         condition names faults, its faults (herd7's herd/top_herd.ml, restrict_faults)."""
-        state = tuple((location, read(registers, memory))
-                      for location, read in self._shown_readers)
+        return self.located(self.state_values(registers, memory, faults))
+
+    def located(self, values: tuple) -> tuple:
+        """A state's `state_values` paired with their locations, as `state` gives them."""
+        return tuple(zip(self._shown_locations, values))
+
+    def state_values(self, registers, memory, faults: tuple[Fault, ...] = ()) -> tuple:
+        """The values of the final state shown, without their locations (the same for
+        every state of the test): a key for it that hashes in half the time."""
+        values = tuple([read(registers, memory) for read in self._shown_reads])
         if self.fault_atoms:
-            state += ((FAULTS, self.faults_shown(faults)),)
+            values += (self.faults_shown(faults),)
         for index, name in self._shown_ins:
-            value = state[index][1]
-            values = value if isinstance(value, tuple) else (value,)
-            if any(isinstance(v, Number) for v in values):
+            value = values[index]
+            parts = value if isinstance(value, tuple) else (value,)
+            if any(isinstance(v, Number) for v in parts):
                 raise LitmusError(f"{name} is of type ins_t and ends with a number, which "
                                   f"herd7 cannot print (\"Cannot find the size of type "
                                   f"ins_t\")", self.test.file)
-        return state
+        return values
 
 
     def faults_shown(self, faults: tuple[Fault, ...]) -> Faults:
@@ -474,11 +486,11 @@ def explore_test(prepared: Prepared, engine: str, options: Options = Options()):
             satisfies = judge.holds(test.condition.expr, registers, memory, faults)
             if options.speedcheck and not deciding(satisfies):
                 continue
-            key = judge.state(registers, memory, faults)
+            key = judge.state_values(registers, memory, faults)
             entry = counts.setdefault(key, [0, satisfies])
             entry[0] += count
             flags.update(exec_flags, run_flags)
-    return counts, flags, loop_heads
+    return {judge.located(values): entry for values, entry in counts.items()}, flags, loop_heads
 
 
 def check_wanted_values(prepared: Prepared, speedcheck: bool) -> None:
@@ -634,6 +646,7 @@ def refuse_merged_states(orders: list[tuple], test: ast.Test) -> None:
                               "supported yet", test.file)
 
 
+@functools.cache  # the answer cannot change in a process
 def _native_or_python() -> str:
     try:
         from .explorer import native  # noqa: F401

@@ -209,7 +209,9 @@ class Tables:
         for rule, children, at in calls:
             method = methods[rule]
             assert method is not None  # a recorded call is a rule's with a method
-            made.append(method(builder, [_remade(child, made, code, start)
+            # most children are made by an earlier call: those take no call to `_remade`
+            made.append(method(builder, [made[child] if type(child) is int
+                                         else _remade(child, made, code, start)
                                          for child in children], start + at))
         return _remade(result, made, code, start)
 
