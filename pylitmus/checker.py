@@ -121,7 +121,8 @@ def unmasked(value):
 
 class Fault(NamedTuple):
     """A fault of an execution: its thread, the labels of the faulting instruction, its
-    (virtual) location and its type (`D-MMU:Translation`)."""
+    (virtual) location, with the pointer's memory tag for a tag check (`x:red`), and its
+    type (`D-MMU:Translation`)."""
 
     thread: int
     labels: tuple[str, ...]
@@ -139,7 +140,8 @@ class Fault(NamedTuple):
         matches `D-MMU:T` and `I-MMU:T`."""
         return (self.thread == atom.thread
                 and (atom.label is None or atom.label in self.labels)
-                and (atom.loc is None or atom.loc == self.loc)
+                and (atom.loc is None or self.loc is not None
+                     and atom.loc == self.loc.partition(":")[0])
                 and (atom.type is None or atom.type == self.type
                      or atom.type.startswith("MMU:") and self.type.endswith("-" + atom.type)))
 
@@ -371,10 +373,11 @@ def prepare_test(test: ast.Test, options: Options) -> Prepared:
     --unroll, as it overrides herd7's -unroll (herd/parseTest.ml)."""
     unroll = int(test.meta.get("Unroll", options.unroll))
     prepared = prepare(test, unroll, options.variant, options.limits)
-    if options.model is not None and (prepared.env.vmsa or any(
+    if options.model is not None and (prepared.env.vmsa or prepared.env.memtag or any(
             ev.kind == E.FAULT for runs in prepared.runs for run in runs for ev in run.events)):
         # cat.py reads the sets of virtual memory and exceptions as empty
-        raise LitmusError(not_supported("virtual memory and exceptions with a cat model",
+        raise LitmusError(not_supported("virtual memory, memory tagging and exceptions with a "
+                                        "cat model",
                                         "--model"), test.file)
     return prepared
 

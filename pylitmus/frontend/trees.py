@@ -10,6 +10,7 @@ from dataclasses import dataclass, replace
 from pylitmus.frontend import ast
 from pylitmus.frontend.lalr import Token
 from pylitmus.frontend.source import Source
+from pylitmus.variants import TAG_COLOURS
 
 NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 TABLE_ENTRY = re.compile(r"(?:PTE|TTD)\(([A-Za-z_][A-Za-z0-9_]*)\)")
@@ -277,8 +278,11 @@ class LitmusBuilder(_Builder):
         return ast.RegRef(None, str(children[0]), self._pos(at))
 
     def thread_reg_ref(self, children, at):
-        """`P1:X7` on the right of a condition's `=`: a register, as herd7 reads it."""
+        """`P1:X7` on the right of a condition's `=`: a register, as herd7 reads it; `x:red`
+        (no thread before the colon) an address with a memory tag."""
         thread, reg = children
+        if THREAD_NAME.fullmatch(thread) is None:
+            return self._tagged_address(thread, reg)
         return ast.RegRef(self._thread_number(thread), _register_name(reg), self._pos(at))
 
     def plain_location(self, children, at):
@@ -326,15 +330,37 @@ class LitmusBuilder(_Builder):
         return ast.Sym(self._name(name), to_int(index))
 
     def code_label(self, children, at):
+        """`P1:L0`, the address of a labelled instruction; `x:red` (no thread before the
+        colon) an address with a memory tag."""
         thread, label = children
+        if THREAD_NAME.fullmatch(thread) is None:
+            return self._tagged_address(thread, label)
         return ast.CodeLabel(self._thread_number(thread), str(label))
+
+    def _tagged_address(self, name, colour) -> ast.Sym:
+        """`x:red`: the address of x with a memory tag."""
+        return ast.Sym(self._name(name), tag=self._colour(colour))
+
+    def tag_value(self, children, at):
+        """`:red`, a memory tag."""
+        return ast.TagValue(self._colour(children[0]))
+
+    def _colour(self, token) -> str:
+        """A memory tag's colour, one herd7 knows."""
+        if token not in TAG_COLOURS:
+            raise self._error(token.offset, f"'{token}' is not a memory tag (herd7's tags: "
+                                            f"{', '.join(TAG_COLOURS)})")
+        return str(token)
+
+    def tag_location(self, children, at):
+        """`tag(x)`, the location of x's memory tag."""
+        return ast.MemRef(f"tag({self._name(children[1])})", None, self._pos(at))
 
     def _thread_number(self, token) -> int:
         match = THREAD_NAME.fullmatch(token)
         if match is None:
             raise self._error(token.offset, f"expected a thread name such as P1 before ':', "
-                                            f"found '{token}' (herd7 reads NAME:TAG as an address "
-                                            f"with a memory tag, which pylitmus does not support)")
+                                            f"found '{token}'")
         return int(match.group(1))
 
     def tagged_string(self, children, at):

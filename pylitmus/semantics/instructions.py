@@ -79,9 +79,9 @@ def add(a, b):
     if isinstance(a, int) and isinstance(b, int):
         return (a + b) & MASK64
     if isinstance(a, Addr) and isinstance(b, int):
-        return Addr(a.base, signed(a.offset + b))
+        return Addr(a.base, signed(a.offset + b), a.tag)
     if isinstance(b, Addr) and isinstance(a, int):
-        return Addr(b.base, signed(b.offset + a))
+        return Addr(b.base, signed(b.offset + a), b.tag)
     if b == 0:
         return a
     if a == 0:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import re
+from dataclasses import replace
 
 from ..frontend import ast
 from . import annotations as A
@@ -33,8 +34,8 @@ from .instructions import (
     width_of,
 )
 from .machine import Abandon
-from .translation import after_fault, translate, untranslated
-from .values import MASK64, CodeAddr, PteVal, signed
+from .translation import TAG_BITS, after_fault, translate, untranslated
+from .values import DEFAULT_TAG, MASK64, Addr, CodeAddr, PteVal, Tag, signed, tag_location
 
 HANDLERS: dict = {}  # the mnemonics herd7's AArch64 parser knows, and pylitmus runs
 
@@ -161,6 +162,63 @@ def pair(s: Semantics, instr):
         ctx.order(events[0], events[1])
     if wb is not None:
         ctx.write_reg(instr.operands[2].base.name, wb, wb_sources)
+
+
+# ---- memory tags --------------------------------------------------------------------
+
+
+def tag_address(s: Semantics, instr):
+    """The address an STG or LDG names (no writeback forms) and its register reads; None
+    for the address while decoding, where memtag is off (`prepare` refuses both
+    instructions without memtag, as herd7 does)."""
+    addr, addr_evs, wb = s.address(instr, 1)
+    if wb is not None:
+        raise Unsupported(f"{instr.mnemonic} with writeback is not supported yet", static=True)
+    if not s.ctx.env.memtag:
+        return None, addr_evs
+    if s.ctx.env.vmsa:
+        raise Unsupported(f"{instr.mnemonic} under virtual memory is not supported yet",
+                          static=True)
+    if not isinstance(addr, Addr):
+        raise s.ctx.error(f"non symbolic address: {addr}")
+    if addr.offset:
+        raise Unsupported("offsets under memory tagging (a tag per 16 bytes) are not "
+                          "supported yet", static=True)
+    return addr, addr_evs
+
+
+def pointer_tag(value) -> Tag:
+    """The memory tag of a pointer held in a register (green when it has none)."""
+    if not isinstance(value, Addr):
+        raise Unsupported(f"the memory tag of {value} (not an address) is not supported yet")
+    return Tag(value.tag or DEFAULT_TAG)
+
+
+@handles("STG")
+def store_tag(s: Semantics, instr):
+    """STG Xt,[Xn]: the tag of Xt's pointer written to the tag location of Xn's, an
+    explicit access, itself unchecked."""
+    addr, addr_evs = tag_address(s, instr)
+    value, data_ev = s.read(reg_operand(instr, 0), "DATA")
+    if addr is not None:
+        s.ctx.write_mem(tag_location(addr.base), TAG_BITS, pointer_tag(value), ("Exp", "T"),
+                        addr_evs + [data_ev])
+
+
+@handles("LDG")
+def load_tag(s: Semantics, instr):
+    """LDG Xt,[Xn]: Xt's pointer takes the tag read from the tag location of Xn's."""
+    addr, addr_evs = tag_address(s, instr)
+    rt = reg_operand(instr, 0)
+    pointer, pointer_ev = s.read(rt)
+    if addr is None:
+        return
+    pointer_tag(pointer)  # an address
+    tag, read = s.ctx.read_mem(tag_location(addr.base), TAG_BITS, ("Exp", "T"),
+                               addr_evs + [pointer_ev])
+    if not isinstance(tag, Tag):
+        raise Unsupported(f"a tag location holding {tag} (not a tag) is not supported yet")
+    s.ctx.write_reg(rt, replace(pointer, tag=tag.colour), [read])
 
 
 # ---- exclusives -------------------------------------------------------------------

@@ -95,6 +95,18 @@ class Env:
                     "fatal")
 
     @property
+    def memtag(self) -> bool:
+        """Is memory tagging on (`-variant memtag`): explicit accesses tag-checked?"""
+        return "memtag" in self.variants
+
+    @property
+    def mte_precision(self) -> str:
+        """How a thread reports a tag mismatch (herd7's synchronous, asynchronous or
+        asymmetric: asynchronous for writes, synchronous for reads)."""
+        return next((name for name in ("asynchronous", "asymmetric") if name in self.variants),
+                    "synchronous")
+
+    @property
     def vmsa(self) -> bool:
         """Is virtual memory on (`-variant vmsa`): explicit accesses translated?"""
         return "vmsa" in self.variants
@@ -584,6 +596,8 @@ def reg_key(name: str) -> str:
             key = "X" + name[1:]
         elif name in ("SP", "WSP"):
             key = "SP"
+        elif name == "TFSR_ELX":  # as a condition writes it, upper case
+            key = "TFSR_ELx"
         else:
             key = name
         REG_KEYS[name] = key

@@ -27,12 +27,17 @@ from .values import (
     CodeAddr,
     InstrBits,
     PhysAddr,
+    DEFAULT_TAG,
     PteVal,
     TableAddr,
+    Tag,
     entry_name,
+    is_tag_location,
+    tag_owner,
     is_table_location,
     memory_attributes,
     table_location,
+    tag_location,
 )
 
 # C type -> (bits, signed): herd7's table (lib/testType.ml, size_of and is_signed), where
@@ -111,7 +116,7 @@ def location_bits(init_memory: dict, types: dict, arrays: dict, code: dict) -> d
             sizes[loc] = types[name][0]
         else:
             untyped = POINTER_TYPE if isinstance(value, (Addr, CodeAddr, TableAddr, PhysAddr,
-                                                         PteVal)) else DEFAULT_TYPE
+                                                         PteVal, Tag)) else DEFAULT_TYPE
             sizes[loc] = untyped[0]
     return sizes
 
@@ -129,8 +134,10 @@ def to_value(v: ast.Value, arrays: dict | None = None):
     if isinstance(v, ast.Sym):
         if getattr(v, "index", None):
             size = (arrays or {}).get(v.name, (8, 0))[0]
-            return Addr(v.name, v.index * size)
-        return Addr(v.name)
+            return Addr(v.name, v.index * size, v.tag)
+        return Addr(v.name, tag=v.tag)
+    if isinstance(v, ast.TagValue):
+        return Tag(v.colour)
     if isinstance(v, ast.CodeLabel):
         return CodeAddr(v.thread, v.label)
     return InstrBits(v.text)
@@ -223,6 +230,11 @@ def prepare(test: ast.Test, unroll: int = 2, requested: frozenset[str] = frozens
     elif (found := virtual_memory_syntax(test)) is not None:
         syntax, pos = found
         raise LitmusError.at(pos, not_supported("virtual memory without variant vmsa", syntax))
+    if "memtag" in flags:
+        add_tag_locations(test, flags, init_memory, arrays)
+    elif (found := memory_tagging_syntax(test)) is not None:
+        syntax, pos = found
+        raise LitmusError.at(pos, not_supported("memory tagging without variant memtag", syntax))
     env = Env(test, arrays, {}, {}, "ifetch" in flags, unroll, limits=limits, variants=flags)
     # Code whose address the test exports can be read (and, with ifetch, fetched).
     from .fetch import code_locations, exported_labels
@@ -319,6 +331,50 @@ def virtual_memory_syntax(test: ast.Test) -> tuple[str, ast.Pos] | None:
             if instr.mnemonic == "TLBI":
                 return "TLBI", instr.pos
     return None
+
+
+def memory_tagging_syntax(test: ast.Test) -> tuple[str, ast.Pos] | None:
+    """The first tagged address, tag or tag location of the test, as written, and where it
+    is, if any."""
+    values: list[tuple[object, ast.Pos]] = [(item.value, item.pos) for item in test.init
+                                            if isinstance(item, (ast.InitReg, ast.InitMem))]
+    refs: list = [item.target for item in test.init if isinstance(item, ast.InitMem)]
+    refs += test.locations
+    for expr in (test.filter, test.condition.expr):
+        for atom in ast.atoms(expr):
+            values.append((atom.value, atom.target.pos))
+            refs.append(atom.target)
+    for value, pos in values:
+        if isinstance(value, ast.Sym) and value.tag:
+            return f"{value.name}:{value.tag}", pos
+        if isinstance(value, ast.TagValue):
+            return f":{value.colour}", pos
+    for ref in refs:
+        if isinstance(ref, ast.MemRef) and is_tag_location(ref.name):
+            return ref.name, ref.pos
+    for thread in test.threads:
+        for instr in thread.code:
+            if instr.mnemonic in ("STG", "LDG"):  # herd7 refuses them without memtag
+                return instr.mnemonic, instr.pos
+    return None
+
+
+def add_tag_locations(test: ast.Test, flags: frozenset[str], init_memory: dict,
+                      arrays: dict) -> None:
+    """Under memtag, every data location x has a tag location `tag(x)`, initially its
+    declared tag or green (herd7 makes both initial writes)."""
+    for other, what in (("vmsa", "memory tagging under virtual memory"),
+                        ("ifetch", "memory tagging with instruction fetch"),
+                        ("mixed", "memory tagging of mixed-size accesses")):
+        if other in flags:
+            raise LitmusError(not_supported(what, f"variants memtag and {other}"), test.file)
+    if arrays:
+        raise LitmusError("arrays under memory tagging (a tag per 16 bytes) are not "
+                          "supported yet", test.file)
+    names = {tag_owner(loc) or loc for loc in init_memory}
+    for name in names:
+        init_memory.setdefault(name, 0)
+        init_memory.setdefault(tag_location(name), Tag(DEFAULT_TAG))
 
 
 def add_page_tables(test: ast.Test, init_memory: dict, init_regs: list[dict],

@@ -4,12 +4,15 @@ Numbers are held as unsigned 64-bit Python ints. Addresses of memory locations a
 code, instructions stored as data, and under virtual memory the addresses of page-table
 entries and physical addresses and the descriptors, stay symbolic, as in herd7. A final state holds
 `Number`s: a number with the C type of its location, which decides how it prints.
+Under memory tagging (`-variant memtag`) an address may carry a tag (`x:red`), and each
+location x has a tag location `tag(x)` holding a `Tag` (`:green` unless set).
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+
 
 MASK64 = (1 << 64) - 1
 CODE_SPACING = 100_000  # herd7 places the code of thread Pn at (n + 1) * 100000
@@ -35,13 +38,44 @@ def code_address(thread: int, index: int) -> int:
 
 @dataclass(frozen=True)
 class Addr:
-    """The address `base + offset` of a memory location (offset in bytes)."""
+    """The address `base + offset` of a memory location (offset in bytes), with the
+    memory tag of a tagged pointer (`x:red`), or "" for none."""
 
     base: str
     offset: int = 0
+    tag: str = ""
 
     def __str__(self) -> str:
-        return self.base if self.offset == 0 else f"{self.base}+{self.offset}"
+        name = f"{self.base}:{self.tag}" if self.tag else self.base
+        return name if self.offset == 0 else f"{name}+{self.offset}"
+
+
+DEFAULT_TAG = "green"  # the tag a location's tag starts with
+
+
+@dataclass(frozen=True)
+class Tag:
+    """A memory tag as a value (what a tag location holds): `:red`."""
+
+    colour: str
+
+    def __str__(self) -> str:
+        return f":{self.colour}"
+
+
+def tag_location(name: str) -> str:
+    """The location holding the memory tag of location x: `tag(x)`."""
+    return f"tag({name})"
+
+
+def tag_owner(loc: str) -> str | None:
+    """x, for the location `tag(x)` of x's memory tag; None for another."""
+    return loc[len("tag("):-1] if loc.startswith("tag(") else None
+
+
+def is_tag_location(loc: str) -> bool:
+    """Does the location hold a memory tag, `tag(x)`?"""
+    return tag_owner(loc) is not None
 
 
 @dataclass(frozen=True)
@@ -291,7 +325,9 @@ def herd_order(value) -> tuple:
     if isinstance(value, tuple):
         return (1, tuple(herd_order(v) for v in value))
     if isinstance(value, Addr):
-        return (3, value.base, value.offset)
+        return (3, value.base, value.offset, value.tag)
+    if isinstance(value, Tag):
+        return (6, value.colour)  # herd7 orders tags by name
     if isinstance(value, PteVal):
         return (5, value.order_key)
     return (4, " " in str(value), str(value))
