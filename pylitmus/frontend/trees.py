@@ -159,7 +159,17 @@ class LitmusBuilder(_Builder):
 
     def assign(self, children, at):
         target, value = children
+        if isinstance(value, tuple):
+            self._refuse_untyped_array(value, at)
         return [self._initial_value(at, target, value)]
+
+    def _refuse_untyped_array(self, values: tuple, at: int):
+        """A braced value with no type: herd7 reads a set of memory tags there (IRG's
+        exclusion mask, `{:red}`), which pylitmus lacks, and no other."""
+        if any(isinstance(value, ast.TagValue) for value in values):
+            raise self._error(at, "sets of memory tags ({:red}, IRG's exclusion masks) are "
+                                  "not supported yet")
+        raise self._error(at, "an array needs a declared type (int t[2] = {1,2})")
 
     def zero_initialised(self, children, at):
         """A location or register alone: it starts with 0 (herd7's `atom: location`)."""
@@ -170,6 +180,8 @@ class LitmusBuilder(_Builder):
         value = _own_output_address(target, value)
         if isinstance(target, ast.RegRef):
             if isinstance(value, tuple):
+                if any(isinstance(item, ast.TagValue) for item in value):
+                    self._refuse_untyped_array(value, at)
                 raise self._error(at, "a register cannot hold an array")
             return ast.InitReg(target, value, self._pos(at))
         return ast.InitMem(target, value, self._pos(at))
