@@ -129,7 +129,8 @@ _MISSING = {
                                        "strict", "warn", "CutOff"),
 }
 MISSING = {name: what for what, names in _MISSING.items() for name in names}
-_PLURAL = frozenset({"loads without tag checks", "unaligned or unchecked mixed-size accesses", "Morello capabilities",
+_PLURAL = frozenset({"loads without tag checks", "unaligned or unchecked mixed-size accesses",
+                     "Morello capabilities",
                      "faults", "exceptions", "exception levels", "exception handlers",
                      "system registers", "HINT instructions",
                      "address translation instructions", "128-bit descriptors",

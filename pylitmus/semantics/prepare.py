@@ -21,23 +21,23 @@ from .machine import reg_key as register_key
 from .mixed import Layout, read_values, split_read_key, written_patterns
 from .translation import spurious_update
 from .values import (
+    DEFAULT_TAG,
     INSTRUCTION_BITS,
     MASK64,
     Addr,
     CodeAddr,
     InstrBits,
     PhysAddr,
-    DEFAULT_TAG,
     PteVal,
     TableAddr,
     Tag,
     entry_name,
-    is_tag_location,
-    tag_owner,
     is_table_location,
+    is_tag_location,
     memory_attributes,
     table_location,
     tag_location,
+    tag_owner,
 )
 
 # C type -> (bits, signed): herd7's table (lib/testType.ml, size_of and is_signed), where
