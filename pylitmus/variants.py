@@ -85,9 +85,11 @@ IMPLEMENTED = frozenset({
     "ets2", "ets3",
     "mixed",  # memory as bytes (pylitmus/semantics/mixed.py, `if mixed` in the model)
     # memory tagging: tagged pointers, tag locations, tag checks of explicit accesses and
-    # their faults (pylitmus/semantics/translation.py, `if memtag` in the model), STG, LDG;
+    # their faults (pylitmus/semantics/translation.py, `if memtag` in the model), STG, LDG,
+    # IRG;
     # how a tag mismatch is reported (synchronous is herd7's default)
     "memtag", "synchronous", "asynchronous", "asymmetric",
+    "store-only",  # loads tag-unchecked
 })
 
 # herd7's fault handlings (lib/fault.ml, Handling): one at most.
@@ -116,7 +118,6 @@ _MISSING = {
     "enhanced translation synchronization without ETS2 or ETS3": ("ets",),
     "nested virtualisation": ("NV2",),
     "unaligned or unchecked mixed-size accesses": ("unaligned", "DontCheckMixed"),
-    "loads without tag checks": ("store-only",),
     "Advanced SIMD": ("Neon",),
     "the Scalable Vector Extension": ("sve",),
     "the Scalable Matrix Extension": ("sme",),
@@ -129,7 +130,7 @@ _MISSING = {
                                        "strict", "warn", "CutOff"),
 }
 MISSING = {name: what for what, names in _MISSING.items() for name in names}
-_PLURAL = frozenset({"loads without tag checks", "unaligned or unchecked mixed-size accesses",
+_PLURAL = frozenset({"unaligned or unchecked mixed-size accesses",
                      "Morello capabilities",
                      "faults", "exceptions", "exception levels", "exception handlers",
                      "system registers", "HINT instructions",
@@ -155,7 +156,7 @@ HANDLER_THREAD = re.compile(r"P([0-9]+)\.([A-Za-z]+)")
 _FEATURE_MNEMONICS = {
     "exceptions": "HVC SMC ERETAA ERETAB BRK HLT",
     "address translation instructions": "AT",
-    "memory tagging": "STZG ST2G STZ2G STGP IRG ADDG SUBG GMI SUBP SUBPS LDGM STGM STZGM",
+    "memory tagging": "STZG ST2G STZ2G STGP ADDG SUBG GMI SUBP SUBPS LDGM STGM STZGM",
     "the Guarded Control Stack": "GCSSTR GCSSTTR GCSPUSHM GCSPOPM GCSSS1 GCSSS2 GCSPUSHX GCSPOPX",
     "HINT instructions": "HINT",
     "the Scalable Matrix Extension": "SMSTART SMSTOP",

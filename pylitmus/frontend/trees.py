@@ -159,17 +159,14 @@ class LitmusBuilder(_Builder):
 
     def assign(self, children, at):
         target, value = children
-        if isinstance(value, tuple):
-            self._refuse_untyped_array(value, at)
+        if isinstance(value, tuple) and not self._tag_set(value):
+            raise self._error(at, "an array needs a declared type (int t[2] = {1,2})")
         return [self._initial_value(at, target, value)]
 
-    def _refuse_untyped_array(self, values: tuple, at: int):
-        """A braced value with no type: herd7 reads a set of memory tags there (IRG's
-        exclusion mask, `{:red}`), which pylitmus lacks, and no other."""
-        if any(isinstance(value, ast.TagValue) for value in values):
-            raise self._error(at, "sets of memory tags ({:red}, IRG's exclusion masks) are "
-                                  "not supported yet")
-        raise self._error(at, "an array needs a declared type (int t[2] = {1,2})")
+    @staticmethod
+    def _tag_set(values: tuple) -> bool:
+        """Is a braced value a set of memory tags, `{:red,:blue}` (IRG's exclusion mask)?"""
+        return bool(values) and all(isinstance(value, ast.TagValue) for value in values)
 
     def zero_initialised(self, children, at):
         """A location or register alone: it starts with 0 (herd7's `atom: location`)."""
@@ -180,9 +177,10 @@ class LitmusBuilder(_Builder):
         value = _own_output_address(target, value)
         if isinstance(target, ast.RegRef):
             if isinstance(value, tuple):
-                if any(isinstance(item, ast.TagValue) for item in value):
-                    self._refuse_untyped_array(value, at)
-                raise self._error(at, "a register cannot hold an array")
+                if not self._tag_set(value):
+                    raise self._error(at, "a register cannot hold an array")
+                # herd7 holds a set of tags as a mask, a bit per tag's number
+                value = ast.Int(sum({1 << TAG_COLOURS.index(tag.colour) for tag in value}))
             return ast.InitReg(target, value, self._pos(at))
         return ast.InitMem(target, value, self._pos(at))
 

@@ -299,7 +299,9 @@ class Semantics:
 
     def loc(self, address):
         """The location of an untranslated access (translated ones: `translation.py`)."""
-        if self.ctx.env.vmsa:
-            raise Unsupported(f"{self.ctx.instruction.mnemonic} under virtual memory is not "
+        env = self.ctx.env
+        if env.vmsa or env.memtag:
+            feature = "virtual memory" if env.vmsa else "memory tagging"
+            raise Unsupported(f"{self.ctx.instruction.mnemonic} under {feature} is not "
                               f"supported yet", static=True)
         return self.ctx.location(address)

@@ -11,6 +11,7 @@ import re
 from dataclasses import replace
 
 from ..frontend import ast
+from ..variants import TAG_COLOURS
 from . import annotations as A
 from . import events as E
 from .instructions import (
@@ -34,7 +35,7 @@ from .instructions import (
     width_of,
 )
 from .machine import Abandon
-from .translation import TAG_BITS, after_fault, translate, untranslated
+from .translation import TAG_BITS, Target, after_fault, translate, untranslated
 from .values import DEFAULT_TAG, MASK64, Addr, CodeAddr, PteVal, Tag, signed, tag_location
 
 HANDLERS: dict = {}  # the mnemonics herd7's AArch64 parser knows, and pylitmus runs
@@ -221,6 +222,25 @@ def load_tag(s: Semantics, instr):
     s.ctx.write_reg(rt, replace(pointer, tag=tag.colour), [read])
 
 
+@handles("IRG")
+def random_tag(s: Semantics, instr):
+    """IRG Xd,Xn{,Xm}: Xd is Xn's pointer with any tag the mask Xm (a bit per tag's
+    number) does not exclude, green when it excludes all: one run per tag."""
+    ctx = s.ctx
+    rd = reg_operand(instr, 0)
+    pointer, pointer_ev = s.read(reg_operand(instr, 1))
+    mask, mask_ev = s.read(reg_operand(instr, 2)) if len(instr.operands) > 2 else (0, None)
+    if not ctx.env.memtag:
+        return  # decoding: `prepare` refuses IRG without memtag, as herd7 does
+    pointer_tag(pointer)  # an address
+    if not isinstance(mask, int):
+        raise Unsupported(f"an exclusion mask {mask} (not a number) is not supported yet")
+    allowed = [tag for number, tag in enumerate(TAG_COLOURS) if not mask >> number & 1]
+    tag = ctx.choose(allowed) if allowed else DEFAULT_TAG
+    ctx.write_reg(rd, replace(pointer, tag=tag),
+                  [ev for ev in (pointer_ev, mask_ev) if ev is not None])
+
+
 # ---- exclusives -------------------------------------------------------------------
 
 EXCL_LOAD_PAIRS = {"LDXP": ("EX",), "LDAXP": ("EX", "A")}
@@ -267,7 +287,8 @@ def _store_exclusive(s: Semantics, instr, datas_regs, bits, annot):
     datas = [s.read(rt) for rt in datas_regs]
     addr, addr_evs, _ = s.address(instr, mem_index)
     # Under vmsa one translation covers the store-conditional, whether it succeeds or not.
-    translated = ctx.env.vmsa and len(datas_regs) == 1  # STXP stays refused under vmsa
+    # STXP stays refused under vmsa and memtag
+    translated = (ctx.env.vmsa or ctx.env.memtag) and len(datas_regs) == 1
     access = translate(ctx, addr, addr_evs, write=True) if translated else None
     if translated and access is None:
         return  # the translation faulted
@@ -425,16 +446,21 @@ def _cas_common(s: Semantics, instr, pair: bool):
     noret = not pair and rs[0] in ("XZR", "WZR")
     addr, addr_evs, _ = s.address(instr, 2 * n)
     expected = [s.read(r, "DATA") for r in rs]
-    if ctx.env.vmsa and not pair:
-        # herd7's three alternatives (do_cas_with), each translated as a write, so each
-        # may fault; a success then takes one of its two event shapes.
+    if (ctx.env.vmsa or ctx.env.memtag) and not pair:
+        # herd7's three alternatives (do_cas_with), each translated (or tag-checked) as a
+        # write, so each may fault; a success then takes one of its two event shapes.
         alternative = ctx.choose(["success", "fail-write", "fail-nowrite"])
         # Failing without a write, the CAS may or may not set the dirty bit under HD (left
         # to the implementation: herd7's do_cas_fail_with tries both).
         _, hd = ctx.env.hardware_updates.of(ctx.thread.index)
         dirties = ctx.choose([True, False]) if alternative == "fail-nowrite" and hd \
             else alternative != "fail-nowrite"
-        access = translate(ctx, addr, addr_evs, write=True, dirties=dirties)
+        # Under store-only a failing CAS may or may not check the tag (herd7 tries both).
+        unchecked = alternative != "success" and ctx.env.mte_store_only \
+            and not ctx.choose([True, False])
+        access: Target | None = \
+            untranslated(ctx, replace(addr, tag="") if isinstance(addr, Addr) else addr) \
+            if unchecked else translate(ctx, addr, addr_evs, write=True, dirties=dirties)
         if access is None:
             return
         outcome = ctx.choose(["success-rs", "success-mem"]) if alternative == "success" \

@@ -100,6 +100,11 @@ class Env:
         return "memtag" in self.variants
 
     @property
+    def mte_store_only(self) -> bool:
+        """Are loads tag-unchecked (`-variant store-only`, FEAT_MTE_STORE_ONLY)?"""
+        return "store-only" in self.variants
+
+    @property
     def mte_precision(self) -> str:
         """How a thread reports a tag mismatch (herd7's synchronous, asynchronous or
         asymmetric: asynchronous for writes, synchronous for reads)."""

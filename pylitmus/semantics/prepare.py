@@ -243,8 +243,8 @@ def prepare(test: ast.Test, unroll: int = 2, requested: frozenset[str] = frozens
     refuse_handler_code_as_data(test, env.exported_labels)
     for loc, instr in env.code_locations.items():
         init_memory[loc] = instr
-    # herd7 checks access sizes unless a mixed-size variant is on (herd/mem.ml: mixed,
-    # memtag, morello, dontcheckmixed); pylitmus refuses those but `mixed` (variants.py).
+    # herd7 checks access sizes unless a mixed-size variant or memtag is on (herd/mem.ml:
+    # mixed, memtag, morello, dontcheckmixed); pylitmus refuses the others (variants.py).
     bits = location_bits(init_memory, types, arrays, env.code_locations)
     if "mixed" in flags:
         if env.code_locations:
@@ -257,7 +257,7 @@ def prepare(test: ast.Test, unroll: int = 2, requested: frozenset[str] = frozens
         init_bytes = env.layout.init_bytes(init_memory, test.file)
         env.patterns = env.layout.init_patterns(init_memory)
         init_memory = dict(init_bytes)
-    else:
+    elif "memtag" not in flags:  # herd7 checks no size under memtag either
         env.location_bits = bits
 
     env.possible = {loc: {v} for loc, v in init_memory.items()}
@@ -354,7 +354,7 @@ def memory_tagging_syntax(test: ast.Test) -> tuple[str, ast.Pos] | None:
             return ref.name, ref.pos
     for thread in test.threads:
         for instr in thread.code:
-            if instr.mnemonic in ("STG", "LDG"):  # herd7 refuses them without memtag
+            if instr.mnemonic in ("STG", "LDG", "IRG"):  # herd7 refuses them without memtag
                 return instr.mnemonic, instr.pos
     return None
 

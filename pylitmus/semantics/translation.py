@@ -21,7 +21,7 @@ the tag read with the pointer's (green when it has none). On a match the access 
 made, under the branch's control when the check is synchronous. On a mismatch a
 synchronous check faults (TagCheck) as a translation does; an asynchronous one (writes
 under asymmetric) writes 1 to TFSR_ELx, makes a fault event that enters no handler, and
-the access is made all the same.
+the access is made all the same. Under store-only, loads are not checked.
 """
 
 from __future__ import annotations
@@ -132,6 +132,10 @@ def check_tag(ctx: Context, address, sources: list, write: bool) -> Target | Non
     (the thread has then gone where `after_fault` says)."""
     if not isinstance(address, Addr):
         return untranslated(ctx, address)  # refused there, as without memtag
+    # The access goes to the address without its tag (what an exclusive reserves).
+    target = untranslated(ctx, replace(address, tag=""))
+    if ctx.env.mte_store_only and not write:  # a load, unchecked
+        return target
     if address.offset:
         raise Unsupported("offsets under memory tagging (a tag per 16 bytes) are not "
                           "supported yet", static=True)
@@ -140,7 +144,6 @@ def check_tag(ctx: Context, address, sources: list, write: bool) -> Target | Non
     ctx.data([read, *sources], branch)
     precision = ctx.env.mte_precision
     synchronous = precision == "synchronous" or precision == "asymmetric" and not write
-    target = untranslated(ctx, address)
     if synchronous:
         target = replace(target, ctrl=(branch,))
     if tag == Tag(address.tag or DEFAULT_TAG):

@@ -145,16 +145,69 @@ def test_tagged_values_print_as_herd7_prints_them():
     assert herd_text(Tag("blue")) == ":blue"
 
 
-@pytest.mark.parametrize(("text", "message"), (
-    (LOAD.format(init="", colour="red", final="exists (0:X0=0)"),
-     r"memory tagging without variant memtag \(x:red\) is not supported yet"),
-    ("AArch64 T\n{ 0:X2={:red}; }\n P0 ;\n NOP ;\nexists (0:X2=0)\n",
-     r"sets of memory tags .* are not supported yet"),
-    ("AArch64 T\nVariant=memtag,store-only\n{ }\n P0 ;\n NOP ;\nexists (true)\n",
-     r"loads without tag checks \(variant store-only\) are not supported yet"),
-    ("AArch64 T\nVariant=memtag\n{ 0:X0=x:red; }\n P0 ;\n IRG X1,X0 ;\nexists (true)\n",
-     r"memory tagging \(IRG\) is not supported yet"),
+# A load-exclusive and store-exclusive, a CAS, through a red pointer while P1 retags x red.
+EXCLUSIVE = """AArch64 X1
+{
+ 0:X1=x:red; 1:X1=x:green; 1:X0=x:red;
+}
+ P0               | P1          ;
+ MOV W2,#1        | STG X0,[X1] ;
+ LDXR W0,[X1]     |             ;
+ STXR W3,W2,[X1]  |             ;
+exists (0:X3=0 /\\ [x]=1)
+"""
+CAS = """AArch64 C1
+{
+ 0:X1=x:red; 1:X1=x:green; 1:X0=x:red;
+}
+ P0               | P1          ;
+ MOV W2,#1        | STG X0,[X1] ;
+ MOV W0,#0        | MOV W3,#5   ;
+ CAS W0,W2,[X1]   | STR W3,[X1] ;
+exists (0:X0=0 /\\ [x]=1)
+"""
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize(("text", "variant", "counts"), (
+    (EXCLUSIVE, "memtag", (1, 3)),
+    # store-only: the load is not checked (no fault where it reads the old tag)
+    (EXCLUSIVE, "memtag,store-only", (1, 2)),
+    (CAS, "memtag", (2, 3)),
+    # store-only: a failing CAS may or may not check the tag
+    (CAS, "memtag,store-only", (2, 3)),
 ))
-def test_what_stays_refused(text, message):
+def test_exclusives_and_cas_are_tag_checked(engine, text, variant, counts):
+    result = pylitmus.check(text, variant=variant, engine=engine)
+    assert (result.positive, result.negative) == counts
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_irg_makes_one_run_per_tag_the_mask_allows(engine):
+    result = pylitmus.check("""AArch64 irg
+{
+ 0:X0=x:blue;
+ int64_t 0:X2={:red,:blue};
+}
+ P0           ;
+ IRG X1,X0,X2 ;
+forall (not (0:X1=x:red) /\\ not (0:X1=x:blue))
+""", variant="memtag", engine=engine)
+    assert states(result) == [f"0:X1=x:{tag};" for tag in
+                              ("black", "cyan", "green", "magenta", "white", "yellow")]
+    assert (result.positive, result.negative) == (6, 0)
+
+
+@pytest.mark.parametrize(("text", "variant", "message"), (
+    (LOAD.format(init="", colour="red", final="exists (0:X0=0)"), "",
+     r"memory tagging without variant memtag \(x:red\) is not supported yet"),
+    ("AArch64 T\n{ int x[4]; 0:X0=x:red; }\n P0 ;\n LDR W1,[X0] ;\nexists (true)\n", "memtag",
+     r"arrays under memory tagging .* are not supported yet"),
+    ("AArch64 T\n{ 0:X0=x:red; }\n P0 ;\n ST2G X0,[X0] ;\nexists (true)\n", "memtag",
+     r"memory tagging \(ST2G\) is not supported yet"),
+    ("AArch64 T\n{ 0:X0=x:red; }\n P0 ;\n LDR W1,[X0] ;\nexists (true)\n", "memtag,mixed",
+     r"memory tagging of mixed-size accesses \(variants memtag and mixed\) is not supported"),
+))
+def test_what_stays_refused(text, variant, message):
     with pytest.raises(LitmusError, match=message):
-        pylitmus.check(text)
+        pylitmus.check(text, variant=variant)
