@@ -22,7 +22,7 @@ from .semantics import events as E
 from .semantics.machine import reg_key
 from .semantics.mixed import recompose
 from .semantics.prepare import Prepared, mem_key, prepare, ref_key, to_value
-from .semantics.values import Addr, Number, herd_order, is_table_location
+from .semantics.values import Addr, Number, herd_order, is_table_location, is_tag_location
 from .variants import not_supported
 
 KINDS = {"exists": "Allowed", "~exists": "Forbidden", "forall": "Required"}
@@ -65,7 +65,8 @@ def location_of(target: ast.RegRef | ast.MemRef, arrays) -> Location:
 def location_order(location: Location) -> tuple:
     """herd7's order of locations in a state: registers by thread, then as herd7's
     register type orders them (XZR, SP, then X0 to X30, then the others), then memory
-    locations by name (page-table entries after the others), then array cells."""
+    locations by name (page-table entries and memory tags after the others), then array
+    cells."""
     if location.thread is not None:
         name = location.name
         rank: tuple
@@ -77,7 +78,8 @@ def location_order(location: Location) -> tuple:
             rank = (2, name)
         return (0, location.thread, rank)
     if location.index is None:
-        return (1, is_table_location(location.name), location.name)
+        system = is_table_location(location.name) or is_tag_location(location.name)
+        return (1, system, location.name)
     return (2, location.name, location.index)
 
 

@@ -24,6 +24,7 @@ from .values import (
     DEFAULT_TAG,
     INSTRUCTION_BITS,
     MASK64,
+    TAG_GRANULE,
     Addr,
     CodeAddr,
     InstrBits,
@@ -354,25 +355,29 @@ def memory_tagging_syntax(test: ast.Test) -> tuple[str, ast.Pos] | None:
             return ref.name, ref.pos
     for thread in test.threads:
         for instr in thread.code:
-            if instr.mnemonic in ("STG", "LDG", "IRG"):  # herd7 refuses them without memtag
+            # herd7 refuses them without memtag
+            if instr.mnemonic in ("STG", "STZG", "LDG", "IRG"):
                 return instr.mnemonic, instr.pos
     return None
 
 
 def add_tag_locations(test: ast.Test, flags: frozenset[str], init_memory: dict,
                       arrays: dict) -> None:
-    """Under memtag, every data location x has a tag location `tag(x)`, initially its
-    declared tag or green (herd7 makes both initial writes)."""
+    """Under memtag, every data location x has a tag location `tag(x)`, an array one per
+    16-byte granule (`tag(t+16)`), initially its declared tag or green (herd7 makes the
+    initial writes of both)."""
     for other, what in (("vmsa", "memory tagging under virtual memory"),
                         ("ifetch", "memory tagging with instruction fetch"),
                         ("mixed", "memory tagging of mixed-size accesses")):
         if other in flags:
             raise LitmusError(not_supported(what, f"variants memtag and {other}"), test.file)
-    if arrays:
-        raise LitmusError("arrays under memory tagging (a tag per 16 bytes) are not "
-                          "supported yet", test.file)
-    names = {tag_owner(loc) or loc for loc in init_memory}
+    names = {tag_owner(loc) or loc.partition("[")[0] for loc in init_memory}
     for name in names:
+        if name in arrays:  # a tag per granule of its bytes
+            size, length = arrays[name]
+            for offset in range(0, size * length, TAG_GRANULE):
+                init_memory.setdefault(tag_location(name, offset), Tag(DEFAULT_TAG))
+            continue
         init_memory.setdefault(name, 0)
         init_memory.setdefault(tag_location(name), Tag(DEFAULT_TAG))
 

@@ -136,10 +136,8 @@ def check_tag(ctx: Context, address, sources: list, write: bool) -> Target | Non
     target = untranslated(ctx, replace(address, tag=""))
     if ctx.env.mte_store_only and not write:  # a load, unchecked
         return target
-    if address.offset:
-        raise Unsupported("offsets under memory tagging (a tag per 16 bytes) are not "
-                          "supported yet", static=True)
-    tag, read = ctx.read_mem(tag_location(address.base), TAG_BITS, ("T",), sources)
+    tag, read = ctx.read_mem(tag_location(address.base, address.offset), TAG_BITS, ("T",),
+                             sources)
     branch = ctx.event(E.BRANCH, sets={"PRED"})
     ctx.data([read, *sources], branch)
     precision = ctx.env.mte_precision

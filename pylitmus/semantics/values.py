@@ -62,9 +62,14 @@ class Tag:
         return f":{self.colour}"
 
 
-def tag_location(name: str) -> str:
-    """The location holding the memory tag of location x: `tag(x)`."""
-    return f"tag({name})"
+TAG_GRANULE = 16  # bytes of memory that share one tag
+
+
+def tag_location(name: str, offset: int = 0) -> str:
+    """The location holding the memory tag of the granule of x+offset: `tag(x)`,
+    `tag(x+16)`."""
+    granule = offset - offset % TAG_GRANULE
+    return f"tag({name}+{granule})" if granule else f"tag({name})"
 
 
 def tag_owner(loc: str) -> str | None:

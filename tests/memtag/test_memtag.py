@@ -201,8 +201,8 @@ forall (not (0:X1=x:red) /\\ not (0:X1=x:blue))
 @pytest.mark.parametrize(("text", "variant", "message"), (
     (LOAD.format(init="", colour="red", final="exists (0:X0=0)"), "",
      r"memory tagging without variant memtag \(x:red\) is not supported yet"),
-    ("AArch64 T\n{ int x[4]; 0:X0=x:red; }\n P0 ;\n LDR W1,[X0] ;\nexists (true)\n", "memtag",
-     r"arrays under memory tagging .* are not supported yet"),
+    ("AArch64 T\n{ int x[4]; 0:X0=x:red; }\n P0 ;\n STZG X0,[X0] ;\nexists (true)\n", "memtag",
+     r"herd7 refuses an array location and STZG without -variant mixed"),
     ("AArch64 T\n{ 0:X0=x:red; }\n P0 ;\n ST2G X0,[X0] ;\nexists (true)\n", "memtag",
      r"memory tagging \(ST2G\) is not supported yet"),
     ("AArch64 T\n{ 0:X0=x:red; }\n P0 ;\n LDR W1,[X0] ;\nexists (true)\n", "memtag,mixed",
@@ -211,3 +211,50 @@ forall (not (0:X1=x:red) /\\ not (0:X1=x:blue))
 def test_what_stays_refused(text, variant, message):
     with pytest.raises(LitmusError, match=message):
         pylitmus.check(text, variant=variant)
+
+
+# herd-mte/B009's shape: an array of two 16-byte granules, the second retagged red.
+GRANULES = """AArch64 granules
+{{
+ int x[8]={{1,2,3,4,5,6,7,8}};
+ 0:X0=x:green; 0:X1=x:red;
+}}
+ P0                ;
+ STG X1,[X0,#16]   ;
+ DSB SY            ;
+ MOV W2,#9         ;
+ STR W2,[{store}]  ;
+forall {final}
+"""
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize(("store", "final", "shown"), (
+    ("X0,#16", "fault(P0,x)", "Fault(P0,x:green+16,TagCheck);"),  # green into red
+    ("X0,#12", "~fault(P0,x)", "~Fault(P0,x);"),  # the first granule's last word
+    ("X1,#16", "~fault(P0,x)", "~Fault(P0,x);"),
+))
+def test_an_array_has_a_tag_per_granule(engine, store, final, shown):
+    result = pylitmus.check(GRANULES.format(store=store, final=final), variant="memtag",
+                            engine=engine)
+    assert states(result) == [shown]
+    assert result.observation == "Always"
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_stzg_retags_and_zeroes(engine):
+    """herd-mte/L03's shape: STZG writes the tag and a zero, unchecked; the load through
+    the new tag reads the zero."""
+    result = pylitmus.check("""AArch64 stzg
+{
+ int x=1;
+ 0:X1=x:green; 0:X2=x:red;
+}
+ P0             ;
+ MOV W0,#2      ;
+ STZG X2,[X1]   ;
+ LDR W0,[X2]    ;
+forall (0:X0=0 /\\ [x]=0 /\\ [tag(x)]=:red)
+""", variant="memtag", engine=engine)
+    assert states(result) == ["0:X0=0; [x]=0; [tag(x)]=:red;"]
+    assert result.observation == "Always"
