@@ -504,7 +504,8 @@ class WholeWriteFinals:
         shown = [] if layout is None or prepared.env.arrays else \
             observed_locations(prepared.test, prepared.env.arrays)
         self.groups = [layout.cell_bytes(location.name) for location, _ in shown
-                       if location.thread is None and layout is not None]
+                       if location.thread is None and layout is not None
+                       and not is_tag_location(location.name)]
 
     def allows(self, frame, lasts) -> bool:
         if not self.groups:

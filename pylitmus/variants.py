@@ -85,8 +85,8 @@ IMPLEMENTED = frozenset({
     "ets2", "ets3",
     "mixed",  # memory as bytes (pylitmus/semantics/mixed.py, `if mixed` in the model)
     # memory tagging: tagged pointers, tag locations, tag checks of explicit accesses and
-    # their faults (pylitmus/semantics/translation.py, `if memtag` in the model), STG, STZG,
-    # LDG, IRG;
+    # their faults (pylitmus/semantics/translation.py, `if memtag` in the model), STG, ST2G,
+    # STZG, STZ2G, LDG, IRG;
     # how a tag mismatch is reported (synchronous is herd7's default)
     "memtag", "synchronous", "asynchronous", "asymmetric",
     "store-only",  # loads tag-unchecked
@@ -156,7 +156,7 @@ HANDLER_THREAD = re.compile(r"P([0-9]+)\.([A-Za-z]+)")
 _FEATURE_MNEMONICS = {
     "exceptions": "HVC SMC ERETAA ERETAB BRK HLT",
     "address translation instructions": "AT",
-    "memory tagging": "ST2G STZ2G STGP ADDG SUBG GMI SUBP SUBPS LDGM STGM STZGM",
+    "memory tagging": "STGP ADDG SUBG GMI SUBP SUBPS LDGM STGM STZGM",
     "the Guarded Control Stack": "GCSSTR GCSSTTR GCSPUSHM GCSPOPM GCSSS1 GCSSS2 GCSPUSHX GCSPOPX",
     "HINT instructions": "HINT",
     "the Scalable Matrix Extension": "SMSTART SMSTOP",

@@ -363,8 +363,12 @@ class LitmusBuilder(_Builder):
         return str(token)
 
     def tag_location(self, children, at):
-        """`tag(x)`, the location of x's memory tag."""
-        return ast.MemRef(f"tag({self._name(children[1])})", None, self._pos(at))
+        """`tag(x)`, the location of x's memory tag; `tag(x+16)`, that of the granule 16
+        bytes further."""
+        name = self._name(children[1])
+        if len(children) > 2 and to_int(children[2]):
+            name += f"+{to_int(children[2])}"
+        return ast.MemRef(f"tag({name})", None, self._pos(at))
 
     def _thread_number(self, token) -> int:
         match = THREAD_NAME.fullmatch(token)

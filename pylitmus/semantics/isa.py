@@ -206,31 +206,38 @@ def pointer_tag(value) -> Tag:
     return Tag(value.tag or DEFAULT_TAG)
 
 
-@handles("STG")
+# mnemonic -> (granules, whether it zeroes them too)
+TAG_STORES = {"STG": (1, False), "ST2G": (2, False), "STZG": (1, True), "STZ2G": (2, True)}
+
+
+@handles(*TAG_STORES)
 def store_tag(s: Semantics, instr):
-    """STG Xt,[Xn]: the tag of Xt's pointer written to the tag location of Xn's, an
-    explicit access, itself unchecked."""
+    """STG Xt,[Xn] (ST2G: two granules): the tag of Xt's pointer written to the tag
+    location of each granule at Xn's, explicit accesses, themselves unchecked. STZG and
+    STZ2G also write zeros to the granules, unchecked, beside the tags (their address
+    register read again, as herd7 does)."""
+    granules, zeroes = TAG_STORES[instr.mnemonic]
+    ctx = s.ctx
     addr, addr_evs = tag_address(s, instr)
     value, data_ev = s.read(reg_operand(instr, 0), "DATA")
-    if addr is not None:
-        s.ctx.write_mem(tag_location(addr.base, addr.offset), TAG_BITS, pointer_tag(value),
-                        ("Exp", "T"), addr_evs + [data_ev])
-
-
-@handles("STZG")
-def store_tag_and_zero(s: Semantics, instr):
-    """STZG Xt,[Xn]: STG, and beside it a zero written to the granule at Xn (unchecked,
-    its address register read again), as herd7 does without -variant mixed: to the one
-    location there (herd7 refuses an array)."""
-    store_tag(s, instr)
-    addr, addr_evs = tag_address(s, instr)
     if addr is None:
         return
-    if addr.base in s.ctx.env.arrays:
-        raise Unsupported("herd7 refuses an array location and STZG without -variant mixed",
-                          static=True)
-    s.ctx.write_mem(s.ctx.location(replace(addr, tag="")), TAG_GRANULE * 8, 0, ("Exp",),
-                    addr_evs)
+    if granules > 1 and ctx.env.layout is None:
+        raise Unsupported(f"herd7 refuses {instr.mnemonic} without -variant mixed", static=True)
+    tag = pointer_tag(value)
+    offsets = [addr.offset + k * TAG_GRANULE for k in range(granules)]
+    for offset in offsets:
+        ctx.write_mem(tag_location(addr.base, offset), TAG_BITS, tag, ("Exp", "T"),
+                      addr_evs + [data_ev])
+    if not zeroes:
+        return
+    if addr.base in ctx.env.arrays and ctx.env.layout is None:
+        raise Unsupported(f"herd7 refuses an array location and {instr.mnemonic} without "
+                          f"-variant mixed", static=True)
+    _, zero_evs = tag_address(s, instr)
+    for offset in offsets:
+        ctx.write_mem(ctx.location(Addr(addr.base, offset)), TAG_GRANULE * 8, 0, ("Exp",),
+                      zero_evs)
 
 
 @handles("LDG")

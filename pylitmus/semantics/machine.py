@@ -41,6 +41,7 @@ from .values import (
     cmodx_restricted,
     code_address,
     is_table_location,
+    is_tag_location,
 )
 
 DEFAULT_BITS = 32  # the size of a location of herd7's default type, `int`
@@ -344,7 +345,7 @@ class Context:
 
     def read_mem(self, loc: str, bits: int, sets=(), sources=()) -> tuple[object, E.Effect]:
         """Read `bits` bits at a location: the value is one it may hold."""
-        if self.env.layout is not None:
+        if self.env.layout is not None and not is_tag_location(loc):
             return self.read_bytes(loc, bits, sets, sources)
         self.check_size(loc, bits, "reads")
         value = self.decisions.choose(self.options(loc), loc)
@@ -361,7 +362,7 @@ class Context:
 
     def write_mem(self, loc: str, bits: int, value, sets=(), sources=()) -> E.Effect:
         """Write `bits` bits at a location."""
-        if self.env.layout is not None:
+        if self.env.layout is not None and not is_tag_location(loc):
             return self.write_bytes(loc, bits, value, sets, sources)
         self.check_size(loc, bits, "writes")
         if loc in self.env.code_locations and not self.env.ifetch:

@@ -251,13 +251,16 @@ def prepare(test: ast.Test, unroll: int = 2, requested: frozenset[str] = frozens
         if env.code_locations:
             raise LitmusError("mixed-size accesses to code (under --variant ifetch or to "
                               "labels) are not supported yet", test.file)
+        # Tag locations stay whole: a tag is one value, not bytes.
+        tags = {loc: value for loc, value in init_memory.items() if is_tag_location(loc)}
+        data = {loc: value for loc, value in init_memory.items() if loc not in tags}
         cells = {loc.partition("[")[0]: (size // 8, arrays.get(loc.partition("[")[0],
                                                               (0, 1))[1])
-                 for loc, size in bits.items()}
+                 for loc, size in bits.items() if loc not in tags}
         env.layout = Layout(cells)
-        init_bytes = env.layout.init_bytes(init_memory, test.file)
-        env.patterns = env.layout.init_patterns(init_memory)
-        init_memory = dict(init_bytes)
+        init_bytes = env.layout.init_bytes(data, test.file)
+        env.patterns = env.layout.init_patterns(data)
+        init_memory = dict(init_bytes) | tags
     elif "memtag" not in flags:  # herd7 checks no size under memtag either
         env.location_bits = bits
 
@@ -356,7 +359,7 @@ def memory_tagging_syntax(test: ast.Test) -> tuple[str, ast.Pos] | None:
     for thread in test.threads:
         for instr in thread.code:
             # herd7 refuses them without memtag
-            if instr.mnemonic in ("STG", "STZG", "LDG", "IRG"):
+            if instr.mnemonic in ("STG", "ST2G", "STZG", "STZ2G", "LDG", "IRG"):
                 return instr.mnemonic, instr.pos
     return None
 
@@ -367,8 +370,7 @@ def add_tag_locations(test: ast.Test, flags: frozenset[str], init_memory: dict,
     16-byte granule (`tag(t+16)`), initially its declared tag or green (herd7 makes the
     initial writes of both)."""
     for other, what in (("vmsa", "memory tagging under virtual memory"),
-                        ("ifetch", "memory tagging with instruction fetch"),
-                        ("mixed", "memory tagging of mixed-size accesses")):
+                        ("ifetch", "memory tagging with instruction fetch")):
         if other in flags:
             raise LitmusError(not_supported(what, f"variants memtag and {other}"), test.file)
     names = {tag_owner(loc) or loc.partition("[")[0] for loc in init_memory}
@@ -465,11 +467,13 @@ def _rounds(env: Env, test: ast.Test, init_memory: dict[str, object],
                 if env.layout is None:
                     most[t] = max(most[t], len(writes))
                     continue
-                # Under the mixed variant the chain above is one of whole writes.
+                # Under the mixed variant the chain above is one of whole writes (of bytes,
+                # or of tags).
                 patterns = written_patterns(writes, t)
                 for base, pattern in patterns:
                     env.patterns[base].add(pattern)
-                most[t] = max(most[t], len(patterns))
+                tags = sum(is_tag_location(ev.loc) for ev in writes)  # type: ignore[arg-type]
+                most[t] = max(most[t], len(patterns) + tags)
         if env.layout is not None:
             grown |= _grow_read_values(env)
         if spurious:
