@@ -321,8 +321,10 @@ def _store_exclusive(s: Semantics, instr, datas_regs, bits, annot):
     datas = [s.read(rt) for rt in datas_regs]
     addr, addr_evs, _ = s.address(instr, mem_index)
     # Under vmsa one translation covers the store-conditional, whether it succeeds or not.
-    # STXP stays refused under vmsa and memtag
-    translated = (ctx.env.vmsa or ctx.env.memtag) and len(datas_regs) == 1
+    translated = ctx.env.vmsa or ctx.env.memtag
+    if translated and len(datas_regs) > 1:
+        feature = "virtual memory" if ctx.env.vmsa else "memory tagging"
+        raise Unsupported(f"{instr.mnemonic} under {feature} is not supported yet", static=True)
     access = translate(ctx, addr, addr_evs, write=True) if translated else None
     if translated and access is None:
         return  # the translation faulted

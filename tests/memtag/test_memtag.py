@@ -207,6 +207,10 @@ forall (not (0:X1=x:red) /\\ not (0:X1=x:blue))
      r"memory tagging under virtual memory \(variants memtag and vmsa\) is not supported"),
     ("AArch64 T\n{ 0:X0=x:red; }\n P0 ;\n ST2G X0,[X0] ;\nexists (true)\n", "memtag",
      r"herd7 refuses ST2G without -variant mixed"),
+    ("AArch64 T\n{ 0:X0=x:red; }\n P0 ;\n LDP W1,W2,[X0] ;\nexists (true)\n", "memtag",
+     r"LDP under memory tagging is not supported yet"),
+    ("AArch64 T\n{ 0:X0=x:red; }\n P0 ;\n STXP W3,W1,W2,[X0] ;\nexists (true)\n", "memtag",
+     r"STXP under memory tagging is not supported yet"),
 ))
 def test_what_stays_refused(text, variant, message):
     with pytest.raises(LitmusError, match=message):
