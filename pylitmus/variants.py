@@ -134,7 +134,7 @@ _PLURAL = frozenset({"unaligned or unchecked mixed-size accesses",
                      "Morello capabilities",
                      "faults", "exceptions", "exception levels", "exception handlers",
                      "system registers", "HINT instructions",
-                     "address translation instructions", "128-bit descriptors",
+                     "128-bit descriptors",
                      "page tables of page tables", "mixed-size accesses under virtual memory"})
 
 # Memory tags (`x:red`, `[tag(x)]=:red`), in the order of herd7's numbers for them
@@ -145,7 +145,6 @@ TAG_COLOURS = ("green", "red", "blue", "black", "white", "cyan", "yellow", "mage
 
 # In the init block and the final part: (pattern, what it needs).
 STATE_SYNTAX = tuple((re.compile(pattern), what) for pattern, what in (
-    (r"\bparel1_t\b", "address translation results (AT, parel1_t)"),
     (r"\b(?:PTE|TTD)\s*\(\s*P?[0-9]+\s*:[^()]*\)?", "virtual memory with instruction fetch"),
 ))
 # Directives of the code: `.pagealign` starts a page of code (virtual memory with fetch).
@@ -155,7 +154,6 @@ HANDLER_THREAD = re.compile(r"P([0-9]+)\.([A-Za-z]+)")
 # Instructions, by mnemonic.
 _FEATURE_MNEMONICS = {
     "exceptions": "HVC SMC ERETAA ERETAB BRK HLT",
-    "address translation instructions": "AT",
     "memory tagging": "STGP ADDG SUBG GMI SUBP SUBPS LDGM STGM STZGM",
     "the Guarded Control Stack": "GCSSTR GCSSTTR GCSPUSHM GCSPOPM GCSSS1 GCSSS2 GCSPUSHX GCSPOPX",
     "HINT instructions": "HINT",

@@ -62,25 +62,40 @@ def _same_line(events, n: int) -> tuple[list[int], list[int]]:
     return loc, scl
 
 
+def _same_low_order_bits(events, n: int) -> list[int]:
+    """Accesses (and cache operations) at the same byte offset in their locations' arrays,
+    0 outside arrays (herd7's same-low-order-bits)."""
+    by_offset: dict[int, int] = {}
+    for i, ev in enumerate(events):
+        if ev.kind in LOCATED and ev.loc is not None:
+            by_offset[ev.offset] = by_offset.get(ev.offset, 0) | 1 << i
+    return [by_offset[ev.offset] if ev.kind in LOCATED and ev.loc is not None else 0
+            for ev in events]
+
+
 def page_table_relations(events: list[E.Event]) -> dict[str, list[int]]:
     """The relations of memory events under virtual memory, by their values: `same-oa`
     (both carry descriptors with the same output address), `at-least-one-writable` (one
     of them carries a writable descriptor; no thread updates tables in hardware),
     `different-values`, `PTEtoPA` (an access to a page-table entry, to the accesses of
-    its descriptor's physical location); and by their locations, `inv-domain` (a TLB
-    invalidation and the accesses to the entries it covers: that of its page, or every
-    one)."""
+    its descriptor's physical location, every cell of an array); and by their locations,
+    `inv-domain` (a TLB invalidation and the accesses to the entries it covers: that of
+    its page, or every one)."""
     n = len(events)
     descriptors = [ev.value if isinstance(ev.value, PteVal) else None for ev in events]
     writable = sum(1 << i for i, d in enumerate(descriptors) if d is not None and d.writable)
     everything = (1 << n) - 1
     by_oa: dict = {}
     by_loc: dict = {}
+    by_name: dict = {}  # by location, the cells of an array together
     by_value: dict = {}
     for i, (ev, descriptor) in enumerate(zip(events, descriptors)):
         if descriptor is not None:
             by_oa[descriptor.oa] = by_oa.get(descriptor.oa, 0) | 1 << i
         by_loc[ev.loc] = by_loc.get(ev.loc, 0) | 1 << i
+        if ev.loc is not None:
+            name = ev.loc.partition("[")[0]
+            by_name[name] = by_name.get(name, 0) | 1 << i
         by_value[ev.value] = by_value.get(ev.value, 0) | 1 << i
     same_oa, one_writable, different, to_physical = [], [], [], []
     for i, (ev, descriptor) in enumerate(zip(events, descriptors)):
@@ -89,7 +104,7 @@ def page_table_relations(events: list[E.Event]) -> dict[str, list[int]]:
         different.append(everything & ~by_value[ev.value])
         physical = descriptor is not None and ev.loc is not None \
             and is_table_location(ev.loc) and isinstance(descriptor.oa, PhysAddr)
-        to_physical.append(by_loc.get(descriptor.oa.name, 0)
+        to_physical.append(by_name.get(descriptor.oa.name, 0)
                            if physical and descriptor is not None else 0)
     tables = sum(1 << i for i, ev in enumerate(events)
                  if ev.kind in LOCATED and ev.loc is not None and is_table_location(ev.loc))
@@ -168,6 +183,7 @@ def thread_inputs(run: E.Run) -> dict[str, int | list[int]]:
     loc, scl = _same_line(evs, n)
     inputs["same-loc"] = loc
     inputs["scl"] = scl
+    inputs["same-low-order-bits"] = _same_low_order_bits(evs, n)
     inputs["same-reg"] = [regs[ev.loc] if ev.kind in (E.REG_READ, E.REG_WRITE) else 0
                           for ev in evs]
     inputs["iico_data"] = _relation(n, run.iico_data)
@@ -237,7 +253,8 @@ def _run_key(run: E.Run) -> tuple:
     names: dict[str | None, int | None] = {None: None}
     instances: dict[int, int] = {}
     return (tuple((ev.kind, instances.setdefault(ev.instance, len(instances)),
-                   names.setdefault(ev.loc, len(names)), ev.sets) for ev in run.events),
+                   names.setdefault(ev.loc, len(names)), ev.sets, ev.offset)
+                  for ev in run.events),
             tuple(run.iico_data), tuple(run.iico_ctrl), tuple(run.iico_order),
             tuple(run.sca))
 

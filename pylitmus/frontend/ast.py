@@ -90,7 +90,19 @@ class Descriptor:
     pos: "Pos"
 
 
-Value = Union[Int, Sym, TagValue, CodeLabel, InstrValue, TableEntry, Physical, Descriptor]
+@dataclass(frozen=True)
+class TranslationResult:
+    """What an address translation leaves in PAR_EL1, `parel1_t:(oa:PA(x))`, or
+    `parel1_t:(f:1)` when it failed: its output address (None when not written) and its
+    fault flag."""
+
+    oa: TableEntry | Physical | None
+    fault: int
+    pos: "Pos"
+
+
+Value = Union[Int, Sym, TagValue, CodeLabel, InstrValue, TableEntry, Physical, Descriptor,
+              TranslationResult]
 
 
 # ---- init block ---------------------------------------------------------------

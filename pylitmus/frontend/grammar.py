@@ -34,6 +34,7 @@ TERMINAL_DESCRIPTIONS = {
     "FAULT": "fault",
     "FAULT_PART": "a thread, location or fault type",
     "ATTRIBUTE": "a memory attribute",
+    "PAREL1": "parel1_t",
 }
 
 

@@ -430,6 +430,25 @@ class LitmusBuilder(_Builder):
                                            f"(herd7 knows oa, {known}, attrs)")
         return (str(name), to_int(number))
 
+    def translation_result(self, children, at):
+        oa, fault = None, 0
+        for kind, value in children[1:]:
+            if kind == "oa":
+                oa = value
+            else:
+                fault = value
+        if fault and oa is not None:
+            raise self._error(at, "illegal combination in a PAR_EL1 value: f:1 and an "
+                                  "output address")
+        return ast.TranslationResult(oa, fault, self._pos(at))
+
+    def translation_flag(self, children, at):
+        name, number = children
+        if name != "f":
+            raise self._error(name.offset, f"illegal PAR_EL1 property {name} (herd7 knows "
+                                           f"oa, f)")
+        return ("f", to_int(number))
+
     def attributes(self, children, at):
         attrs = []
         for token in children[1:]:

@@ -45,7 +45,7 @@ THREAD_SETS = ("R", "W", "M", "Rreg", "Wreg", "B", "FAULT", *A.READ)
 # given with --model may read.
 EVENT_SETS = (*THREAD_SETS, *sorted(A.NOT_READ))
 THREAD_RELS = ("po", "same-loc", "same-reg", "iico_data", "iico_ctrl", "iico_order",
-               "same-instance", "id", "sca", "scl")
+               "same-instance", "id", "sca", "scl", "same-low-order-bits")
 EXECUTION_SETS = ("IW",)
 EXECUTION_RELS = ("rf", "co", "id", "int", "ext", "loc", "scl",
                   # relations of memory events under virtual memory: by the values they

@@ -39,6 +39,9 @@ class Event:
     sets: frozenset[str] = frozenset()
     symbolic: bool = False  # does the value depend on what a memory read returned?
     width: int = 0  # on the first byte event of a mixed-size access: the access's bytes
+    # the byte offset in its array of a memory access (herd7's low-order bits of its
+    # address) or of a fault's address
+    offset: int = 0
 
     @property
     def is_memory(self) -> bool:

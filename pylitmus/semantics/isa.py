@@ -31,11 +31,12 @@ from .instructions import (
     shift_operand,
     shifted,
     sub,
+    symbolic_order,
     truncate,
     width_of,
 )
 from .machine import Abandon
-from .translation import TAG_BITS, Target, after_fault, translate, untranslated
+from .translation import TAG_BITS, Target, address_translation, after_fault, translate, untranslated
 from .values import (
     DEFAULT_TAG,
     MASK64,
@@ -647,19 +648,42 @@ def undefined(s: Semantics, instr):
     after_fault(ctx)
 
 
-# The system registers a test may move to and from: those of exception entry and return.
-EXCEPTION_REGISTERS = ("ELR_EL1", "ESR_EL1")
+# The system registers a test may move to and from: those of exception entry and return,
+# and that of address translation results.
+SYSTEM_REGISTERS = ("ELR_EL1", "ESR_EL1", "PAR_EL1")
 
 
 def system_register(instr, i: int) -> str:
-    """Operand `i`, a system register pylitmus models (ELR_EL1, ESR_EL1)."""
+    """Operand `i`, a system register pylitmus models (ELR_EL1, ESR_EL1, PAR_EL1)."""
     op = operand(instr, i)
     name = op.text.upper() if isinstance(op, ast.Name) else None
-    if name not in EXCEPTION_REGISTERS:
+    if name not in SYSTEM_REGISTERS:
         shown = name or f"operand {i + 1}"
         raise Unsupported(f"system register {shown} is not supported yet (pylitmus has "
-                          f"{', '.join(EXCEPTION_REGISTERS)})", static=True)
+                          f"{', '.join(SYSTEM_REGISTERS)})", static=True)
     return name
+
+
+# The address translations herd7 reads (lib/AArch64Lexer.mll): stage 1, at EL0 or EL1, for
+# a read or a write; it tells the levels apart by nothing.
+ADDRESS_TRANSLATIONS = re.compile(r"S1E[01]([RW])")
+
+
+@handles("AT")
+def address_translate(s: Semantics, instr):
+    """AT op,Xn: the translation of the address in Xn, without access nor fault, its
+    result written to PAR_EL1 (`translation.address_translation`)."""
+    op = operand(instr, 0)
+    match = ADDRESS_TRANSLATIONS.fullmatch(op.text.upper()) if isinstance(op, ast.Name) \
+        else None
+    if match is None:
+        raise Unsupported("AT needs an operation S1E0R, S1E0W, S1E1R or S1E1W", static=True)
+    rn = reg_operand(instr, 1)
+    if width_of(rn) != 64:
+        raise Unsupported(f"AT takes an X register, not {rn}", static=True)
+    address, ev = s.read(rn)
+    result, source = address_translation(s.ctx, address, ev, write=match.group(1) == "W")
+    s.ctx.write_reg("PAR_EL1", result, [source])
 
 
 @handles("MSR")
@@ -868,19 +892,27 @@ FLAG_SETTING = ("ADDS", "SUBS", "ANDS", "BICS")
 def _arith_result(s, mnemonic, rd, a, b, bits, evs):
     flags = mnemonic in FLAG_SETTING
     base = mnemonic[:-1] if flags else mnemonic
+    if base == "SUB" and (isinstance(a, PteVal) and b == 0 or a == 0 and isinstance(b, PteVal)):
+        # herd7 takes 0 for an invalid descriptor: a descriptor minus 0, or 0 minus a
+        # descriptor, is 1 (lib/symbValue.ml, sub), and the flags are those of 1 - 0.
+        if bits != 64:
+            raise Unsupported(f"illegal operation mask{bits} on a page-table descriptor")
+        a, b = 1, 0
     if base in ("ADD", "SUB"):
         if flags and not (isinstance(a, int) and isinstance(b, int)):
-            # Symbolic values (addresses, instructions) compare by identity, with one of
-            # their kind only: herd7 refuses `CMP X0,#0` on an address ("Illegal operation
-            # readbit63 on x"), or an address against an instruction ("Illegal operation -
-            # on constants x and NOP").
+            # Symbolic values (addresses, instructions) compare with one of their kind
+            # only: herd7 refuses `CMP X0,#0` on an address ("Illegal operation readbit63
+            # on x"), or an address against an instruction ("Illegal operation - on
+            # constants x and NOP"). Their difference is their order, the flags those of
+            # that order minus 0 with C set; N is unknown (None) where the order is.
             if base != "SUB" or type(a) is not type(b):
-                if isinstance(a, PteVal) or isinstance(b, PteVal):
-                    raise Unsupported("comparing a page-table descriptor with another kind "
-                                      "of value is not supported yet", static=True)
                 raise Unsupported(f"illegal flag-setting operation on {a} and {b}")
-            result = 0 if a == b else 1
-            n, z, c, v = 0, int(a == b), int(a == b), 0
+            order = symbolic_order(a, b)
+            if order is None and rd not in ("XZR", "WZR"):
+                raise Unsupported(f"subtracting {b} from {a} (herd7 gives their order) is "
+                                  f"not supported yet")
+            result = 0 if order is None else order & MASK64
+            n, z, c, v = None if order is None else int(order < 0), int(a == b), 1, 0
         elif flags:
             if base == "ADD":
                 result, n, z, c, v = nzcv_add(a, b, 0, bits)

@@ -95,6 +95,14 @@ class Env:
         return next((name for name in ("handled", "faultToNext") if name in self.variants),
                     "fatal")
 
+    def offset_of(self, loc: str) -> int:
+        """A location's byte offset in its array, `x[2]` of 4-byte cells 8 (herd7's
+        low-order bits of its address); 0 for a location that is no array cell."""
+        name, cell, index = loc.partition("[")
+        if not cell or name not in self.arrays:
+            return 0
+        return int(index[:-1]) * self.arrays[name][0]
+
     @property
     def memtag(self) -> bool:
         """Is memory tagging on (`-variant memtag`): explicit accesses tag-checked?"""
@@ -350,6 +358,7 @@ class Context:
         self.check_size(loc, bits, "reads")
         value = self.decisions.choose(self.options(loc), loc)
         ev = self.event(E.MEM_READ, loc, value, self.location_sets(loc, value, sets), True)
+        ev.offset = self.env.offset_of(loc)
         self.data(sources, ev)
         return value, ev
 
@@ -369,6 +378,7 @@ class Context:
             raise self.error(f"store to {loc} requires instruction fetch "
                              "(use --variant ifetch)")
         ev = self.event(E.MEM_WRITE, loc, value, self.location_sets(loc, value, sets))
+        ev.offset = self.env.offset_of(loc)
         self.data(sources, ev)
         return ev
 

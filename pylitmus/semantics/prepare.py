@@ -28,6 +28,7 @@ from .values import (
     Addr,
     CodeAddr,
     InstrBits,
+    ParEl1,
     PhysAddr,
     PteVal,
     TableAddr,
@@ -130,6 +131,8 @@ def to_value(v: ast.Value, arrays: dict | None = None):
         return PhysAddr(v.name)
     if isinstance(v, ast.Descriptor):
         return descriptor_value(v)
+    if isinstance(v, ast.TranslationResult):
+        return ParEl1(PhysAddr("") if v.oa is None else to_value(v.oa), v.fault)
     if isinstance(v, ast.Int):
         return v.value & MASK64
     if isinstance(v, ast.Sym):
@@ -309,8 +312,9 @@ def refuse_spurious_updates(env: Env, test: ast.Test) -> None:
 
 
 def virtual_memory_syntax(test: ast.Test) -> tuple[str, ast.Pos] | None:
-    """The first page-table value, location or TLB invalidation of the test, as written,
-    and where it is, if any (fault atoms are not: SVC and UDF fault without vmsa)."""
+    """The first page-table value, location, TLB invalidation or address translation of
+    the test, as written, and where it is, if any (fault atoms are not: SVC and UDF fault
+    without vmsa)."""
     values: list[tuple[object, ast.Pos]] = [(item.value, item.pos) for item in test.init
                                             if isinstance(item, (ast.InitReg, ast.InitMem))]
     refs: list[ast.RegRef | ast.MemRef | ast.FaultAtom] = [
@@ -332,8 +336,8 @@ def virtual_memory_syntax(test: ast.Test) -> tuple[str, ast.Pos] | None:
             return ref.name, ref.pos
     for thread in test.threads:
         for instr in thread.code:
-            if instr.mnemonic == "TLBI":
-                return "TLBI", instr.pos
+            if instr.mnemonic in ("TLBI", "AT"):
+                return instr.mnemonic, instr.pos
     return None
 
 
@@ -390,16 +394,15 @@ def add_page_tables(test: ast.Test, init_memory: dict, init_regs: list[dict],
     address or descriptor names) has a page-table entry `PTE(x)`, initially its declared
     descriptor or `(oa:PA(x))`, and physical memory, initially its declared value or 0
     (herd7 makes both initial writes)."""
-    if arrays:
-        raise LitmusError("arrays under virtual memory are not supported yet", test.file)
-    names = {entry_name(loc) or loc for loc in init_memory}
+    names = {entry_name(loc) or loc.partition("[")[0] for loc in init_memory}
     for value in [*init_memory.values(), *(v for regs in init_regs for v in regs.values())]:
         if isinstance(value, (TableAddr, PhysAddr)):
             names.add(value.name)
         elif isinstance(value, PteVal):
             names.add(value.oa.name)
     for name in names:
-        init_memory.setdefault(name, 0)
+        if name not in arrays:  # an array's cells are its memory
+            init_memory.setdefault(name, 0)
         init_memory.setdefault(table_location(name), PteVal(PhysAddr(name)))
 
 

@@ -33,7 +33,9 @@ from .instructions import Unsupported
 from .machine import Abandon, Context
 from .values import (
     DEFAULT_TAG,
+    FAILED_TRANSLATION,
     Addr,
+    ParEl1,
     PhysAddr,
     PteVal,
     TableAddr,
@@ -110,12 +112,43 @@ def written_back(run: E.Run) -> set[int]:
             and events[r].loc == events[w].loc and events[r].value == events[w].value}
 
 
+def address_translation(ctx: Context, address, source: E.Event | None,
+                        write: bool) -> tuple[ParEl1, E.Event | None]:
+    """AT: the translation of `address` for a read or a write, with no access and no fault
+    (herd7's do_at): the PAR_EL1 value, the output address or, where the access would
+    fault, the fault flag; and the event that value comes from. A virtual address's
+    descriptor read is followed by a branch when the translation succeeds, by nothing
+    when it fails; a physical address is its own output address."""
+    if not ctx.env.vmsa:  # decoding only: `prepare` refuses AT without vmsa
+        return FAILED_TRANSLATION, source
+    el0 = ctx.thread.index in ctx.env.el0_threads and not ctx.after_fault
+    if isinstance(address, PhysAddr) and not el0:
+        return ParEl1(address), source
+    if not isinstance(address, Addr) or address.offset or address.base in ctx.env.arrays:
+        raise Unsupported(f"address translation of {address} is not supported yet",
+                          static=True)
+    if any(ctx.env.hardware_updates.of(ctx.thread.index)):
+        raise Unsupported("address translation under hardware updates of page tables "
+                          "(TTHM) is not supported yet", static=True)
+    descriptor, ttd = ctx.read_mem(table_location(address.base), DESCRIPTOR_BITS, (),
+                                   [source])
+    assert isinstance(ttd, E.Event)  # one event: no mixed-size accesses under vmsa
+    if not isinstance(descriptor, PteVal) or not isinstance(descriptor.oa, PhysAddr):
+        raise Unsupported(f"address translation through {descriptor} is not supported yet",
+                          static=True)
+    if fault_type(descriptor, write, el0) is not None:
+        return FAILED_TRANSLATION, ttd
+    ctx.data([ttd], ctx.event(E.BRANCH, sets={"PRED"}))
+    return ParEl1(descriptor.oa), ttd
+
+
 def raise_fault(ctx: Context, loc: str, fault: str, write: bool,
-                guards: tuple[E.Event, ...] = (), message: str | None = None) -> None:
-    """The fault of the instruction running, on a location: ELR_EL1 written, a fault
-    event (its value the type, then the message if any: `D-MMU:Permission,EL0`), both
-    after the `guards` (the branch on the descriptor or tag); then `after_fault`. The
-    type is an MMU fault's (`Translation`), or `TagCheck`."""
+                guards: tuple[E.Event, ...] = (), message: str | None = None,
+                offset: int = 0) -> None:
+    """The fault of the instruction running, on a location (`offset` bytes into it):
+    ELR_EL1 written, a fault event (its value the type, then the message if any:
+    `D-MMU:Permission,EL0`), both after the `guards` (the branch on the descriptor or
+    tag); then `after_fault`. The type is an MMU fault's (`Translation`), or `TagCheck`."""
     ctx.write_reg("ELR_EL1", ctx.label_address(None, ctx.pc), ctrl_sources=guards)
     if fault == "TagCheck":
         sets, value = {"EXC-ENTRY", fault}, fault
@@ -123,7 +156,9 @@ def raise_fault(ctx: Context, loc: str, fault: str, write: bool,
         sets, value = {"EXC-ENTRY", "MMU", "D-MMU", fault}, f"D-MMU:{fault}"
     sets.add("FAULT-WR" if write else "FAULT-RD")
     value += f",{message}" if message else ""
-    ctx.ctrl(guards, ctx.event(E.FAULT, loc, value, sets))
+    ev = ctx.event(E.FAULT, loc, value, sets)
+    ev.offset = offset
+    ctx.ctrl(guards, ev)
     after_fault(ctx)
 
 
@@ -147,7 +182,9 @@ def check_tag(ctx: Context, address, sources: list, write: bool) -> Target | Non
     if tag == Tag(address.tag or DEFAULT_TAG):
         return target
     if synchronous:
-        raise_fault(ctx, str(address), "TagCheck", write, (branch,))
+        # herd7 shows the pointer with its tag: the location `x:red`, the offset apart
+        raise_fault(ctx, str(replace(address, offset=0)), "TagCheck", write, (branch,),
+                    offset=address.offset)
         return None
     ctx.write_reg("TFSR_ELx", 1, ctrl_sources=(branch,))
     sets = {"TagCheck", "FAULT-WR" if write else "FAULT-RD"}
@@ -194,12 +231,12 @@ def translate(ctx: Context, address, sources: list, write: bool,
             return None
         return Target(address, table_location(address.name))
     if isinstance(address, PhysAddr):
-        return Target(address, ctx.location(Addr(address.name)))
+        return Target(address, ctx.location(Addr(address.name, address.offset)))
     if not isinstance(address, Addr):
         return untranslated(ctx, address)  # refused there, as without vmsa
-    if address.offset or address.base in ctx.env.arrays:
-        raise Unsupported("offsets and arrays under virtual memory are not supported yet",
-                          static=True)
+    if address.offset and address.base not in ctx.env.arrays:
+        raise Unsupported("offsets from a location that is no array under virtual memory "
+                          "are not supported yet", static=True)
     ha, hd = ctx.env.hardware_updates.of(ctx.thread.index)
     entry = table_location(address.base)
     # Under hardware management the translation read is atomic with the update.
@@ -215,7 +252,7 @@ def translate(ctx: Context, address, sources: list, write: bool,
     # again after its fault (in_handler), page tables always.
     fault = fault_type(descriptor, write, el0 and not ctx.after_fault, ha, hd)
     if fault is not None:
-        raise_fault(ctx, address.base, fault, write, (branch,))
+        raise_fault(ctx, address.base, fault, write, (branch,), offset=address.offset)
         return None
     update = hardware_update(descriptor, ha, hd and (write if dirties is None else dirties))
     if update is not None:
@@ -228,4 +265,7 @@ def translate(ctx: Context, address, sources: list, write: bool,
     if isinstance(descriptor.oa, TableAddr) or not descriptor.oa.name:
         raise Unsupported(f"translating through a descriptor with the output address "
                           f"{descriptor.oa} is not supported yet", static=True)
-    return Target(descriptor.oa, ctx.location(Addr(descriptor.oa.name)), (ttd,), (branch,))
+    # The page's offset goes with the output address (herd7's get_oa).
+    physical = PhysAddr(descriptor.oa.name, address.offset)
+    return Target(physical, ctx.location(Addr(physical.name, physical.offset)), (ttd,),
+                  (branch,))

@@ -100,6 +100,16 @@ class CodeAddr:
             return None
         return code_address(self.thread, int(self.label[1:]))
 
+    def moved(self, offset: int) -> CodeAddr | None:
+        """The address `offset` bytes on from an unlabelled instruction's (a number to
+        herd7: the instruction there, labelled or not, is reached by its number); None
+        for a label (herd7 keeps the offset beside the label, and a branch to it ignores
+        the offset) or an address between instructions."""
+        if self.number is None or offset % 4:
+            return None
+        words = int(self.label[1:]) + offset // 4
+        return CodeAddr(self.thread, f"@{words}") if words >= 0 else None
+
 
 @dataclass(frozen=True)
 class InstrBits:
@@ -134,12 +144,14 @@ class TableAddr:
 
 @dataclass(frozen=True)
 class PhysAddr:
-    """The physical address of x: `PA(x)`, the output address of x's own descriptor."""
+    """The physical address of x, `PA(x)` (the output address of x's own descriptor), or
+    `offset` bytes on, in an array."""
 
     name: str
+    offset: int = 0
 
     def __str__(self) -> str:
-        return f"PA({self.name})"
+        return f"PA({self.name})" if self.offset == 0 else f"PA({self.name})+{self.offset}"
 
 
 @dataclass(frozen=True)
@@ -278,6 +290,22 @@ DEFAULT_FIELDS = {"af": 1, "db": 1, "dbm": 0, "valid": 1, "el0": 1, "x": 1}
 
 
 @dataclass(frozen=True)
+class ParEl1:
+    """What an address translation (AT) leaves in PAR_EL1 (herd7's lib/AArch64AddrReg.ml):
+    the output address it found, or the fault flag (f, 1) when it failed, then with no
+    address (herd7's `PA()`)."""
+
+    oa: PhysAddr | TableAddr
+    fault: int = 0
+
+    def __str__(self) -> str:
+        return "(parel1_t:(f:1))" if self.fault else f"(parel1_t:(oa:{self.oa}))"
+
+
+FAILED_TRANSLATION = ParEl1(PhysAddr(""), 1)
+
+
+@dataclass(frozen=True)
 class Number:
     """A final number: its bits as herd7 keeps them (a register's 64 bits, a memory
     location's bits of its size) and the C type of its location, (bits, signed)."""
@@ -317,7 +345,8 @@ def herd_text(value, hexa: bool = False) -> str:
 
 def herd_order(value) -> tuple:
     """A key ordering values as herd7 orders final states: numbers (as 64-bit signed
-    integers) first, then arrays, code labels, data addresses (by name, then offset) and
+    integers) first, then arrays, code labels, data addresses (by name, then offset),
+    descriptors, PAR_EL1 values (by their fault flag alone, as herd7 compares them) and
     instructions. herd7 orders instructions by its syntax tree; here only its first rule
     is kept, instructions with no operand (NOP) first, then by text."""
     if isinstance(value, Number):
@@ -334,4 +363,8 @@ def herd_order(value) -> tuple:
         return (6, value.colour)  # herd7 orders tags by name
     if isinstance(value, PteVal):
         return (5, value.order_key)
-    return (4, " " in str(value), str(value))
+    if isinstance(value, ParEl1):
+        return (6, value.fault)
+    if isinstance(value, InstrBits):
+        return (7, " " in value.text, value.text)
+    return (4, str(value))  # page-table entries' and physical addresses

@@ -142,6 +142,21 @@ def test_branches_and_calls():
     only_state(code, "", "0:X1=0 /\\ 0:X2=3")
 
 
+def test_arithmetic_on_an_unlabelled_instructions_address():
+    """BL's return address, the unlabelled instruction after it, is a number to herd7
+    (100004 in P0's code): 4 more is the instruction after that, where RET goes; the
+    final register prints and compares as that number, as herd7 gives."""
+    code = "BL F\nMOV X1,#1\nMOV X2,#2\nB L2\nF:\nADD X30,X30,#4\nRET\nL2:"
+    only_state(code, "", "0:X1=0 /\\ 0:X2=2 /\\ 0:X30=100008")
+
+
+@pytest.mark.parametrize("offset", ["#2", "#-8"])
+def test_arithmetic_off_the_instructions_is_refused(offset):
+    """An address between two instructions, or before the code, is none of them."""
+    with pytest.raises(LitmusError, match="arithmetic on the code label P0:@1"):
+        final_states(f"BL F\nMOV X1,#1\nF:\nADD X30,X30,{offset}\nRET")
+
+
 def test_indirect_branch_on_a_register_never_set():
     """herd7 does not know such a register's value while it builds the events: it tries
     each label the test exports and keeps the runs where the value is that label; a register
@@ -232,6 +247,27 @@ def test_symbolic_values_herd_cannot_compute_with(cell, message):
     with pytest.raises(LitmusError, match=message.replace("(", r"\(")):
         final_states(f"{cell}\nL0:\nNOP", init)
     final_states("CMP X0,X4\nMOV X2,X3\nL0:\nNOP", init)
+
+
+def test_two_addresses_compare_by_herd7s_order():
+    """herd7's difference of two addresses is their order (-1, 0, 1; by name, then
+    offset), its flags those of that order minus 0 with C set: x < y sets N (MI) and C
+    (HI, CS); x+8 - x is 1, not 8. As herd7 gives on this test."""
+    code = ("ADD X6,X0,#8\nSUB X7,X6,X0\nSUBS X8,X0,X1\nCMP X0,X1\nCSET X3,HI\n"
+            "CSET X4,MI\nCMP X1,X0\nCSET X5,MI\nCMP X0,X2\nCSET X9,CS")
+    only_state(code, "int x[2]; int y; 0:X0=x; 0:X1=y; 0:X2=x;",
+               "0:X7=1 /\\ 0:X8=-1 /\\ 0:X3=1 /\\ 0:X4=1 /\\ 0:X5=0 /\\ 0:X9=1")
+
+
+def test_the_order_of_other_symbolic_values_is_refused():
+    """Two labels are equal or not (EQ, NE), but pylitmus does not know herd7's order of
+    two different ones (MI, or their difference)."""
+    init = '0:X0=label:"P0:L0"; 0:X1=label:"P0:L1";'
+    states, _ = final_states("CMP X0,X1\nCSET X2,NE\nL0:\nNOP\nL1:\nNOP", init, "0:X2=1")
+    assert states == [{"0:X2": "1"}]
+    for cell in ("CMP X0,X1\nCSET X2,MI", "SUB X2,X0,X1"):
+        with pytest.raises(LitmusError, match="herd7"):
+            final_states(f"{cell}\nL0:\nNOP\nL1:\nNOP", init)
 
 
 @pytest.mark.parametrize("cell", [

@@ -344,3 +344,127 @@ def test_system_calls_and_undefined_instructions_without_virtual_memory(handling
     """The same states as herd7 on this very text."""
     result = pylitmus.check(SYSTEM_CALL.format(handling=handling))
     assert [state_text(s.values) for s in result.states] == states
+
+
+# catalogue-vmsa/V2I-W+R-CTRL-TLBI-DSB.ISH-ISB-R's shape: P1 reads x's descriptor and
+# tests it against 0, as if an invalid descriptor were 0.
+TESTS_THE_DESCRIPTOR = """AArch64 tests-the-descriptor
+{
+ 0:X1=(oa:PA(x), valid:0); 0:X2=PTE(x);
+ 1:X2=PTE(x); 1:X3=x;
+}
+ P0          | P1              ;
+ STR X1,[X2] | LDR X7,[X2]     ;
+             | CMP X7,#0       ;
+             | B.EQ over       ;
+             | LSR X9,X3,#12   ;
+             | TLBI VAAE1IS,X9 ;
+             | DSB ISH         ;
+             | ISB             ;
+             | L0:             ;
+             | LDR W4,[X3]     ;
+             | over:           ;
+exists (1:X7=(oa:PA(x), valid:0) /\\ ~fault(P1:L0,x))
+"""
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_descriptor_is_never_equal_to_0(engine):
+    """herd7's subtraction of 0 from a descriptor is 1, valid or not: the branch is never
+    taken, and the load after the invalid descriptor faults (herd7: 0/3)."""
+    result = pylitmus.check(TESTS_THE_DESCRIPTOR, variant="vmsa", engine=engine)
+    assert [state_text(s.values) for s in result.states] == [
+        "1:X7=(oa:PA(x), valid:0); Fault(P1:L0,x,D-MMU:Translation);",
+        "1:X7=(oa:PA(x)); ~Fault(P1:L0,x);",
+        "1:X7=(oa:PA(x)); Fault(P1:L0,x,D-MMU:Translation);"]
+    assert (result.positive, result.negative) == (0, 3)
+
+
+def test_a_descriptor_minus_0_is_1():
+    """Also with 0 first, and with the flags of 1 - 0 (carry set, so B.HI is taken)."""
+    text = """AArch64 minus
+{
+ int x=0; 0:X2=PTE(x);
+}
+ P0            ;
+ LDR X7,[X2]   ;
+ SUB X5,X7,#0  ;
+ MOV X6,#0     ;
+ SUBS X8,X6,X7 ;
+ CMP X7,#0     ;
+ B.HI over     ;
+ MOV X4,#1     ;
+ over:         ;
+forall (0:X5=1 /\\ 0:X4=0 /\\ 0:X8=1)
+"""
+    assert pylitmus.check(text, variant="vmsa").observation == "Always"
+
+
+@pytest.mark.parametrize("cell, message", [
+    ("CMP X7,#1", r"illegal flag-setting operation on \(oa:PA\(x\)\) and 1"),
+    ("CMP W7,#0", "illegal operation mask32 on a page-table descriptor"),
+])
+def test_other_comparisons_of_a_descriptor_are_herd7s_errors(cell, message):
+    text = f"AArch64 compares\n{{ int x=0; 0:X2=PTE(x); }}\n P0 ;\n LDR X7,[X2] ;\n {cell} ;\n" \
+           "exists (0:X7=0)\n"
+    with pytest.raises(LitmusError, match=message):
+        pylitmus.check(text, variant="vmsa")
+
+
+# catalogue-vmsa/coRR-pte9-plus8's shape: P1 unmaps the array x, then maps it to y's
+# cells; P0 reads x[2], then x[0].
+ARRAYS = """AArch64 arrays
+{
+ int x[3]={0,0,0};
+ int y[3]={1,1,1};
+ 0:X1=x;
+ 1:X0=(oa:PA(x),valid:0); 1:X3=PTE(x); 1:X1=x; 1:X4=(oa:PA(y));
+}
+ P0                | P1              ;
+ L1:LDR W2,[X1,#8] | STR X0,[X3]     ;
+ L0:LDR W4,[X1]    | DSB ISH         ;
+                   | LSR X9,X1,#12   ;
+                   | TLBI VAAE1IS,X9 ;
+                   | DSB ISH         ;
+                   | STR X4,[X3]     ;
+exists (0:X2=1 /\\ 0:X4=0 /\\ ~fault(P0:L0,x))
+"""
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_an_array_is_mapped_by_one_descriptor(engine):
+    """Each load's cell is at its offset from the output address its translation read
+    finds. The two loads are at different offsets, so the TLBI does not order their
+    translation reads (herd7's same-low-order-bits): reading y[2] through the new
+    descriptor and then x[0] through the initial one is allowed (herd7: 1/9)."""
+    result = pylitmus.check(ARRAYS, variant="vmsa", engine=engine)
+    assert [state_text(s.values) for s in result.states] == [
+        "0:X2=0; 0:X4=0; ~Fault(P0:L0,x);",
+        "0:X2=0; 0:X4=0; Fault(P0:L0,x,D-MMU:Translation);",
+        "0:X2=0; 0:X4=1; ~Fault(P0:L0,x);",
+        "0:X2=1; 0:X4=0; ~Fault(P0:L0,x);",
+        "0:X2=1; 0:X4=0; Fault(P0:L0,x,D-MMU:Translation);",
+        "0:X2=1; 0:X4=1; ~Fault(P0:L0,x);"]
+    assert (result.positive, result.negative) == (1, 9)
+
+
+def test_a_load_at_the_same_offset_is_ordered_by_the_tlbi():
+    """With both loads at x[0], the TLBI orders the two translation reads: reading the new
+    descriptor, then the initial one, is forbidden."""
+    result = pylitmus.check(ARRAYS.replace("[X1,#8]", "[X1]"), variant="vmsa")
+    assert result.positive == 0
+
+
+def test_a_fault_in_an_array_names_the_cells_address():
+    text = """AArch64 array-fault
+{
+ int x[3]={0,0,0}; [PTE(x)]=(oa:PA(x),valid:0);
+ 0:X1=x;
+}
+ P0                ;
+ L1:LDR W2,[X1,#8] ;
+exists (fault(P0,x))
+"""
+    result = pylitmus.check(text, variant="vmsa")
+    assert [state_text(s.values) for s in result.states] == [
+        "Fault(P0:L1,x+8,D-MMU:Translation);"]
