@@ -311,10 +311,9 @@ def refuse_spurious_updates(env: Env, test: ast.Test) -> None:
                                   f"{value})", test.file)
 
 
-def virtual_memory_syntax(test: ast.Test) -> tuple[str, ast.Pos] | None:
-    """The first page-table value, location, TLB invalidation or address translation of
-    the test, as written, and where it is, if any (fault atoms are not: SVC and UDF fault
-    without vmsa)."""
+def state_values_and_places(test: ast.Test) -> tuple[list[tuple[object, ast.Pos]], list]:
+    """The values the init block, the filter and the condition write (with where), and
+    the places they name (locations, registers, fault atoms)."""
     values: list[tuple[object, ast.Pos]] = [(item.value, item.pos) for item in test.init
                                             if isinstance(item, (ast.InitReg, ast.InitMem))]
     refs: list[ast.RegRef | ast.MemRef | ast.FaultAtom] = [
@@ -324,6 +323,14 @@ def virtual_memory_syntax(test: ast.Test) -> tuple[str, ast.Pos] | None:
         for atom in ast.atoms(expr):
             values.append((atom.value, atom.target.pos))
             refs.append(atom.target)
+    return values, refs
+
+
+def virtual_memory_syntax(test: ast.Test) -> tuple[str, ast.Pos] | None:
+    """The first page-table value, location, TLB invalidation or address translation of
+    the test, as written, and where it is, if any (fault atoms are not: SVC and UDF fault
+    without vmsa)."""
+    values, refs = state_values_and_places(test)
     for value, pos in values:
         if isinstance(value, ast.TableEntry):
             return f"PTE({value.name})", pos
@@ -342,16 +349,9 @@ def virtual_memory_syntax(test: ast.Test) -> tuple[str, ast.Pos] | None:
 
 
 def memory_tagging_syntax(test: ast.Test) -> tuple[str, ast.Pos] | None:
-    """The first tagged address, tag or tag location of the test, as written, and where it
-    is, if any."""
-    values: list[tuple[object, ast.Pos]] = [(item.value, item.pos) for item in test.init
-                                            if isinstance(item, (ast.InitReg, ast.InitMem))]
-    refs: list = [item.target for item in test.init if isinstance(item, ast.InitMem)]
-    refs += test.locations
-    for expr in (test.filter, test.condition.expr):
-        for atom in ast.atoms(expr):
-            values.append((atom.value, atom.target.pos))
-            refs.append(atom.target)
+    """The first tagged address, tag, tag location or tag instruction of the test, as
+    written, and where it is, if any."""
+    values, refs = state_values_and_places(test)
     for value, pos in values:
         if isinstance(value, ast.Sym) and value.tag:
             return f"{value.name}:{value.tag}", pos
