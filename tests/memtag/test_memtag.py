@@ -282,3 +282,23 @@ forall (x={9,0,0,0,0,0,0,9} /\\ [tag(x+16)]=:red)
 """, variant="memtag,mixed", engine=engine)
     assert states(result) == ["x={9,0,0,0,0,0,0,9}; [tag(x+16)]=:red;"]
     assert result.observation == "Always"
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_tag_written_by_the_run_itself_is_read_under_mixed(engine):
+    """herd-mte/B015's shape: the stores' tag checks read the tags ST2G wrote; the value
+    fixpoint must count those writes (no data write precedes them)."""
+    result = pylitmus.check("""AArch64 st2g
+{
+ int x[8]={1,2,3,4,5,6,7,8};
+ 0:X1=x; 0:X2=x:red;
+}
+ P0              ;
+ ST2G X2,[X1]    ;
+ MOV W0,#9       ;
+ STR W0,[X2]     ;
+ STR W0,[X2,#28] ;
+forall x={9,2,3,4,5,6,7,9}
+""", variant="memtag,mixed", engine=engine)
+    assert states(result) == ["x={9,2,3,4,5,6,7,9};"]
+    assert (result.positive, result.negative) == (1, 0)
