@@ -17,7 +17,7 @@ from .explorer.frame import FrameBuilder
 from .frontend import ast
 from .limits import LimitError, Limits, limit_message
 from .model.program import Model, load_model
-from .result import FAULTS, Faults, Location, Result, State
+from .result import FAULTS, Faults, Location, Result, State, is_faults
 from .semantics import events as E
 from .semantics.machine import reg_key
 from .semantics.mixed import recompose
@@ -30,7 +30,7 @@ from .semantics.values import (
     is_table_location,
     is_tag_location,
 )
-from .variants import not_supported
+from .variants import combination_flags, not_supported
 
 KINDS = {"exists": "Allowed", "~exists": "Forbidden", "forall": "Required"}
 
@@ -194,19 +194,33 @@ def fault_atom_order(atom: ast.FaultAtom) -> tuple:
     return (atom.thread, atom.label or "", atom.loc or "", fault_type_order(atom.type))
 
 
-def run_faults(test: ast.Test, runs) -> tuple[Fault, ...]:
-    """The faults of a combination of runs, in herd7's order."""
-    found = []
+def run_faults(test: ast.Test, runs, known: dict[int, list[Fault]] | None = None
+               ) -> tuple[Fault, ...]:
+    """The faults of a combination of runs, in herd7's order; `known` keeps each run's
+    (by its id: the runs must outlive it), for the other combinations it is in."""
+    found: list[Fault] = []
     for run in runs:
-        for ev in run.events:
-            if ev.kind == E.FAULT:
-                thread = test.threads[run.thread]
-                index = run.instances[ev.instance].pc
-                labels = tuple(sorted(name for name, at in thread.labels.items() if at == index))
-                fault_type, _, message = ev.value.partition(",")
-                found.append(Fault(run.thread, labels, ev.loc, fault_type, message or None,
-                                   ev.offset))
-    return tuple(sorted(found, key=lambda fault: fault.order))
+        faults = None if known is None else known.get(id(run))
+        if faults is None:
+            faults = _faults_of(test, run)
+            if known is not None:
+                known[id(run)] = faults
+        found += faults
+    return tuple(sorted(found, key=lambda fault: fault.order)) if found else ()
+
+
+def _faults_of(test: ast.Test, run) -> list[Fault]:
+    """The faults of one run, in its order."""
+    found = []
+    for ev in run.events:
+        if ev.kind == E.FAULT:
+            thread = test.threads[run.thread]
+            index = run.instances[ev.instance].pc
+            labels = tuple(sorted(name for name, at in thread.labels.items() if at == index))
+            fault_type, _, message = ev.value.partition(",")
+            found.append(Fault(run.thread, labels, ev.loc, fault_type, message or None,
+                               ev.offset))
+    return found
 
 
 class Judge:
@@ -434,6 +448,11 @@ def explore_test(prepared: Prepared, engine: str, options: Options = Options()):
     cut_candidates = CutCandidates(prepared.init_memory, final_checks, judge.holds)
     loop_heads: set[tuple[int, str]] = set()
     finals = WholeWriteFinals(prepared)
+    # Most tests have no fault: no combination of their runs is searched for one.
+    may_fault = any(ev.kind == E.FAULT for runs in prepared.runs for run in runs
+                    for ev in run.events)
+    run_fault_lists: dict[int, list[Fault]] = {}  # the runs live as long as `prepared`
+    combined = combination_flags(prepared.variant)
     for runs in combinations(prepared):
         cut = {(run.thread, run.cut) for run in runs if run.cut is not None}
         if cut:
@@ -453,8 +472,10 @@ def explore_test(prepared: Prepared, engine: str, options: Options = Options()):
             raise LimitError(limit_message("too many consistent executions",
                                            "--max-executions", limit), test.file)
         registers = [run.registers for run in runs]
-        faults = run_faults(test, runs)
+        faults = run_faults(test, runs, run_fault_lists) if may_fault else ()
         run_flags = frozenset().union(*(run.local.flags for run in runs))
+        if prepared.init_memory or any(run.instances for run in runs):
+            run_flags |= combined
         for (lasts, exec_flags), count in found.items():
             if not finals.allows(frame, lasts):
                 continue
@@ -480,11 +501,13 @@ def check_wanted_values(prepared: Prepared, speedcheck: bool) -> None:
     and compares a whole array's wanted value with the writes of its first cell, never
     equal: then no write is final there, which changes nothing if no run writes there."""
     test = prepared.test
-    written = {event.loc for runs in prepared.runs for run in runs for event in run.events
-               if event.kind == E.MEM_WRITE}
     wanted: dict[str, object] = {}
     props = [test.condition.expr] if speedcheck and test.condition.quantifier == "exists" else []
     props += [test.filter] if test.filter is not None else []
+    if not props:
+        return
+    written = {event.loc for runs in prepared.runs for run in runs for event in run.events
+               if event.kind == E.MEM_WRITE}
     for atom in (atom for prop in props for atom in conjuncts(prop)):
         if isinstance(atom.value, (ast.RegRef, ast.MemRef)):
             continue
@@ -607,7 +630,7 @@ def observation_of(quantifier: str, sat: int, unsat: int, speedcheck: bool) -> s
 
 def state_order(item) -> tuple:
     """herd7's order of final states: by their values, location by location."""
-    return tuple(value.order if location == FAULTS else herd_order(value)
+    return tuple(value.order if is_faults(location) else herd_order(value)
                  for location, value in item[0])
 
 

@@ -23,6 +23,12 @@ class Location:
 FAULTS = Location("faults")
 
 
+def is_faults(location: Location) -> bool:
+    """Is this the place of a state's faults? (Names first: they differ for nearly every
+    location, and compare faster than whole dataclasses; every state shows each place.)"""
+    return location.name == FAULTS.name and location == FAULTS
+
+
 @dataclass(frozen=True)
 class Faults:  # not a tuple: herd_text prints tuples as arrays
     """The faults a final state shows, herd7's `Fault(P0:L0,x,MMU:Translation);` each,

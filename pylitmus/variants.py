@@ -135,7 +135,14 @@ _PLURAL = frozenset({"unaligned or unchecked mixed-size accesses",
                      "faults", "exceptions", "exception levels", "exception handlers",
                      "system registers", "HINT instructions",
                      "128-bit descriptors",
-                     "page tables of page tables", "mixed-size accesses under virtual memory"})
+                     "page tables of page tables", "mixed-size accesses under virtual memory",
+                     "labels as values under virtual memory with instruction fetch",
+                     "hardware updates (TTHM) under virtual memory with instruction fetch",
+                     "fault handlers under virtual memory with instruction fetch",
+                     "page-table entries of code without instruction fetch",
+                     "page-table entries and physical addresses of code as values but their "
+                     "own page's",
+                     "the page-table entries and physical memory of code in the final part"})
 
 # Memory tags (`x:red`, `[tag(x)]=:red`), in the order of herd7's numbers for them
 # (lib/misc.ml, tag_int_assoc).
@@ -143,12 +150,11 @@ TAG_COLOURS = ("green", "red", "blue", "black", "white", "cyan", "yellow", "mage
 
 # ---- syntax of the features pylitmus lacks ------------------------------------------------
 
-# In the init block and the final part: (pattern, what it needs).
-STATE_SYNTAX = tuple((re.compile(pattern), what) for pattern, what in (
-    (r"\b(?:PTE|TTD)\s*\(\s*P?[0-9]+\s*:[^()]*\)?", "virtual memory with instruction fetch"),
+# In the final part: the page-table entry or physical memory of code (`TTD(P0:L0)`).
+FINAL_SYNTAX = tuple((re.compile(pattern), what) for pattern, what in (
+    (r"\b(?:PTE|TTD|PA)\s*\(\s*P?[0-9]+\s*:[^()]*\)?",
+     "the page-table entries and physical memory of code in the final part"),
 ))
-# Directives of the code: `.pagealign` starts a page of code (virtual memory with fetch).
-CODE_DIRECTIVES = {".pagealign": "virtual memory with instruction fetch"}
 # A thread-table column of a fault handler (`P1.F`).
 HANDLER_THREAD = re.compile(r"P([0-9]+)\.([A-Za-z]+)")
 # Instructions, by mnemonic.
@@ -301,6 +307,17 @@ def cache_type(text: str) -> frozenset[str]:
     if "DIC" in flags:
         flags.add("IDC")
     return frozenset(flags)
+
+
+# herd7's model flags every execution with an event (any: an initial write, or an
+# instruction's) under variants it does not support together (aarch64util.cat,
+# `flag ~empty (if "vmsa" && "ifetch" then _ else 0)`); pylitmus refuses the others.
+COMBINATION_FLAGS = {frozenset({"vmsa", "ifetch"}): "combining-vmsa-and-ifetch-is-not-supported"}
+
+
+def combination_flags(variants: frozenset[str]) -> frozenset[str]:
+    """The flags of the variants in force that herd7 does not support together."""
+    return frozenset(flag for combined, flag in COMBINATION_FLAGS.items() if combined <= variants)
 
 
 def in_force(meta: dict[str, str], requested: frozenset[str]) -> frozenset[str]:

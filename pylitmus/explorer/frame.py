@@ -31,6 +31,7 @@ from .cut import own_later_writes
 # Cache operations that touch every line (they name no address).
 IALLU = frozenset(name for name, addressed in A.CACHE_OPERATIONS.items() if not addressed)
 LOCATED = frozenset({E.MEM_READ, E.MEM_WRITE, E.CACHE_OP})
+INITIAL_WRITE_SETS = frozenset({"Exp", "IW", "W", "M"})  # and those of its location and value
 
 
 def _relation(n: int, pairs) -> list[int]:
@@ -232,7 +233,7 @@ class LocalRelations:
         self.results = results
         self.events = [run.events[i] for i in results.memory]
         self.evaluate = evaluate  # the thread-stage evaluator that gave the results
-        self.shape_key = (id(results), tuple((ev.kind, ev.loc, ev.sets) for ev in self.events))
+        self.shape_key = (id(results), tuple([(ev.kind, ev.loc, ev.sets) for ev in self.events]))
 
     @property
     def flags(self) -> frozenset[str]:
@@ -252,9 +253,9 @@ def _run_key(run: E.Run) -> tuple:
     numbered in the order they come (the inputs only compare them)."""
     names: dict[str | None, int | None] = {None: None}
     instances: dict[int, int] = {}
-    return (tuple((ev.kind, instances.setdefault(ev.instance, len(instances)),
-                   names.setdefault(ev.loc, len(names)), ev.sets, ev.offset)
-                  for ev in run.events),
+    name, instance = names.setdefault, instances.setdefault
+    return (tuple([(ev.kind, instance(ev.instance, len(instances)), name(ev.loc, len(names)),
+                    ev.sets, ev.offset) for ev in run.events]),
             tuple(run.iico_data), tuple(run.iico_ctrl), tuple(run.iico_order),
             tuple(run.sca))
 
@@ -415,7 +416,8 @@ class FrameBuilder:
         events: list[E.Event] = []
         for loc in sorted(locs):
             value = prepared.init_memory.get(loc, 0)
-            sets = frozenset({"Exp", "IW", "W", "M"} | location_sets(prepared.env, loc, value))
+            more = location_sets(prepared.env, loc, value)
+            sets = INITIAL_WRITE_SETS | more if more else INITIAL_WRITE_SETS
             events.append(E.Event(len(events), E.MEM_WRITE, -1, loc, value, sets))
         init_events = list(events)
         n_init = len(events)

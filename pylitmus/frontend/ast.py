@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Union
 
+PAGE_BYTES = 4096  # the size of a page of memory (and of code, for `.pagealign`)
+
 
 @dataclass(frozen=True)
 class Pos:
@@ -241,6 +243,23 @@ class Thread:
     label_positions: dict[str, Pos] = field(default_factory=dict)  # where each is defined
     handler: Thread | None = None  # the code a fault of this thread runs, if any
     is_handler: bool = False
+    # Bytes `.pagealign` leaves out before instruction i (after the branch over them to
+    # the next page, herd/loader.ml): {i: bytes}.
+    gaps: dict[int, int] = field(default_factory=dict)
+
+    def address(self, index: int) -> int:
+        """herd7's offset in bytes of instruction `index` from the start of this code
+        (`len(code)`: where a label after the last instruction stands)."""
+        return 4 * index + sum(gap for at, gap in self.gaps.items() if at <= index)
+
+    def index_at(self, address: int) -> int | None:
+        """The instruction at an offset from the start of this code (`len(code)` for the
+        end of the code, just after its last instruction), if any."""
+        for index in range(len(self.code)):
+            if self.address(index) == address:
+                return index
+        end = self.address(len(self.code) - 1) + 4 if self.code else 0
+        return len(self.code) if address == end else None
 
     def code_of_label(self, label: str) -> Thread | None:
         """The code defining a label among this thread's code and its handler's."""
@@ -315,26 +334,41 @@ class Const:
 Expr = Union[Atom, FaultAtom, Not, And, Or, Implies, Const]
 
 
-def fault_atoms(expr: "Expr | None"):
+def fault_atoms(expr: "Expr | None") -> tuple:
     """The fault atoms of a condition expression (or of None), left to right."""
-    if isinstance(expr, FaultAtom):
-        yield expr
-    elif isinstance(expr, Not):
-        yield from fault_atoms(expr.arg)
-    elif isinstance(expr, (And, Or, Implies)):
-        yield from fault_atoms(expr.left)
-        yield from fault_atoms(expr.right)
+    return _leaves(expr, FaultAtom)
 
 
-def atoms(expr: "Expr | None"):
+def atoms(expr: "Expr | None") -> tuple:
     """The atoms of a condition expression (or of None), left to right."""
-    if isinstance(expr, Atom):
-        yield expr
-    elif isinstance(expr, Not):
-        yield from atoms(expr.arg)
-    elif isinstance(expr, (And, Or, Implies)):
-        yield from atoms(expr.left)
-        yield from atoms(expr.right)
+    return _leaves(expr, Atom)
+
+
+def _leaves(expr: "Expr | None", kind: type) -> tuple:
+    """The leaves of type `kind` of a condition expression (or of None), left to right.
+    Each stage walks a test's condition again: recent expressions' are kept (by
+    identity, with the expression: its nodes are frozen)."""
+    known = _LEAVES.get((id(expr), kind))
+    if known is not None and known[0] is expr:
+        return known[1]
+    found: list = []
+    pending = [expr]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, kind):
+            found.append(node)
+        elif isinstance(node, Not):
+            pending.append(node.arg)
+        elif isinstance(node, (And, Or, Implies)):
+            pending += (node.right, node.left)
+    if len(_LEAVES) >= MAX_LEAVES:
+        _LEAVES.clear()
+    _LEAVES[id(expr), kind] = (expr, tuple(found))
+    return tuple(found)
+
+
+_LEAVES: dict[tuple[int, type], tuple[object, tuple]] = {}  # (id, kind) -> (expr, leaves)
+MAX_LEAVES = 64
 
 
 @dataclass(frozen=True)

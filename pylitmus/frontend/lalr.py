@@ -4,7 +4,8 @@ It reads a slice of a file's text with Lark's contextual lexer (one regular expr
 parser state, the same terminals in the same order, keywords told apart from names as Lark
 does) and calls a builder's method at each reduction, so the AST is built while parsing: no
 parse tree, no transformation. Errors are raised as `SyntaxProblem`s, with what Lark would
-have expected at that point.
+have expected at that point. The builder calls of a text's first parse are recorded, and
+the same text met again (at another place, in another file) makes them again.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import re
 from typing import Any, Callable
 
 END = "$END"  # the terminal of the end of the text
+MAX_REMEMBERED = 1 << 14  # the texts of one start rule whose builder calls a process keeps
 
 
 class Token(str):
@@ -96,69 +98,129 @@ class Tables:
         self._compiled: dict[int, Scanner] = {}
         self._scanners: list[Scanner | None] = [None] * len(self.actions)  # per state
         self._methods: dict[type, list[Callable | None]] = {}  # per builder class
+        # a text parsed -> its builder calls and result's recipe (`_parse`)
+        self._calls: dict[str, tuple[list[tuple[int, list, int]], object]] = {}
 
     def describe(self, terminal: str) -> str:
         """A terminal as a person names it: `','`, `a number`, ..."""
         return self.descriptions.get(terminal, terminal)
 
-    def parse(self, code: str, start: int, end: int, builder: object):
+    def parse(self, code: str, start: int, end: int, builder: object, remember: bool = True):
         """What `builder` makes of `code[start:end]`: at each reduction, the builder's method
         named by the rule is called with the kept children and the offset of the rule's
-        first token."""
+        first token. The tokens and reductions depend on the text alone (no terminal looks
+        outside it), so a text met again makes the builder calls of its first parse, with
+        its tokens moved to where it is now, without lexing or parsing it again; unless
+        not to `remember` (a caller that keeps what it makes of a text itself)."""
+        if not remember:
+            return self._parse(code, start, end, builder, None)[0]
+        text = code[start:end]
+        known = self._calls.get(text)
+        if known is not None:
+            return self._replay(*known, code, start, builder)
+        calls: list[tuple[int, list, int]] = []
+        value, result = self._parse(code, start, end, builder, calls)
+        if len(self._calls) >= MAX_REMEMBERED:
+            self._calls.clear()
+        self._calls[text] = (calls, result)
+        return value
+
+    def _parse(self, code: str, start: int, end: int, builder: object,
+               calls: list[tuple[int, list, int]] | None) -> tuple[object, object]:
+        """What `builder` makes of `code[start:end]`, and how to make it again: each
+        builder call is recorded onto `calls` (unless None) as (rule, children, offset of
+        the rule's first token from `start`), and returned with the value is its recipe,
+        where a child (or the value) is made by the call it indexes, is a token (kind,
+        offset from `start`, length), or is a list of such (an inlined rule's children)."""
+        record = calls is not None
         methods = self._methods.get(type(builder)) or self._bind(type(builder))
         actions, gotos, rules, scanners = self.actions, self.gotos, self.rules, self._scanners
         end_state = self.end_state
-        states = [self.start_state]
+        state = self.start_state
+        states = [state]
         values: list = []
+        recipes: list = []  # how to make each of `values` again
         offsets: list[int] = []
         offset = start
         while True:
-            scanner = scanners[states[-1]] or self._scanner(states[-1])
+            scanner = scanners[state] or self._scanner(state)
             try:
                 token = scanner.next_token(code, offset, end)
             except SyntaxProblem as problem:
                 raise self._unexpected_text(code, problem, end) from None
-            offset = token.offset + len(token)
             kind = token.type
+            offset = token.offset + len(token)
             while True:
-                state = states[-1]
                 action = actions[state].get(kind)
                 if action is None:
                     expected = frozenset(name for name in actions[state] if name.isupper())
                     raise SyntaxProblem(token.offset, token, expected)
                 if action >= 0:
-                    states.append(action)
+                    state = action
+                    states.append(state)
                     values.append(token)
+                    if record:
+                        recipes.append((kind, token.offset - start, len(token)))
                     offsets.append(token.offset)
                     break
-                origin, _, size, simple, kept, inline, expand1, passing = rules[-1 - action]
+                rule = -1 - action
+                origin, _, size, _, _, inline, expand1, passing = rules[rule]
                 if passing:
-                    states[-1] = gotos[states[-2]][origin]
-                    if kind == END and states[-1] == end_state:
-                        return values[-1]
+                    state = states[-1] = gotos[states[-2]][origin]
+                    if kind == END and state == end_state:
+                        return values[-1], recipes[-1] if record else None
                     continue
+                made: Any = None
                 if size:
-                    children = values[-size:]
+                    children = self._kept(rule, values[-size:])
                     first = offsets[-size]
                     del values[-size:], offsets[-size:], states[-size:]
+                    if record:
+                        made = self._kept(rule, recipes[-size:])
+                        del recipes[-size:]
                 else:
-                    children = []
-                    first = token.offset
-                if simple is None:
-                    children = _spliced(children, kept)
-                elif len(simple) != size:
-                    children = [children[i] for i in simple]
+                    children, made, first = [], [], token.offset
                 if inline:
                     value = children  # its parent takes its children in its place
                 elif expand1 and len(children) == 1:
                     value = children[0]
+                    if record:
+                        made = made[0]
                 else:
-                    value = methods[-1 - action](builder, children, first)  # type: ignore[misc]
-                states.append(gotos[states[-1]][origin])
+                    value = methods[rule](builder, children, first)  # type: ignore[misc]
+                    if calls is not None:
+                        calls.append((rule, made, first - start))
+                        made = len(calls) - 1
+                state = gotos[states[-1]][origin]
+                states.append(state)
                 values.append(value)
+                if record:
+                    recipes.append(made)
                 offsets.append(first)
-                if kind == END and states[-1] == end_state:
-                    return value
+                if kind == END and state == end_state:
+                    return value, made
+
+    def _replay(self, calls: list[tuple[int, list, int]], result, code: str, start: int,
+                builder: object):
+        """What `builder` makes of a text at `start` of `code` whose first parse recorded
+        `calls` and `result` (`_parse`)."""
+        methods = self._methods.get(type(builder)) or self._bind(type(builder))
+        made: list = []
+        for rule, children, at in calls:
+            method = methods[rule]
+            assert method is not None  # a recorded call is a rule's with a method
+            made.append(method(builder, [_remade(child, made, code, start)
+                                         for child in children], start + at))
+        return _remade(result, made, code, start)
+
+    def _kept(self, rule: int, children: list) -> list:
+        """The children a rule keeps, those of an inlined rule in its place."""
+        _, _, size, simple, kept, _, _, _ = self.rules[rule]
+        if simple is None:
+            return _spliced(children, kept)
+        if len(simple) != size:
+            return [children[i] for i in simple]
+        return children
 
     def _unexpected_text(self, code: str, problem: SyntaxProblem, end: int) -> SyntaxProblem:
         """No terminal of the parser state matches: if one of another part of the grammar
@@ -190,6 +252,18 @@ class Tables:
         if state >= 0:
             self._scanners[state] = scanner
         return scanner
+
+
+def _remade(recipe, made: list, code: str, start: int):
+    """A value again, from its recipe (`Tables._parse`), with tokens `start` on in `code`."""
+    if type(recipe) is int:
+        return made[recipe]
+    if type(recipe) is tuple:
+        kind, at, length = recipe
+        token = Token(code[start + at:start + at + length])
+        token.type, token.offset = kind, start + at
+        return token
+    return [_remade(part, made, code, start) for part in recipe]
 
 
 def _spliced(children: list, kept: list[tuple[int, bool]]) -> list:

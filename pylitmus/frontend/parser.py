@@ -9,6 +9,7 @@ each piece is parsed at its real line and column, so all errors point into the f
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from os import PathLike
 
 from pylitmus.errors import LitmusError
@@ -19,9 +20,8 @@ from pylitmus.frontend.lalr import END, SyntaxProblem, Tables
 from pylitmus.frontend.source import Source
 from pylitmus.frontend.trees import CellBuilder, LitmusBuilder, ocaml_int
 from pylitmus.variants import (
-    CODE_DIRECTIVES,
+    FINAL_SYNTAX,
     HANDLER_THREAD,
-    STATE_SYNTAX,
     VariantError,
     cache_type,
     hardware_updates,
@@ -32,6 +32,7 @@ from pylitmus.variants import (
 )
 
 SUPPORTED_ARCH = "AArch64"
+PAGE_ALIGN = ".pagealign"  # a directive of the code: the next instruction starts a page
 META_KEYS = {key.lower(): key for key in (
     "Variant", "CacheType", "Hash", "Cycle", "Relax", "Safe", "Orig", "Com", "Prefetch",
     "Generator", "Stable", "Scopes", "Levels", "MemoryMap", "Unroll", "EL0", "TTHM")}
@@ -50,12 +51,16 @@ TITLE_TAIL = re.compile(r'[ \t]*(?:\([A-Za-z][A-Za-z0-9_/.-]*\)[ \t]*)?'
 DESCRIPTION_START = re.compile(r'[^\n]*\n[ \t]*"')
 THREAD_HEADER = re.compile(r"P([0-9]+)")
 FINAL_PART_START = re.compile(r"(?:locations|filter|exists|forall)\b|~")
+IGNORED_BLANKS = " \t\f\r\n"  # what grammars/aarch64.lark ignores between tokens
+BRACE = re.compile(r"[{}]")
+BLANK = re.compile(r"\s+")  # str.isspace's characters
 ROW_END = re.compile(r"[;\n]")  # where a row of the thread table ends (';', or an error)
 MISSPELT_QUANTIFIER = re.compile(r"([A-Za-z~]+)\s*[(\[]")
 CELL_INSTRUCTION = re.compile(r"\s*(?:[A-Za-z_.][A-Za-z0-9_.]*\s*:\s*)*([A-Za-z][A-Za-z0-9.]*)(.*)",
                               re.DOTALL)
-# Whether any of STATE_SYNTAX occurs: one search where most tests have none
-ANY_STATE_SYNTAX = re.compile("|".join(f"(?:{pattern.pattern})" for pattern, _ in STATE_SYNTAX))
+# The syntax refused in the final part, with one pattern telling whether any of it occurs:
+# one search where most tests have none.
+ANY_FINAL_SYNTAX = re.compile("|".join(f"(?:{pattern.pattern})" for pattern, _ in FINAL_SYNTAX))
 MAX_EXPECTED_SHOWN = 8
 MAX_FILE_BYTES = 1 << 20  # litmus tests are a few hundred bytes
 MAX_CELLS = 1 << 14  # the cell texts a process remembers the parse of
@@ -283,18 +288,17 @@ class _TestParser:
         its `{`, counting the braces of comments too."""
         start = self.offset
         depth = 0
-        for index in range(start, len(self.code)):
-            char = self.source.text[index]
-            if char == "{":
+        for brace in BRACE.finditer(self.source.text, start):
+            index = brace.start()
+            if brace.group() == "{":
                 depth += 1
-            elif char == "}":
+            else:
                 depth -= 1
                 if depth == 0:
                     if self.code[index] != "}":
                         raise self.source.error(index, "herd7 takes this '}' in a comment for "
                                                        "the end of the init block")
                     self.offset = index + 1
-                    self._refuse_feature_syntax(start, index + 1)
                     return self._run("litmus", "init", start, index + 1, "the init block")
         raise self.source.error(start, "the init block '{' is never closed with '}' (herd7 "
                                        "counts the braces of comments too)")
@@ -304,9 +308,8 @@ class _TestParser:
     def _next_row(self) -> tuple[int, int] | None:
         """The next `;`-terminated row (start offset, offset of the ';'), or None where the
         final part or the end of the file begins."""
-        start = self.offset
-        while start < len(self.code) and self.code[start].isspace():
-            start += 1
+        blank = BLANK.match(self.code, self.offset)
+        start = self.offset if blank is None else blank.end()
         if start == len(self.code) or FINAL_PART_START.match(self.code, start):
             self.offset = start
             return None
@@ -382,8 +385,18 @@ class _TestParser:
 
     def _add_cell(self, thread: ast.Thread, start: int, end: int,
                   defined: dict[str, int]) -> None:
-        if not self.code[start:end].strip():
+        text = self.code[start:end]
+        if not text.strip():
             return
+        if text.rstrip().endswith(PAGE_ALIGN):
+            directive = start + text.rindex(PAGE_ALIGN)
+            self._add_cell(thread, start, directive, defined)  # its labels, if any
+            self._align_to_page(thread, directive)
+            return
+        # The cell without the blanks its grammar ignores around it (the columns' padding),
+        # so that `_cell` meets the same instruction under one text
+        start += len(text) - len(text.lstrip(IGNORED_BLANKS))
+        end = start + len(text.strip(IGNORED_BLANKS))
         labels, mnemonic, operands = self._cell(start, end)
         for label, offset in labels:
             pos = self.source.pos(start + offset)
@@ -401,6 +414,20 @@ class _TestParser:
             word, offset, text = mnemonic
             thread.code.append(ast.Instruction(word, operands, text,
                                                self.source.pos(start + offset)))
+
+    def _align_to_page(self, thread: ast.Thread, at: int) -> None:
+        """`.pagealign`: the next instruction starts a page. Off a page's start, herd7 pads
+        the code with a branch to the next page, then leaves out the rest of this one
+        (herd/loader.ml, make_padding)."""
+        if thread.is_handler or thread.handler is not None:
+            raise self.source.error(at, not_supported(
+                "page alignment in a thread with a fault handler", PAGE_ALIGN))
+        pad = -thread.address(len(thread.code)) % ast.PAGE_BYTES
+        if pad:
+            branch = parse_instruction(f"B .+{pad}", self.source.file)
+            thread.code.append(replace(branch, pos=self.source.pos(at)))
+            if pad > 4:
+                thread.gaps[len(thread.code)] = pad - 4
 
     def _cell(self, start: int, end: int) -> tuple:
         """A table cell, checked for features pylitmus lacks and parsed: its labels, each
@@ -446,11 +473,12 @@ class _TestParser:
     # ---- features pylitmus lacks -----------------------------------------------------------
 
     def _refuse_feature_syntax(self, start: int, end: int) -> None:
-        """Refuse, at its place, syntax of a feature pylitmus lacks (`PTE(x)`, `Fault(...)`)."""
-        if ANY_STATE_SYNTAX.search(self.code, start, end) is None:
+        """Refuse, at its place, syntax of the final part naming a feature pylitmus lacks
+        (`TTD(P0:L0)`)."""
+        if ANY_FINAL_SYNTAX.search(self.code, start, end) is None:
             return
         found = [(match.start() + len(match.group()) - len(match.group().lstrip()),
-                  match.group().strip(), what) for pattern, what in STATE_SYNTAX
+                  match.group().strip(), what) for pattern, what in FINAL_SYNTAX
                  if (match := pattern.search(self.code, start, end)) is not None]
         if found:
             offset, syntax, what = min(found)
@@ -458,11 +486,6 @@ class _TestParser:
 
     def _refuse_feature_instruction(self, start: int, end: int) -> None:
         """Refuse, at its place, an instruction of a feature pylitmus lacks (`MSR`, SVE)."""
-        directive = self.code[start:end].split(None, 1)
-        if directive and directive[0] in CODE_DIRECTIVES:
-            offset = self.code.index(directive[0], start, end)
-            raise self.source.error(offset, not_supported(CODE_DIRECTIVES[directive[0]],
-                                                          directive[0]))
         match = CELL_INSTRUCTION.match(self.code, start, end)
         if match is None:
             return
@@ -479,7 +502,9 @@ class _TestParser:
         into its AST pieces."""
         parser = tables(grammar, start_symbol)
         try:
-            return parser.parse(self.code, start, end, self._builders[grammar])
+            # a cell's parse is kept by its text (`_cell`), with what is checked of it
+            return parser.parse(self.code, start, end, self._builders[grammar],
+                                remember=grammar != "aarch64")
         except SyntaxProblem as problem:
             raise self._syntax_error(parser, problem, end, what) from None
 

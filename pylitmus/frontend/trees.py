@@ -26,6 +26,8 @@ CODE_LABEL = re.compile(r"P?([0-9]+):([A-Za-z_.][A-Za-z0-9_.]*)")
 
 def to_int(text: str) -> int:
     """A decimal or hex literal, maybe signed, maybe after `#`: `#-8`, `0x10`, `+4`."""
+    if text.isdecimal():  # most are: thread numbers, plain values
+        return int(text)
     digits = text.lstrip("#").replace(" ", "").replace("\t", "")
     sign = -1 if digits.startswith("-") else 1
     digits = digits.lstrip("+-")
@@ -394,10 +396,21 @@ class LitmusBuilder(_Builder):
     # ---- virtual memory ----
 
     def table_location(self, children, at):
-        return ast.TableEntry(self._name(children[1]))
+        return ast.TableEntry(self._entry_name(children[1]))
 
     def physical_address(self, children, at):
-        return ast.Physical(self._name(children[1]))
+        return ast.Physical(self._entry_name(children[1]))
+
+    def code_page(self, children, at):
+        thread, label = children
+        return ast.CodeLabel(self._thread_number(thread), str(label))
+
+    def _entry_name(self, entry) -> str:
+        """The name `PTE(...)` and `PA(...)` take: a location's, or a page of code's,
+        `P0:L0`, the label starting it."""
+        if isinstance(entry, ast.CodeLabel):
+            return f"P{entry.thread}:{entry.label}"
+        return self._name(entry)
 
     def descriptor(self, fields, at):
         oa = None

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pylitmus.checker import condition_value
 from pylitmus.frontend import ast
-from pylitmus.result import FAULTS, Location
+from pylitmus.result import Location, is_faults
 from pylitmus.semantics.prepare import ref_key
 from pylitmus.semantics.values import herd_text, literal
 
@@ -22,7 +22,7 @@ OPERATORS = {ast.And: (AND, " /\\ "), ast.Or: (OR, " \\/ "), ast.Implies: (IMPLI
 
 def location_text(location: Location) -> str:
     """`0:X0`, `[x]`, `t[1]`, or a whole array bare: `t`; `faults` for a state's faults."""
-    if location == FAULTS:
+    if is_faults(location):
         return location.name
     if location.thread is not None:
         return f"{location.thread}:{location.name}"
@@ -38,7 +38,7 @@ def state_values(values, hexa: bool = False) -> list[tuple[str, str]]:
 
 def state_text(values, hexa: bool = False) -> str:
     """`0:X0=1; [x]=2;`: a final state's line, its faults last."""
-    return " ".join(str(value) if location == FAULTS else f"{location_text(location)}="
+    return " ".join(str(value) if is_faults(location) else f"{location_text(location)}="
                     f"{herd_text(value, hexa)};" for location, value in values)
 
 

@@ -76,6 +76,7 @@ NOT_READ = {
     "PTETaggedNormal": "defined by aarch64memattrs.cat, read by no clause",
     # Fault details the model defines sets of but no clause reads.
     "D-MMU": "defined by aarch64util.cat (data-side MMU faults), read by no clause",
+    "I-MMU": "defined by aarch64util.cat (MMU faults of fetches), read by no clause",
     "Permission": "a fault type no clause names (TLBUncacheable is Translation | AccessFlag)",
     "FAULT-RD": "faults of reads: defined, read by no clause",
     "FAULT-WR": "faults of writes: defined, read by no clause",
@@ -91,7 +92,7 @@ ANNOTATIONS = frozenset(READ) | frozenset(NOT_READ)
 # give events.
 VMSA_AND_EXCEPTIONS = frozenset({"T", "TagCheck",
     "FAULT", "TTD", "TTDINV", "TTDAF0", *(f"PTE{attr}" for attr in _MEMORY_ATTRIBUTES),
-    "PTETaggedNormal", "EXC-ENTRY", "EXC-RET", "MMU", "D-MMU", "Translation", "AccessFlag",
+    "PTETaggedNormal", "EXC-ENTRY", "EXC-RET", "MMU", "D-MMU", "I-MMU", "Translation", "AccessFlag",
     "Permission", "FAULT-RD", "FAULT-WR", "TLBI", "TLBIIS", "SVC", "UndefinedInstruction",
     "AF", "DB"})
 assert not set(READ) & set(NOT_READ), "an annotation is read by the model or not, not both"

@@ -40,12 +40,20 @@ def _dispatch(ctx: Context, instr: ast.Instruction) -> None:
     handler(Semantics(ctx), instr)
 
 
-class _Decoding(Context):
-    """A context that runs an instruction for its form alone: registers and memory read 0,
-    every address is one location, and branches go nowhere."""
+class _KnownZeros(dict):
+    """Registers that all hold a known 0."""
 
-    def holds_value(self, name: str) -> bool:
+    def __contains__(self, key) -> bool:
         return True
+
+
+class _Decoding(Context):
+    """A context that runs an instruction for its form alone: registers hold a known 0,
+    memory reads 0, every address is one location, and branches go nowhere."""
+
+    def __init__(self, test: ast.Test, thread: ast.Thread):
+        super().__init__(Env(test, {}, {}, {}, False, 0), thread, {}, Decisions())
+        self.regs = _KnownZeros()
 
     def location(self, address) -> str:
         return "decoded"
@@ -84,7 +92,7 @@ def decode(test: ast.Test, thread: ast.Thread, instr: ast.Instruction, index: in
     instruction's text decodes alike wherever it is."""
     operands = _Watched(instr.operands)
     watched = dataclasses.replace(instr, operands=operands)
-    ctx = _Decoding(Env(test, {}, {}, {}, False, 0), thread, {}, Decisions())
+    ctx = _Decoding(test, thread)
     ctx.pc, ctx.instr, ctx.instance, ctx.running_copy = index, watched, 0, as_data
     try:
         _dispatch(ctx, watched)

@@ -37,7 +37,7 @@ class Event:
     loc: str | None = None
     value: object = None
     sets: frozenset[str] = frozenset()
-    symbolic: bool = False  # does the value depend on what a memory read returned?
+    symbolic: bool = False  # does the value depend on a memory read or an unset register?
     width: int = 0  # on the first byte event of a mixed-size access: the access's bytes
     # the byte offset in its array of a memory access (herd7's low-order bits of its
     # address) or of a fault's address

@@ -1039,8 +1039,9 @@ def adr(s: Semantics, instr):
         # Only an instruction stored as data (so encoded) may hold an offset.
         if not ctx.running_copy:
             raise Unsupported(f"replace offset by label in instruction {instr.text}", static=True)
-        address = ctx.label_address(None, ctx.pc + target.offset // 4)
-        if address.label.startswith("@"):
+        index = ctx.code.index_at(ctx.code.address(ctx.pc) + target.offset)
+        address = None if index is None else ctx.label_address(None, index)
+        if address is None or address.label.startswith("@"):
             raise Unsupported(f"no label at the target of {instr.text}, cannot handle")
         ctx.write_reg(reg_operand(instr, 0), address)
         return

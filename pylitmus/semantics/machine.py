@@ -31,6 +31,7 @@ from .mixed import (
     split_byte_location,
 )
 from .values import (
+    CODE_SPACING,
     DEVICE_TYPES,
     HANDLER_OFFSET,
     MASK64,
@@ -39,12 +40,14 @@ from .values import (
     InstrBits,
     PteVal,
     cmodx_restricted,
-    code_address,
     is_table_location,
     is_tag_location,
 )
 
 DEFAULT_BITS = 32  # the size of a location of herd7's default type, `int`
+# The annotation sets events were made with (tuples, frozensets), each checked once
+CHECKED_SETS: dict[object, frozenset[str]] = {}
+MAX_CHECKED_SETS = 1 << 12
 
 
 class Abandon(Exception):
@@ -75,6 +78,11 @@ class Env:
     # Labels whose address the test takes (init values, ADR): the targets herd7 tries for
     # an indirect branch on a register with no known value.
     exported_labels: frozenset[tuple[int, str]] = frozenset()
+    # Under vmsa and ifetch, the pages of code with a page-table entry (`P0:L0` -> the
+    # thread and index of the instruction at L0), and the instructions fetched through
+    # one ((thread, index) -> the page and the instruction's word in it): `fetch.py`.
+    code_pages: dict[str, tuple[int, int]] = field(default_factory=dict)
+    translated_fetches: dict[tuple[int, int], tuple[str, int]] = field(default_factory=dict)
     # Under the `mixed` variant, memory is bytes (`mixed.py`): each location's bytes.
     layout: Layout | None = None
     patterns: dict[str, set[Pattern]] = field(default_factory=dict)  # whole writes, by location
@@ -249,27 +257,22 @@ class Context:
     # -- events -----------------------------------------------------------------
     def event(self, kind: str, loc=None, value=None, sets=(), symbolic=False) -> E.Event:
         events = self.run.events
-        ev = E.Event(len(events), kind, self.instance, loc, value,
-                     check_annotations(sets if type(sets) is frozenset else frozenset(sets)),
-                     symbolic)
+        hashable = type(sets) is tuple or type(sets) is frozenset
+        checked = CHECKED_SETS.get(sets) if hashable else None
+        if checked is None:
+            checked = check_annotations(frozenset(sets))
+            if hashable and len(CHECKED_SETS) < MAX_CHECKED_SETS:
+                CHECKED_SETS[sets] = checked
+        ev = E.Event(len(events), kind, self.instance, loc, value, checked, symbolic)
         events.append(ev)
         return ev
 
     def data(self, sources, target) -> None:
         """iico_data edges from each source event (or access) to target."""
-        self._edges(self.run.iico_data, sources, target)
+        add_edges(self.run.iico_data, sources, target)
 
     def ctrl(self, sources, target) -> None:
-        self._edges(self.run.iico_ctrl, sources, target)
-
-    @staticmethod
-    def _edges(edges: list, sources, target) -> None:
-        for t in E.each(target):
-            for source in sources:
-                if source is not None:
-                    for s in E.each(source):
-                        edges.append((s.num, t.num))
-                        t.symbolic |= s.symbolic
+        add_edges(self.run.iico_ctrl, sources, target)
 
     def order(self, first, second) -> None:
         self.run.iico_order.extend((a.num, b.num) for a in E.each(first) for b in E.each(second))
@@ -291,11 +294,14 @@ class Context:
         """Read a register (`X3`, `W3`, `NZCV`); zero registers make no event."""
         if name in ("XZR", "WZR"):
             return 0, None
-        key = reg_key(name)
+        key = REG_KEYS.get(name) or reg_key(name)  # no call once a name is known
         value = self.regs.get(key, 0)
         if name.startswith("W") and isinstance(value, int):
             value &= 0xFFFFFFFF
-        ev = self.event(E.REG_READ, key, value, sets, key in self.symbolic_regs)
+        # A register with no value yet is an unknown to herd7 until it solves the
+        # execution, as a value read from memory is (its branches count against --unroll).
+        unknown = key in self.symbolic_regs or key not in self.regs
+        ev = self.event(E.REG_READ, key, value, sets, unknown)
         return value, ev
 
     def write_reg(self, name: str, value, sources=(), ctrl_sources=(),
@@ -303,13 +309,14 @@ class Context:
         """Write a register; a W register write zeroes the upper half."""
         if name in ("XZR", "WZR"):
             return None
-        key = reg_key(name)
+        key = REG_KEYS.get(name) or reg_key(name)
         if isinstance(value, int):
             value &= 0xFFFFFFFF if name.startswith("W") else MASK64
         self.regs[key] = value
         ev = self.event(E.REG_WRITE, key, value, symbolic=symbolic)
-        self.data(sources, ev)
-        self.ctrl(ctrl_sources, ev)
+        add_edges(self.run.iico_data, sources, ev)
+        if ctrl_sources:
+            add_edges(self.run.iico_ctrl, ctrl_sources, ev)
         if ev.symbolic:
             self.symbolic_regs.add(key)
         else:
@@ -464,7 +471,13 @@ class Context:
 
     def jump_offset(self, offset: int, bounded: bool) -> None:
         """Continue `offset` bytes after this instruction (`B .+8`)."""
-        self.jump_index(self.code, self.pc + offset // 4, None, bounded)
+        code = self.code
+        target = code.index_at(code.address(self.pc) + offset)
+        if target is None:
+            address = instruction_address(code, self.pc) + offset
+            raise self.error(f"address {address:#x} does not point to code (herd7's "
+                             f"\"Segmentation fault\")")
+        self.jump_index(code, target, None, bounded)
 
     def jump_to_value(self, target) -> None:
         """An indirect branch: the register must hold a code address; bounded."""
@@ -481,11 +494,10 @@ class Context:
         """Continue at a code address (a label of a thread or of its fault handler, or
         `@n`, the nth instruction word from the start of the thread's code)."""
         thread = self.env.test.threads[target.thread]
-        code = thread.code_of_label(target.label) or thread
-        index = self.label_index(code, target.label)
-        if target.label.startswith("@") and index >= HANDLER_WORDS and thread.handler:
-            code, index = thread.handler, index - HANDLER_WORDS
-        self.jump_index(code, index, target.label, True)
+        code, label = thread.code_of_label(target.label) or thread, target.label
+        if label.startswith("@") and int(label[1:]) >= HANDLER_WORDS and thread.handler:
+            code, label = thread.handler, f"@{int(label[1:]) - HANDLER_WORDS}"
+        self.jump_index(code, self.label_index(code, label), target.label, True)
 
     def return_from_exception(self, target) -> None:
         """ERET: continue at `target`, the value of ELR_EL1 (a label of this thread), no
@@ -498,7 +510,8 @@ class Context:
 
     def label_index(self, code: ast.Thread, label: str) -> int:
         """The instruction index a label (or `@index`, an unlabelled address) names."""
-        index = int(label[1:]) if label.startswith("@") else code.labels.get(label)
+        index = code.index_at(4 * int(label[1:])) if label.startswith("@") else \
+            code.labels.get(label)
         if index is None:
             raise self.error(f"label {label} not found on P{code.index}")
         return index
@@ -546,19 +559,33 @@ class Context:
         if label is None:
             assert index is not None, "an address is a label's or an instruction index's"
             names = [n for n, i in self.code.labels.items() if i == index]
-            words = index + (HANDLER_WORDS if self.code.is_handler else 0)
+            words = self.code.address(index) // 4 + (HANDLER_WORDS if self.code.is_handler else 0)
             label = min(names) if names else f"@{words}"
         elif self.thread.code_of_label(label) is None:
             raise self.error(f"label {label} not found on P{self.code.index}, although "
                              f"used in the instruction {self.instruction.text}")
         return CodeAddr(self.code.index, label)
 
+
+def add_edges(edges: list, sources, target) -> None:
+    """Edges from each source event (or access) to target (or each event of an access);
+    the target's value depends on a read if a source's does."""
+    access = E.Access  # `E.each` inlined: this runs for every edge of every run
+    for t in target if type(target) is access else (target,):
+        for source in sources:
+            if source is not None:
+                for s in source if type(source) is access else (source,):
+                    edges.append((s.num, t.num))
+                    t.symbolic |= s.symbolic
+
+
 HANDLER_WORDS = HANDLER_OFFSET // 4  # where a handler's code starts, in instructions
 
 
 def instruction_address(code: ast.Thread, index: int) -> int:
     """herd7's address of instruction `index` of a thread's code or fault handler."""
-    return code_address(code.index, index) + (HANDLER_OFFSET if code.is_handler else 0)
+    return CODE_SPACING * (code.index + 1) + code.address(index) + \
+        (HANDLER_OFFSET if code.is_handler else 0)
 
 
 def loop_head_name(code: ast.Thread, index: int, label: str | None) -> str:
@@ -567,16 +594,18 @@ def loop_head_name(code: ast.Thread, index: int, label: str | None) -> str:
     if label is not None and not label.startswith("@"):
         return label
     names = [name for name, at in code.labels.items() if at == index]
-    return min(names) if names else f"##{code_address(code.index, index)}"
+    return min(names) if names else f"##{instruction_address(code, index)}"
 
 
 def location_sets(env: Env, loc: str, value) -> set:
     """The sets an access (initial writes included) is in by its location and value:
     under ifetch, accesses to code are in Instr, and those carrying an instruction outside
     the architecture's list for concurrent modification in Restricted-CMODX; under vmsa,
-    accesses to a page-table entry are in TTD, with the sets of the descriptor they carry."""
-    if env.vmsa and is_table_location(loc):
-        return descriptor_sets(value)
+    accesses to a page-table entry are in TTD, with the sets of the descriptor they carry,
+    and code is physical memory, in neither set (herd7's Instr: the accesses to a label's
+    address, herd/machAction.ml; a translated fetch reads `PA(P0:L0)`)."""
+    if env.vmsa:
+        return descriptor_sets(value) if is_table_location(loc) else set()
     if not (env.ifetch and loc in env.code_locations):
         return set()
     return {"Instr", "Restricted-CMODX"} if cmodx_restricted(value) else {"Instr"}
@@ -727,32 +756,34 @@ class ThreadRuns:
     def _walk(self, out: list) -> None:
         """Every run of the subtree set up, as (keys, run), onto `out`."""
         env, thread, ctx, decisions = self.env, self.thread, self.ctx, self.decisions
+        execute, run = self.execute, ctx.run
+        max_executions, max_steps = env.limits.max_executions, env.limits.max_steps
         saved: list[tuple[int, tuple]] = [(self.first, self.state)]
         resumed = True
         while True:
             self.tried += 1
-            if self.tried > env.limits.max_executions:
+            if self.tried > max_executions:
                 raise LimitError.at(thread.pos, limit_message(
                     f"P{thread.index} has too many runs", "--max-executions",
-                    env.limits.max_executions))
+                    max_executions))
             try:
                 while ctx.pc < len(ctx.code.code):
-                    if ctx.instance >= env.limits.max_steps:
+                    if ctx.instance >= max_steps:
                         raise LimitError.at(ctx.instruction.pos, limit_message(
                             f"P{thread.index} runs on (a loop that never ends?)",
-                            "--max-steps", env.limits.max_steps))
+                            "--max-steps", max_steps))
                     if resumed:
                         resumed = False
                     else:
                         self.state, self.first = ctx.save(), decisions.pos
                     first = self.first
-                    ctx.instr = ctx.code.code[ctx.pc]
+                    pc = ctx.pc
+                    instr = ctx.instr = ctx.code.code[pc]
                     ctx.instance += 1
-                    ctx.run.instances.append(
-                        E.InstanceInfo(ctx.pc, ctx.instr.text, ctx.instr.pos.line))
-                    ctx.next_pc = ctx.pc + 1
+                    run.instances.append(E.InstanceInfo(pc, instr.text, instr.pos.line))
+                    ctx.next_pc = pc + 1
                     try:
-                        self.execute(ctx, ctx.instr)
+                        execute(ctx, instr)
                     finally:
                         if decisions.pos > first and saved[-1][1] is not self.state:
                             saved.append((first, self.state))

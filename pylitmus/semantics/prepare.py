@@ -224,9 +224,6 @@ def prepare(test: ast.Test, unroll: int = 2, requested: frozenset[str] = frozens
             init_memory.setdefault(value.base, 0)
 
     if "vmsa" in flags:
-        if "ifetch" in flags:
-            raise LitmusError(not_supported("virtual memory with instruction fetch",
-                                            "variants vmsa and ifetch"), test.file)
         if "mixed" in flags:
             raise LitmusError(not_supported("mixed-size accesses under virtual memory",
                                             "variants vmsa and mixed"), test.file)
@@ -241,10 +238,24 @@ def prepare(test: ast.Test, unroll: int = 2, requested: frozenset[str] = frozens
         raise LitmusError.at(pos, not_supported("memory tagging without variant memtag", syntax))
     env = Env(test, arrays, {}, {}, "ifetch" in flags, unroll, limits=limits, variants=flags)
     # Code whose address the test exports can be read (and, with ifetch, fetched).
-    from .fetch import code_locations, exported_labels
+    from .fetch import (
+        as_data,
+        code_locations,
+        code_pages,
+        code_word,
+        exported_labels,
+        translated_fetches,
+    )
     env.code_locations = code_locations(test, init_regs)
     env.exported_labels = frozenset(exported_labels(test, init_regs))
     refuse_handler_code_as_data(test, env.exported_labels)
+    if env.vmsa:
+        env.code_pages = code_pages(test)
+        refuse_translated_fetches_beyond(test, env, init_memory, init_regs)
+        if env.ifetch:
+            env.translated_fetches = translated_fetches(test, env.code_pages)
+            for (thread, index), (page, word) in env.translated_fetches.items():
+                env.code_locations[code_word(page, word)] = as_data(test.threads[thread], index)
     for loc, instr in env.code_locations.items():
         init_memory[loc] = instr
     # herd7 checks access sizes unless a mixed-size variant or memtag is on (herd/mem.ml:
@@ -283,6 +294,40 @@ def refuse_handler_code_as_data(test: ast.Test, exported: frozenset[tuple[int, s
         if owner is not None and owner.handler is not None and label in owner.handler.labels:
             raise LitmusError.at(owner.handler.label_positions[label], not_supported(
                 "fault-handler code as data", f"P{thread}:{label}"))
+
+
+def refuse_translated_fetches_beyond(test: ast.Test, env: Env, init_memory: dict,
+                                     init_regs: list[dict]) -> None:
+    """Under vmsa, pylitmus translates the fetches of straight code through page-table
+    entries only the init block writes, each mapping its own page: it refuses entries of
+    code without ifetch, and with ifetch exported labels, hardware updates, fault
+    handlers, and the entries and physical addresses of code as values."""
+    if env.code_pages and not env.ifetch:
+        raise LitmusError(not_supported("page-table entries of code without instruction "
+                                        "fetch", "variant ifetch"), test.file)
+    if not env.ifetch:
+        return
+    beyond = ("labels as values under virtual memory with instruction fetch"
+              if env.exported_labels else
+              "hardware updates (TTHM) under virtual memory with instruction fetch"
+              if env.hardware_updates.any else
+              "fault handlers under virtual memory with instruction fetch"
+              if any(thread.handler is not None for thread in test.threads) else None)
+    if beyond is not None:
+        raise LitmusError(not_supported(beyond, "variants vmsa and ifetch"), test.file)
+    for page in env.code_pages:
+        if not isinstance(init_memory[table_location(page)], PteVal):
+            raise LitmusError(not_supported("a page-table entry of code holding no descriptor",
+                                            f"{table_location(page)}="
+                                            f"{init_memory[table_location(page)]}"), test.file)
+    values = [*init_memory.items(), *((None, v) for regs in init_regs for v in regs.values())]
+    for loc, value in values:
+        named = value.oa if isinstance(value, PteVal) else value
+        if isinstance(named, (TableAddr, PhysAddr)) and ":" in named.name and \
+                not (loc == table_location(named.name) and named == PhysAddr(named.name)):
+            raise LitmusError(not_supported("page-table entries and physical addresses of "
+                                            "code as values but their own page's", str(value)),
+                              test.file)
 
 
 def add_spurious_values(env: Env) -> bool:

@@ -144,16 +144,17 @@ def address_translation(ctx: Context, address, source: E.Event | None,
 
 def raise_fault(ctx: Context, loc: str, fault: str, write: bool,
                 guards: tuple[E.Event, ...] = (), message: str | None = None,
-                offset: int = 0) -> None:
-    """The fault of the instruction running, on a location (`offset` bytes into it):
-    ELR_EL1 written, a fault event (its value the type, then the message if any:
-    `D-MMU:Permission,EL0`), both after the `guards` (the branch on the descriptor or
-    tag); then `after_fault`. The type is an MMU fault's (`Translation`), or `TagCheck`."""
+                offset: int = 0, side: str = "D") -> None:
+    """The fault of the instruction running, on a location (`offset` bytes into it), of
+    its data side (D) or its fetch (I): ELR_EL1 written, a fault event (its value the
+    type, then the message if any: `D-MMU:Permission,EL0`), both after the `guards` (the
+    branch on the descriptor or tag); then `after_fault`. The type is an MMU fault's
+    (`Translation`), or `TagCheck`."""
     ctx.write_reg("ELR_EL1", ctx.label_address(None, ctx.pc), ctrl_sources=guards)
     if fault == "TagCheck":
         sets, value = {"EXC-ENTRY", fault}, fault
     else:
-        sets, value = {"EXC-ENTRY", "MMU", "D-MMU", fault}, f"D-MMU:{fault}"
+        sets, value = {"EXC-ENTRY", "MMU", f"{side}-MMU", fault}, f"{side}-MMU:{fault}"
     sets.add("FAULT-WR" if write else "FAULT-RD")
     value += f",{message}" if message else ""
     ev = ctx.event(E.FAULT, loc, value, sets)

@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ..frontend.ast import PAGE_BYTES
+
 MASK64 = (1 << 64) - 1
 CODE_SPACING = 100_000  # herd7 places the code of thread Pn at (n + 1) * 100000
 HANDLER_OFFSET = 1000  # and its fault handler's 1000 bytes further (herd/loader.ml)
@@ -30,9 +32,9 @@ def cmodx_restricted(value) -> bool:
     return value.text.split(None, 1)[0].upper() not in CMODX_SAFE
 
 
-def code_address(thread: int, index: int) -> int:
-    """herd7's address of instruction `index` of thread `thread`'s code."""
-    return CODE_SPACING * (thread + 1) + 4 * index
+def code_address(thread: int, words: int) -> int:
+    """herd7's address `words` instruction words from the start of thread `thread`'s code."""
+    return CODE_SPACING * (thread + 1) + 4 * words
 
 
 @dataclass(frozen=True)
@@ -165,7 +167,7 @@ class PageAddr:
         return f"TLB({self.name})"
 
 
-PAGE_SHIFT = 12  # a page is 4 KB
+PAGE_SHIFT = PAGE_BYTES.bit_length() - 1  # an address's page: its bits from the 12th
 
 
 def table_location(name: str) -> str:

@@ -613,3 +613,37 @@ def test_corpus_syntax_errors_are_parse_errors(path):
     with pytest.raises(LitmusError) as caught:
         parse_file(CORPUS / path)
     assert caught.value.line >= 1
+
+
+def test_a_text_parsed_again_elsewhere_is_placed_where_it_is():
+    """The init block and the condition of a second file with the same text repeat the
+    builder calls of the first parse: their positions are the second file's, as a first
+    parse gives."""
+    from pylitmus.frontend.grammar import tables
+
+    init, final = "0:X1=x; int y=2; 1:X3=y;", "exists (1:X2=1 /\\ ~([x]=1 \\/ y=2))"
+    table = "P0 | P1 ;\n NOP | NOP ;"
+    first = litmus(init=init, table=table, final=final)
+    second = litmus(init=init, table=table, final=final, header="AArch64 U\n\n(* moved *)")
+    parse(first)
+    replayed = parse_text(second, "u.litmus")
+    for start in ("init", "final"):
+        tables("litmus", start)._calls.clear()
+    fresh = parse_text(second, "u.litmus")
+    assert replayed == fresh
+    assert replayed.init[0].pos.line == 5 and replayed.init[0].target.pos.file == "u.litmus"
+    bad = litmus(init=init, table=table, final="exists (1:X2=1 /\\ [x]=)", header="AArch64 V")
+    with pytest.raises(LitmusError) as caught:
+        parse(bad)
+    assert caught.value.line == 7
+
+
+def test_a_cell_padded_otherwise_is_placed_where_it_is():
+    """A cell met again with other padding (its column's width) is the same instruction,
+    at its own place; its labels too."""
+    first = parse(litmus(table="P0 ;\n L0: LDR W0,[X1] ;"))
+    padded = parse(litmus(table="P0          ;\n    L0:  LDR W0,[X1]      ;"))
+    (one,), (two,) = first.threads[0].code, padded.threads[0].code
+    assert (one.mnemonic, one.operands, one.text) == (two.mnemonic, two.operands, two.text)
+    assert (one.pos.line, one.pos.col, two.pos.col) == (6, 6, 10)
+    assert padded.threads[0].label_positions["L0"].col == 5

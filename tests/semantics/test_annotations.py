@@ -11,7 +11,6 @@ from pylitmus.model.program import ModelError, compile_model, load_model
 from pylitmus.semantics import annotations as A
 from pylitmus.semantics import events as E
 from pylitmus.semantics.dispatch import _Decoding
-from pylitmus.semantics.machine import Decisions, Env
 from pylitmus.semantics.prepare import prepare
 
 VARIANT_FLAGS = ("ifetch", "DIC", "IDC", "vmsa", "exs", "ets2", "ets3")
@@ -39,7 +38,7 @@ def test_the_model_cannot_name_an_annotation_it_does_not_read(name: str) -> None
 
 def test_an_event_with_an_annotation_out_of_the_registry_is_refused() -> None:
     test = parse_text("AArch64 T\n{}\n P0 ;\n NOP ;\nexists (0:X0=0)\n")
-    ctx = _Decoding(Env(test, {}, {}, {}, False, 0), test.threads[0], {}, Decisions())
+    ctx = _Decoding(test, test.threads[0])
     ctx.event(E.FENCE, sets={"ISB"})
     with pytest.raises(A.UnknownAnnotation, match="DMB.XY"):
         ctx.event(E.FENCE, sets={"DMB.XY", "dmb.full"})
@@ -61,7 +60,11 @@ def test_the_annotations_the_model_does_not_read_are_emitted() -> None:
     # A store through a clean descriptor whose dirty bit hardware sets.
     dirtying = parse_text("AArch64 D\nTTHM=HD\n{ [PTE(x)]=(oa:PA(x), db:0, dbm:1); 0:X1=x; }\n"
                           " P0 ;\n STR W0,[X1] ;\nexists (0:X0=0)\n")
-    for vmsa_test in (faults, dirtying):
-        emitted |= {name for runs in prepare(vmsa_test, requested=frozenset({"vmsa"})).runs
+    # A fetch through a page-table entry that is invalid.
+    fetching = parse_text("AArch64 I\n{ TTD(P0:L0)=(oa:PA(P0:L0), valid:0); }\n"
+                          " P0 ;\n L0: NOP ;\nexists (0:X0=0)\n")
+    for vmsa_test, variants in ((faults, {"vmsa"}), (dirtying, {"vmsa"}),
+                                (fetching, {"vmsa", "ifetch"})):
+        emitted |= {name for runs in prepare(vmsa_test, requested=frozenset(variants)).runs
                     for run in runs for ev in run.events for name in ev.sets}
     assert set(A.NOT_READ) <= emitted <= A.ANNOTATIONS

@@ -98,6 +98,19 @@ L0:           ;
 forall (0:X1=3)
 """
 
+# A register neither the init block nor an instruction set is an unknown to herd7 (0
+# once it solves the execution), so a branch deciding on it is counted: with --unroll 1
+# the third pass is cut (herd7: States 0, Loop No), with 2 it ends with X4=3.
+UNSET_REGISTER = """AArch64 unset
+{ }
+ P0           ;
+L0:           ;
+ ADD W4,W4,#1 ;
+ CMP W4,#3    ;
+ B.NE L0      ;
+exists (0:X4=3)
+"""
+
 # An unconditional branch is counted even on constants (herd7's L029 too).
 UNCONDITIONAL = """AArch64 bconst
 { }
@@ -218,6 +231,8 @@ CASES = [
     (FORWARD, 2, {"0:X4=0;", "0:X4=1;", "0:X4=2;", "0:X4=3;"}, True, 3, 6),
     (TO_ITSELF, 1, {"0:X0=0;"}, True, 1, 0),
     (CONSTANT_CONDITION, 1, {"0:X1=3;"}, False, 1, 0),
+    (UNSET_REGISTER, 1, set(), True, 0, 0),
+    (UNSET_REGISTER, 2, {"0:X4=3;"}, False, 1, 0),
     (UNCONDITIONAL, 1, set(), True, 0, 0),
     (UNCONDITIONAL, 2, {"0:X0=0;"}, False, 1, 0),
     (TWO_HEADS, 1, {"0:X0=1; 0:X2=2;", "0:X0=2; 0:X2=2;"}, True, 4, 2),

@@ -93,8 +93,8 @@ def test_faults_print_with_the_type_of_the_first_atom_that_gives_one():
 
 @pytest.mark.parametrize("table, variant, message", [
     (" P0 ;\n TLBI ASIDE1IS,X1 ;", "vmsa", "TLBI ASIDE1IS is not supported yet"),
-    (" P0 ;\n LDR W0,[X1] ;", "vmsa,ifetch",
-     "virtual memory with instruction fetch (variants vmsa and ifetch) is not supported yet"),
+    (" P0 ;\n L0: ADR X2,L0 ;", "vmsa,ifetch", "labels as values under virtual memory "
+     "with instruction fetch (variants vmsa and ifetch) are not supported yet"),
     (" P0 ;\n LDR W0,[X1] ;", "",
      "virtual memory without variant vmsa (a descriptor) is not supported yet"),
     (" P0 ;\n CASP W0,W1,W2,W3,[X1] ;", "vmsa", "CASP under virtual memory is not supported yet"),
