@@ -23,7 +23,14 @@ from .semantics import events as E
 from .semantics.machine import reg_key
 from .semantics.mixed import recompose
 from .semantics.prepare import Prepared, mem_key, prepare, ref_key, to_value
-from .semantics.values import Addr, CodeAddr, Number, herd_order, is_table_location
+from .semantics.values import (
+    Addr,
+    CodeAddr,
+    Number,
+    herd_order,
+    is_table_location,
+    is_tag_location,
+)
 from .variants import combination_flags, not_supported
 
 KINDS = {"exists": "Allowed", "~exists": "Forbidden", "forall": "Required"}
@@ -66,7 +73,8 @@ def location_of(target: ast.RegRef | ast.MemRef, arrays) -> Location:
 def location_order(location: Location) -> tuple:
     """herd7's order of locations in a state: registers by thread, then as herd7's
     register type orders them (XZR, SP, then X0 to X30, then the others), then memory
-    locations by name (page-table entries after the others), then array cells."""
+    locations by name (page-table entries and memory tags after the others), then array
+    cells."""
     if location.thread is not None:
         name = location.name
         rank: tuple
@@ -78,7 +86,8 @@ def location_order(location: Location) -> tuple:
             rank = (2, name)
         return (0, location.thread, rank)
     if location.index is None:
-        return (1, is_table_location(location.name), location.name)
+        system = is_table_location(location.name) or is_tag_location(location.name)
+        return (1, system, location.name)
     return (2, location.name, location.index)
 
 
@@ -132,7 +141,8 @@ def unmasked(value):
 
 class Fault(NamedTuple):
     """A fault of an execution: its thread, the labels of the faulting instruction, its
-    (virtual) location and its type (`D-MMU:Translation`)."""
+    (virtual) location, with the pointer's memory tag for a tag check (`x:red`), and its
+    type (`D-MMU:Translation`)."""
 
     thread: int
     labels: tuple[str, ...]
@@ -152,7 +162,8 @@ class Fault(NamedTuple):
         matches `D-MMU:T` and `I-MMU:T`."""
         return (self.thread == atom.thread
                 and (atom.label is None or atom.label in self.labels)
-                and (atom.loc is None or atom.loc == self.loc)
+                and (atom.loc is None or self.loc is not None
+                     and atom.loc == self.loc.partition(":")[0])
                 and (atom.type is None or atom.type == self.type
                      or atom.type.startswith("MMU:") and self.type.endswith("-" + atom.type)))
 
@@ -414,10 +425,11 @@ def prepare_test(test: ast.Test, options: Options) -> Prepared:
     --unroll, as it overrides herd7's -unroll (herd/parseTest.ml)."""
     unroll = int(test.meta.get("Unroll", options.unroll))
     prepared = prepare(test, unroll, options.variant, options.limits)
-    if options.model is not None and (prepared.env.vmsa or any(
+    if options.model is not None and (prepared.env.vmsa or prepared.env.memtag or any(
             ev.kind == E.FAULT for runs in prepared.runs for run in runs for ev in run.events)):
         # cat.py reads the sets of virtual memory and exceptions as empty
-        raise LitmusError(not_supported("virtual memory and exceptions with a cat model",
+        raise LitmusError(not_supported("virtual memory, memory tagging and exceptions with a "
+                                        "cat model",
                                         "--model"), test.file)
     return prepared
 
@@ -551,7 +563,8 @@ class WholeWriteFinals:
         shown = [] if layout is None or prepared.env.arrays else \
             observed_locations(prepared.test, prepared.env.arrays)
         self.groups = [layout.cell_bytes(location.name) for location, _ in shown
-                       if location.thread is None and layout is not None]
+                       if location.thread is None and layout is not None
+                       and not is_tag_location(location.name)]
 
     def allows(self, frame, lasts) -> bool:
         if not self.groups:

@@ -84,10 +84,18 @@ IMPLEMENTED = frozenset({
     # (`if ets2`, `if ets3` in the model)
     "ets2", "ets3",
     "mixed",  # memory as bytes (pylitmus/semantics/mixed.py, `if mixed` in the model)
+    # memory tagging: tagged pointers, tag locations, tag checks of explicit accesses and
+    # their faults (pylitmus/semantics/translation.py, `if memtag` in the model), STG, ST2G,
+    # STZG, STZ2G, LDG, IRG;
+    # how a tag mismatch is reported (synchronous is herd7's default)
+    "memtag", "synchronous", "asynchronous", "asymmetric",
+    "store-only",  # loads tag-unchecked
 })
 
 # herd7's fault handlings (lib/fault.ml, Handling): one at most.
 FAULT_HANDLINGS = ("fatal", "handled", "faultToNext")
+# How a tag-check fault is reported (lib/precision.ml): one at most, synchronous by default.
+MTE_PRECISIONS = ("synchronous", "asynchronous", "asymmetric")
 
 # Variants that change nothing in what pylitmus checks, and why.
 NO_EFFECT = {
@@ -110,7 +118,6 @@ _MISSING = {
     "enhanced translation synchronization without ETS2 or ETS3": ("ets",),
     "nested virtualisation": ("NV2",),
     "unaligned or unchecked mixed-size accesses": ("unaligned", "DontCheckMixed"),
-    "memory tagging": ("memtag", "store-only", "synchronous", "asynchronous", "asymmetric"),
     "Advanced SIMD": ("Neon",),
     "the Scalable Vector Extension": ("sve",),
     "the Scalable Matrix Extension": ("sme",),
@@ -123,7 +130,8 @@ _MISSING = {
                                        "strict", "warn", "CutOff"),
 }
 MISSING = {name: what for what, names in _MISSING.items() for name in names}
-_PLURAL = frozenset({"unaligned or unchecked mixed-size accesses", "Morello capabilities",
+_PLURAL = frozenset({"unaligned or unchecked mixed-size accesses",
+                     "Morello capabilities",
                      "faults", "exceptions", "exception levels", "exception handlers",
                      "system registers", "HINT instructions",
                      "128-bit descriptors",
@@ -136,15 +144,13 @@ _PLURAL = frozenset({"unaligned or unchecked mixed-size accesses", "Morello capa
                      "own page's",
                      "the page-table entries and physical memory of code in the final part"})
 
+# Memory tags (`x:red`, `[tag(x)]=:red`), in the order of herd7's numbers for them
+# (lib/misc.ml, tag_int_assoc).
+TAG_COLOURS = ("green", "red", "blue", "black", "white", "cyan", "yellow", "magenta")
+
 # ---- syntax of the features pylitmus lacks ------------------------------------------------
 
-_TAG_COLOURS = "green|red|blue|black|white|cyan|yellow|magenta"  # herd7's lib/misc.ml
-# In the init block and the final part: (pattern, what it needs).
-STATE_SYNTAX = tuple((re.compile(pattern), what) for pattern, what in (
-    (r"\btag\s*\([^()]*\)?|(?<![\w:])(?!P?[0-9]+\s*:)\w*\s*:\s*(?:" + _TAG_COLOURS + r")\b",
-     "memory tagging"),
-))
-# In the final part only: the page-table entry or physical memory of code (`TTD(P0:L0)`).
+# In the final part: the page-table entry or physical memory of code (`TTD(P0:L0)`).
 FINAL_SYNTAX = tuple((re.compile(pattern), what) for pattern, what in (
     (r"\b(?:PTE|TTD|PA)\s*\(\s*P?[0-9]+\s*:[^()]*\)?",
      "the page-table entries and physical memory of code in the final part"),
@@ -154,7 +160,7 @@ HANDLER_THREAD = re.compile(r"P([0-9]+)\.([A-Za-z]+)")
 # Instructions, by mnemonic.
 _FEATURE_MNEMONICS = {
     "exceptions": "HVC SMC ERETAA ERETAB BRK HLT",
-    "memory tagging": "STG STZG ST2G STZ2G STGP LDG IRG ADDG SUBG GMI SUBP SUBPS LDGM STGM STZGM",
+    "memory tagging": "STGP ADDG SUBG GMI SUBP SUBPS LDGM STGM STZGM",
     "the Guarded Control Stack": "GCSSTR GCSSTTR GCSPUSHM GCSPOPM GCSSS1 GCSSS2 GCSPUSHX GCSPOPX",
     "HINT instructions": "HINT",
     "the Scalable Matrix Extension": "SMSTART SMSTOP",
@@ -318,15 +324,16 @@ def in_force(meta: dict[str, str], requested: frozenset[str]) -> frozenset[str]:
     """The variants in force for a test: the requested ones, the test's `Variant=` line and
     the flags of its `CacheType=` line."""
     named = {supported_name(word) for word in requested}
-    handlings = [name for name in FAULT_HANDLINGS if name in named]
-    if len(handlings) > 1:
-        raise VariantError(f"two fault handlings requested ({' and '.join(handlings)})",
-                           handlings[1])
-    # The test's line overrides the fault handling requested, its last one winning
-    # (herd7's lib/testVariant.ml sets one reference, tag after tag).
     own = [supported_name(word) for word in words(meta.get("Variant", ""))]
-    own_handlings = [name for name in own if name in FAULT_HANDLINGS]
-    if own_handlings:
-        named -= set(FAULT_HANDLINGS)
-        own = [name for name in own if name not in FAULT_HANDLINGS] + own_handlings[-1:]
+    for choices, what in ((FAULT_HANDLINGS, "fault handlings"),
+                          (MTE_PRECISIONS, "tag-check precisions")):
+        chosen = [name for name in choices if name in named]
+        if len(chosen) > 1:
+            raise VariantError(f"two {what} requested ({' and '.join(chosen)})", chosen[1])
+        # The test's line overrides the choice requested, its last one winning (herd7's
+        # lib/testVariant.ml sets one reference, tag after tag).
+        own_chosen = [name for name in own if name in choices]
+        if own_chosen:
+            named -= set(choices)
+            own = [name for name in own if name not in choices] + own_chosen[-1:]
     return frozenset(named | set(own) | cache_type(meta.get("CacheType", "")))

@@ -34,8 +34,6 @@ def test_aliases_and_case_give_herd7s_names():
     ("pte2", "page tables of page tables (variant pte2) are not supported yet"),
     ("unaligned", "unaligned or unchecked mixed-size accesses (variant unaligned) are not "
                   "supported yet"),
-    ("tagmem", "memory tagging (variant tagmem) is not supported yet"),
-    ("async", "memory tagging (variant async) is not supported yet"),
     ("ets", "enhanced translation synchronization without ETS2 or ETS3 (variant ets)"),
     ("morello", "Morello capabilities (variant morello) are not supported yet"),
     ("sve:256", "the Scalable Vector Extension (variant sve:256)"),

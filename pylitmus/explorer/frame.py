@@ -18,7 +18,14 @@ from ..semantics import events as E
 from ..semantics.machine import location_sets
 from ..semantics.mixed import Layout
 from ..semantics.prepare import Prepared
-from ..semantics.values import PhysAddr, PteVal, is_table_location, page_name, table_location
+from ..semantics.values import (
+    PhysAddr,
+    PteVal,
+    is_table_location,
+    is_tag_location,
+    page_name,
+    table_location,
+)
 from .cut import own_later_writes
 
 # Cache operations that touch every line (they name no address).
@@ -121,15 +128,18 @@ def page_table_relations(events: list[E.Event]) -> dict[str, list[int]]:
 
 def _init_accesses(init_events: list[E.Event], n: int, layout: Layout | None) -> list[int]:
     """The initial writes of one location as one access: each alone, or under the mixed
-    variant the bytes of one location (or array cell) together."""
+    variant the bytes of one location (or array cell) together (a tag stays alone)."""
     rows = [1 << i for i in range(len(init_events))] + [0] * (n - len(init_events))
     if layout is not None:
         cells: dict[tuple[str, int], int] = {}
+        whole = [is_tag_location(ev.loc) for ev in init_events]  # type: ignore[arg-type]
         for i, ev in enumerate(init_events):
-            cell = layout.cell_of(ev.loc)  # type: ignore[arg-type]  # a memory location
-            cells[cell] = cells.get(cell, 0) | 1 << i
+            if not whole[i]:
+                cell = layout.cell_of(ev.loc)  # type: ignore[arg-type]  # a memory location
+                cells[cell] = cells.get(cell, 0) | 1 << i
         for i, ev in enumerate(init_events):
-            rows[i] = cells[layout.cell_of(ev.loc)]  # type: ignore[arg-type]
+            if not whole[i]:
+                rows[i] = cells[layout.cell_of(ev.loc)]  # type: ignore[arg-type]
     return rows
 
 

@@ -37,10 +37,18 @@ class Int:
 @dataclass(frozen=True)
 class Sym:
     """The address of a memory location, e.g. `x` in `0:X1=x`, or of an array cell,
-    `x[1]` (`index` counts cells, not bytes)."""
+    `x[1]` (`index` counts cells, not bytes); with a memory tag, `x:red` (`tag`)."""
 
     name: str
     index: int | None = None
+    tag: str = ""
+
+
+@dataclass(frozen=True)
+class TagValue:
+    """A memory tag, `:red` (what a tag location `tag(x)` holds)."""
+
+    colour: str
 
 
 @dataclass(frozen=True)
@@ -95,7 +103,7 @@ class TranslationResult:
     pos: "Pos"
 
 
-Value = Union[Int, Sym, CodeLabel, InstrValue, TableEntry, Physical, Descriptor,
+Value = Union[Int, Sym, TagValue, CodeLabel, InstrValue, TableEntry, Physical, Descriptor,
               TranslationResult]
 
 
@@ -117,7 +125,7 @@ class RegRef:
 @dataclass(frozen=True)
 class MemRef:
     """A memory location, `x`, `[x]`, `*x` or an array cell `t[1]`; a page-table entry
-    `[PTE(x)]` is the location named `PTE(x)`."""
+    `[PTE(x)]` is the location named `PTE(x)`, a memory tag `[tag(x)]` that named `tag(x)`."""
 
     name: str
     index: int | None

@@ -22,7 +22,6 @@ from pylitmus.frontend.trees import CellBuilder, LitmusBuilder, ocaml_int
 from pylitmus.variants import (
     FINAL_SYNTAX,
     HANDLER_THREAD,
-    STATE_SYNTAX,
     VariantError,
     cache_type,
     hardware_updates,
@@ -59,12 +58,9 @@ ROW_END = re.compile(r"[;\n]")  # where a row of the thread table ends (';', or 
 MISSPELT_QUANTIFIER = re.compile(r"([A-Za-z~]+)\s*[(\[]")
 CELL_INSTRUCTION = re.compile(r"\s*(?:[A-Za-z_.][A-Za-z0-9_.]*\s*:\s*)*([A-Za-z][A-Za-z0-9.]*)(.*)",
                               re.DOTALL)
-# The syntax refused in the init block and in the final part, each with one pattern
-# telling whether any of it occurs: one search where most tests have none.
-INIT_SYNTAX = STATE_SYNTAX
-FINAL_PART_SYNTAX = STATE_SYNTAX + FINAL_SYNTAX
-ANY_SYNTAX = {id(syntax): re.compile("|".join(f"(?:{pattern.pattern})" for pattern, _ in syntax))
-              for syntax in (INIT_SYNTAX, FINAL_PART_SYNTAX)}
+# The syntax refused in the final part, with one pattern telling whether any of it occurs:
+# one search where most tests have none.
+ANY_FINAL_SYNTAX = re.compile("|".join(f"(?:{pattern.pattern})" for pattern, _ in FINAL_SYNTAX))
 MAX_EXPECTED_SHOWN = 8
 MAX_FILE_BYTES = 1 << 20  # litmus tests are a few hundred bytes
 MAX_CELLS = 1 << 14  # the cell texts a process remembers the parse of
@@ -303,7 +299,6 @@ class _TestParser:
                         raise self.source.error(index, "herd7 takes this '}' in a comment for "
                                                        "the end of the init block")
                     self.offset = index + 1
-                    self._refuse_feature_syntax(start, index + 1, INIT_SYNTAX)
                     return self._run("litmus", "init", start, index + 1, "the init block")
         raise self.source.error(start, "the init block '{' is never closed with '}' (herd7 "
                                        "counts the braces of comments too)")
@@ -460,7 +455,7 @@ class _TestParser:
 
     def _parse_final(self, name, description, meta, init, threads) -> ast.Test:
         start = self.offset
-        self._refuse_feature_syntax(start, len(self.code), FINAL_PART_SYNTAX)
+        self._refuse_feature_syntax(start, len(self.code))
         parts = self._run("litmus", "final", start, len(self.code), "the final condition")
         locations: list[ast.RegRef | ast.MemRef | ast.FaultAtom] = []
         filter_expr = None
@@ -477,13 +472,13 @@ class _TestParser:
 
     # ---- features pylitmus lacks -----------------------------------------------------------
 
-    def _refuse_feature_syntax(self, start: int, end: int, refused: tuple) -> None:
-        """Refuse, at its place, syntax of a feature pylitmus lacks (`parel1_t`, `tag(x)`),
-        `refused` being INIT_SYNTAX or FINAL_PART_SYNTAX."""
-        if ANY_SYNTAX[id(refused)].search(self.code, start, end) is None:
+    def _refuse_feature_syntax(self, start: int, end: int) -> None:
+        """Refuse, at its place, syntax of the final part naming a feature pylitmus lacks
+        (`TTD(P0:L0)`)."""
+        if ANY_FINAL_SYNTAX.search(self.code, start, end) is None:
             return
         found = [(match.start() + len(match.group()) - len(match.group().lstrip()),
-                  match.group().strip(), what) for pattern, what in refused
+                  match.group().strip(), what) for pattern, what in FINAL_SYNTAX
                  if (match := pattern.search(self.code, start, end)) is not None]
         if found:
             offset, syntax, what = min(found)

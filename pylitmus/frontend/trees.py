@@ -10,6 +10,7 @@ from dataclasses import dataclass, replace
 from pylitmus.frontend import ast
 from pylitmus.frontend.lalr import Token
 from pylitmus.frontend.source import Source
+from pylitmus.variants import TAG_COLOURS
 
 NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 TABLE_ENTRY = re.compile(r"(?:PTE|TTD)\(([A-Za-z_][A-Za-z0-9_]*)\)")
@@ -160,7 +161,14 @@ class LitmusBuilder(_Builder):
 
     def assign(self, children, at):
         target, value = children
+        if isinstance(value, tuple) and not self._tag_set(value):
+            raise self._error(at, "an array needs a declared type (int t[2] = {1,2})")
         return [self._initial_value(at, target, value)]
+
+    @staticmethod
+    def _tag_set(values: tuple) -> bool:
+        """Is a braced value a set of memory tags, `{:red,:blue}` (IRG's exclusion mask)?"""
+        return bool(values) and all(isinstance(value, ast.TagValue) for value in values)
 
     def zero_initialised(self, children, at):
         """A location or register alone: it starts with 0 (herd7's `atom: location`)."""
@@ -171,7 +179,10 @@ class LitmusBuilder(_Builder):
         value = _own_output_address(target, value)
         if isinstance(target, ast.RegRef):
             if isinstance(value, tuple):
-                raise self._error(at, "a register cannot hold an array")
+                if not self._tag_set(value):
+                    raise self._error(at, "a register cannot hold an array")
+                # herd7 holds a set of tags as a mask, a bit per tag's number
+                value = ast.Int(sum({1 << TAG_COLOURS.index(tag.colour) for tag in value}))
             return ast.InitReg(target, value, self._pos(at))
         return ast.InitMem(target, value, self._pos(at))
 
@@ -279,8 +290,11 @@ class LitmusBuilder(_Builder):
         return ast.RegRef(None, str(children[0]), self._pos(at))
 
     def thread_reg_ref(self, children, at):
-        """`P1:X7` on the right of a condition's `=`: a register, as herd7 reads it."""
+        """`P1:X7` on the right of a condition's `=`: a register, as herd7 reads it; `x:red`
+        (no thread before the colon) an address with a memory tag."""
         thread, reg = children
+        if THREAD_NAME.fullmatch(thread) is None:
+            return self._tagged_address(thread, reg)
         return ast.RegRef(self._thread_number(thread), _register_name(reg), self._pos(at))
 
     def plain_location(self, children, at):
@@ -328,15 +342,41 @@ class LitmusBuilder(_Builder):
         return ast.Sym(self._name(name), to_int(index))
 
     def code_label(self, children, at):
+        """`P1:L0`, the address of a labelled instruction; `x:red` (no thread before the
+        colon) an address with a memory tag."""
         thread, label = children
+        if THREAD_NAME.fullmatch(thread) is None:
+            return self._tagged_address(thread, label)
         return ast.CodeLabel(self._thread_number(thread), str(label))
+
+    def _tagged_address(self, name, colour) -> ast.Sym:
+        """`x:red`: the address of x with a memory tag."""
+        return ast.Sym(self._name(name), tag=self._colour(colour))
+
+    def tag_value(self, children, at):
+        """`:red`, a memory tag."""
+        return ast.TagValue(self._colour(children[0]))
+
+    def _colour(self, token) -> str:
+        """A memory tag's colour, one herd7 knows."""
+        if token not in TAG_COLOURS:
+            raise self._error(token.offset, f"'{token}' is not a memory tag (herd7's tags: "
+                                            f"{', '.join(TAG_COLOURS)})")
+        return str(token)
+
+    def tag_location(self, children, at):
+        """`tag(x)`, the location of x's memory tag; `tag(x+16)`, that of the granule 16
+        bytes further."""
+        name = self._name(children[1])
+        if len(children) > 2 and to_int(children[2]):
+            name += f"+{to_int(children[2])}"
+        return ast.MemRef(f"tag({name})", None, self._pos(at))
 
     def _thread_number(self, token) -> int:
         match = THREAD_NAME.fullmatch(token)
         if match is None:
             raise self._error(token.offset, f"expected a thread name such as P1 before ':', "
-                                            f"found '{token}' (herd7 reads NAME:TAG as an address "
-                                            f"with a memory tag, which pylitmus does not support)")
+                                            f"found '{token}'")
         return int(match.group(1))
 
     def tagged_string(self, children, at):

@@ -50,6 +50,8 @@ READ = (
     "EXC-ENTRY", "EXC-RET", "SVC", "MMU", "Translation", "AccessFlag",
     # A TLB invalidation, and one broadcast to the inner shareable domain.
     "TLBI", "TLBIIS",
+    # Memory tagging: an access to a tag location (herd7's T), and a tag-check fault.
+    "T", "TagCheck",
 )
 
 _OUTSIDE_MODEL = ("aarch64.cat and the files it includes never name it: the event counts "
@@ -86,8 +88,9 @@ NOT_READ = {
 }
 
 ANNOTATIONS = frozenset(READ) | frozenset(NOT_READ)
-# The sets only virtual memory (`-variant vmsa`) and exceptions (SVC, UDF) give events.
-VMSA_AND_EXCEPTIONS = frozenset({
+# The sets only virtual memory (`-variant vmsa`), exceptions (SVC, UDF) and memory tagging
+# give events.
+VMSA_AND_EXCEPTIONS = frozenset({"T", "TagCheck",
     "FAULT", "TTD", "TTDINV", "TTDAF0", *(f"PTE{attr}" for attr in _MEMORY_ATTRIBUTES),
     "PTETaggedNormal", "EXC-ENTRY", "EXC-RET", "MMU", "D-MMU", "I-MMU", "Translation", "AccessFlag",
     "Permission", "FAULT-RD", "FAULT-WR", "TLBI", "TLBIIS", "SVC", "UndefinedInstruction",

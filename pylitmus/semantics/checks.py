@@ -20,7 +20,7 @@ from .dispatch import decode
 from .instructions import BARRIER_DOMAINS, CONDITIONS
 from .machine import reg_key
 
-SYSTEM_REGISTER = re.compile(r"[A-Z][A-Z0-9]*_EL[0-3]")
+SYSTEM_REGISTER = re.compile(r"[A-Z][A-Z0-9]*_EL[0-3]|TFSR_EL[xX]")
 WIDE_ONLY = re.compile(r"W(?:[0-9]+|ZR|SP)")  # 32-bit views, which code alone may name
 REGISTER_LIKE = re.compile(r"[XWR][0-9]+", re.IGNORECASE)  # a word meant as a register
 LABEL_TAKERS = frozenset(("B", "BL", "CBZ", "CBNZ", "TBZ", "TBNZ", "ADR"))

@@ -79,9 +79,9 @@ def add(a, b):
     if isinstance(a, int) and isinstance(b, int):
         return (a + b) & MASK64
     if isinstance(a, Addr) and isinstance(b, int):
-        return Addr(a.base, signed(a.offset + b))
+        return Addr(a.base, signed(a.offset + b), a.tag)
     if isinstance(b, Addr) and isinstance(a, int):
-        return Addr(b.base, signed(b.offset + a))
+        return Addr(b.base, signed(b.offset + a), b.tag)
     if b == 0:
         return a
     if a == 0:
@@ -322,7 +322,9 @@ class Semantics:
 
     def loc(self, address):
         """The location of an untranslated access (translated ones: `translation.py`)."""
-        if self.ctx.env.vmsa:
-            raise Unsupported(f"{self.ctx.instruction.mnemonic} under virtual memory is not "
+        env = self.ctx.env
+        if env.vmsa or env.memtag:
+            feature = "virtual memory" if env.vmsa else "memory tagging"
+            raise Unsupported(f"{self.ctx.instruction.mnemonic} under {feature} is not "
                               f"supported yet", static=True)
         return self.ctx.location(address)

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import functools
 import re
+from dataclasses import replace
 
 from ..frontend import ast
+from ..variants import TAG_COLOURS
 from . import annotations as A
 from . import events as E
 from .instructions import (
@@ -34,8 +36,18 @@ from .instructions import (
     width_of,
 )
 from .machine import Abandon
-from .translation import address_translation, after_fault, translate, untranslated
-from .values import MASK64, CodeAddr, PteVal, signed
+from .translation import TAG_BITS, Target, address_translation, after_fault, translate, untranslated
+from .values import (
+    DEFAULT_TAG,
+    MASK64,
+    TAG_GRANULE,
+    Addr,
+    CodeAddr,
+    PteVal,
+    Tag,
+    signed,
+    tag_location,
+)
 
 HANDLERS: dict = {}  # the mnemonics herd7's AArch64 parser knows, and pylitmus runs
 
@@ -140,11 +152,26 @@ def pair(s: Semantics, instr):
     size = width_of(rt1) // 8 if bits is None else bits // 8
     addr, addr_evs, wb = s.address(instr, 2)
     ctx = s.ctx
-    locs = (s.loc(addr), s.loc(add(addr, size)))
-    if instr.mnemonic.startswith("LD"):
+    load = instr.mnemonic.startswith("LD")
+    guards: tuple = ()
+    if ctx.env.memtag and not ctx.env.vmsa:
+        if wb is not None:  # herd7 fails on them ("Contradiction on reg")
+            raise Unsupported(f"{instr.mnemonic} with writeback under memory tagging is not "
+                              f"supported yet", static=True)
+        # One tag check, of the pair's address, covers both accesses (herd7's do_ldr and
+        # do_str around the two).
+        access = translate(ctx, addr, addr_evs, write=not load)
+        if access is None:
+            return
+        locs = (access.loc, ctx.location(add(access.address, size)))
+        guards = access.ctrl
+    else:
+        locs = (s.loc(addr), s.loc(add(addr, size)))
+    if load:
         mems = []
         for rt, loc in zip((rt1, rt2), locs):
             value, r = ctx.read_mem(loc, size * 8, {"Exp", *annot}, addr_evs)
+            ctx.ctrl(guards, r)
             mems.append((rt, extend(truncate(value, size * 8), size * 8, sign), r))
         for rt, value, r in mems:
             ctx.write_reg(rt, value, [r])
@@ -155,6 +182,8 @@ def pair(s: Semantics, instr):
         events = [ctx.write_mem(loc, size * 8, truncate(v, size * 8), {"Exp", *annot},
                                 addr_evs + [ev])
                   for loc, (v, ev) in zip(locs, datas)]
+        for w in events:
+            ctx.ctrl(guards, w)
         wb_sources = addr_evs
         if ordered and instr.operands[2].writeback:
             events.reverse()
@@ -162,6 +191,106 @@ def pair(s: Semantics, instr):
         ctx.order(events[0], events[1])
     if wb is not None:
         ctx.write_reg(instr.operands[2].base.name, wb, wb_sources)
+
+
+# ---- memory tags --------------------------------------------------------------------
+
+
+def tag_address(s: Semantics, instr):
+    """The address an STG or LDG names (no writeback forms) and its register reads; None
+    for the address while decoding, where memtag is off (`prepare` refuses both
+    instructions without memtag, as herd7 does)."""
+    addr, addr_evs, wb = s.address(instr, 1)
+    if wb is not None:
+        raise Unsupported(f"{instr.mnemonic} with writeback is not supported yet", static=True)
+    if not s.ctx.env.memtag:
+        return None, addr_evs
+    if s.ctx.env.vmsa:
+        raise Unsupported(f"{instr.mnemonic} under virtual memory is not supported yet",
+                          static=True)
+    if not isinstance(addr, Addr):
+        raise s.ctx.error(f"non symbolic address: {addr}")
+    if addr.offset % TAG_GRANULE:  # herd7 reads no such instruction
+        raise Unsupported(f"the address of {instr.mnemonic} must be a multiple of "
+                          f"{TAG_GRANULE} bytes from its location's", static=True)
+    s.ctx.location(addr)  # a location of the test
+    return addr, addr_evs
+
+
+def pointer_tag(value) -> Tag:
+    """The memory tag of a pointer held in a register (green when it has none)."""
+    if not isinstance(value, Addr):
+        raise Unsupported(f"the memory tag of {value} (not an address) is not supported yet")
+    return Tag(value.tag or DEFAULT_TAG)
+
+
+# mnemonic -> (granules, whether it zeroes them too)
+TAG_STORES = {"STG": (1, False), "ST2G": (2, False), "STZG": (1, True), "STZ2G": (2, True)}
+
+
+@handles(*TAG_STORES)
+def store_tag(s: Semantics, instr):
+    """STG Xt,[Xn] (ST2G: two granules): the tag of Xt's pointer written to the tag
+    location of each granule at Xn's, explicit accesses, themselves unchecked. STZG and
+    STZ2G also write zeros to the granules, unchecked, beside the tags (their address
+    register read again, as herd7 does)."""
+    granules, zeroes = TAG_STORES[instr.mnemonic]
+    ctx = s.ctx
+    addr, addr_evs = tag_address(s, instr)
+    value, data_ev = s.read(reg_operand(instr, 0), "DATA")
+    if addr is None:
+        return
+    if granules > 1 and ctx.env.layout is None:
+        raise Unsupported(f"herd7 refuses {instr.mnemonic} without -variant mixed", static=True)
+    tag = pointer_tag(value)
+    offsets = [addr.offset + k * TAG_GRANULE for k in range(granules)]
+    for offset in offsets:
+        ctx.write_mem(tag_location(addr.base, offset), TAG_BITS, tag, ("Exp", "T"),
+                      addr_evs + [data_ev])
+    if not zeroes:
+        return
+    if addr.base in ctx.env.arrays and ctx.env.layout is None:
+        raise Unsupported(f"herd7 refuses an array location and {instr.mnemonic} without "
+                          f"-variant mixed", static=True)
+    _, zero_evs = tag_address(s, instr)
+    for offset in offsets:
+        ctx.write_mem(ctx.location(Addr(addr.base, offset)), TAG_GRANULE * 8, 0, ("Exp",),
+                      zero_evs)
+
+
+@handles("LDG")
+def load_tag(s: Semantics, instr):
+    """LDG Xt,[Xn]: Xt's pointer takes the tag read from the tag location of Xn's."""
+    addr, addr_evs = tag_address(s, instr)
+    rt = reg_operand(instr, 0)
+    pointer, pointer_ev = s.read(rt)
+    if addr is None:
+        return
+    pointer_tag(pointer)  # an address
+    tag, read = s.ctx.read_mem(tag_location(addr.base, addr.offset), TAG_BITS, ("Exp", "T"),
+                               addr_evs + [pointer_ev])
+    if not isinstance(tag, Tag):
+        raise Unsupported(f"a tag location holding {tag} (not a tag) is not supported yet")
+    s.ctx.write_reg(rt, replace(pointer, tag=tag.colour), [read])
+
+
+@handles("IRG")
+def random_tag(s: Semantics, instr):
+    """IRG Xd,Xn{,Xm}: Xd is Xn's pointer with any tag the mask Xm (a bit per tag's
+    number) does not exclude, green when it excludes all: one run per tag."""
+    ctx = s.ctx
+    rd = reg_operand(instr, 0)
+    pointer, pointer_ev = s.read(reg_operand(instr, 1))
+    mask, mask_ev = s.read(reg_operand(instr, 2)) if len(instr.operands) > 2 else (0, None)
+    if not ctx.env.memtag:
+        return  # decoding: `prepare` refuses IRG without memtag, as herd7 does
+    pointer_tag(pointer)  # an address
+    if not isinstance(mask, int):
+        raise Unsupported(f"an exclusion mask {mask} (not a number) is not supported yet")
+    allowed = [tag for number, tag in enumerate(TAG_COLOURS) if not mask >> number & 1]
+    tag = ctx.choose(allowed) if allowed else DEFAULT_TAG
+    ctx.write_reg(rd, replace(pointer, tag=tag),
+                  [ev for ev in (pointer_ev, mask_ev) if ev is not None])
 
 
 # ---- exclusives -------------------------------------------------------------------
@@ -210,7 +339,10 @@ def _store_exclusive(s: Semantics, instr, datas_regs, bits, annot):
     datas = [s.read(rt) for rt in datas_regs]
     addr, addr_evs, _ = s.address(instr, mem_index)
     # Under vmsa one translation covers the store-conditional, whether it succeeds or not.
-    translated = ctx.env.vmsa and len(datas_regs) == 1  # STXP stays refused under vmsa
+    translated = ctx.env.vmsa or ctx.env.memtag
+    if translated and len(datas_regs) > 1:
+        feature = "virtual memory" if ctx.env.vmsa else "memory tagging"
+        raise Unsupported(f"{instr.mnemonic} under {feature} is not supported yet", static=True)
     access = translate(ctx, addr, addr_evs, write=True) if translated else None
     if translated and access is None:
         return  # the translation faulted
@@ -368,16 +500,21 @@ def _cas_common(s: Semantics, instr, pair: bool):
     noret = not pair and rs[0] in ("XZR", "WZR")
     addr, addr_evs, _ = s.address(instr, 2 * n)
     expected = [s.read(r, "DATA") for r in rs]
-    if ctx.env.vmsa and not pair:
-        # herd7's three alternatives (do_cas_with), each translated as a write, so each
-        # may fault; a success then takes one of its two event shapes.
+    if (ctx.env.vmsa or ctx.env.memtag) and not pair:
+        # herd7's three alternatives (do_cas_with), each translated (or tag-checked) as a
+        # write, so each may fault; a success then takes one of its two event shapes.
         alternative = ctx.choose(["success", "fail-write", "fail-nowrite"])
         # Failing without a write, the CAS may or may not set the dirty bit under HD (left
         # to the implementation: herd7's do_cas_fail_with tries both).
         _, hd = ctx.env.hardware_updates.of(ctx.thread.index)
         dirties = ctx.choose([True, False]) if alternative == "fail-nowrite" and hd \
             else alternative != "fail-nowrite"
-        access = translate(ctx, addr, addr_evs, write=True, dirties=dirties)
+        # Under store-only a failing CAS may or may not check the tag (herd7 tries both).
+        unchecked = alternative != "success" and ctx.env.mte_store_only \
+            and not ctx.choose([True, False])
+        access: Target | None = \
+            untranslated(ctx, replace(addr, tag="") if isinstance(addr, Addr) else addr) \
+            if unchecked else translate(ctx, addr, addr_evs, write=True, dirties=dirties)
         if access is None:
             return
         outcome = ctx.choose(["success-rs", "success-mem"]) if alternative == "success" \

@@ -41,6 +41,7 @@ from .values import (
     PteVal,
     cmodx_restricted,
     is_table_location,
+    is_tag_location,
 )
 
 DEFAULT_BITS = 32  # the size of a location of herd7's default type, `int`
@@ -109,6 +110,23 @@ class Env:
         if not cell or name not in self.arrays:
             return 0
         return int(index[:-1]) * self.arrays[name][0]
+
+    @property
+    def memtag(self) -> bool:
+        """Is memory tagging on (`-variant memtag`): explicit accesses tag-checked?"""
+        return "memtag" in self.variants
+
+    @property
+    def mte_store_only(self) -> bool:
+        """Are loads tag-unchecked (`-variant store-only`, FEAT_MTE_STORE_ONLY)?"""
+        return "store-only" in self.variants
+
+    @property
+    def mte_precision(self) -> str:
+        """How a thread reports a tag mismatch (herd7's synchronous, asynchronous or
+        asymmetric: asynchronous for writes, synchronous for reads)."""
+        return next((name for name in ("asynchronous", "asymmetric") if name in self.variants),
+                    "synchronous")
 
     @property
     def vmsa(self) -> bool:
@@ -342,7 +360,7 @@ class Context:
 
     def read_mem(self, loc: str, bits: int, sets=(), sources=()) -> tuple[object, E.Effect]:
         """Read `bits` bits at a location: the value is one it may hold."""
-        if self.env.layout is not None:
+        if self.env.layout is not None and not is_tag_location(loc):
             return self.read_bytes(loc, bits, sets, sources)
         self.check_size(loc, bits, "reads")
         value = self.decisions.choose(self.options(loc), loc)
@@ -360,7 +378,7 @@ class Context:
 
     def write_mem(self, loc: str, bits: int, value, sets=(), sources=()) -> E.Effect:
         """Write `bits` bits at a location."""
-        if self.env.layout is not None:
+        if self.env.layout is not None and not is_tag_location(loc):
             return self.write_bytes(loc, bits, value, sets, sources)
         self.check_size(loc, bits, "writes")
         if loc in self.env.code_locations and not self.env.ifetch:
@@ -623,6 +641,8 @@ def reg_key(name: str) -> str:
             key = "X" + name[1:]
         elif name in ("SP", "WSP"):
             key = "SP"
+        elif name == "TFSR_ELX":  # as a condition writes it, upper case
+            key = "TFSR_ELx"
         else:
             key = name
         REG_KEYS[name] = key

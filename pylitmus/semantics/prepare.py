@@ -21,8 +21,10 @@ from .machine import reg_key as register_key
 from .mixed import Layout, read_values, split_read_key, written_patterns
 from .translation import spurious_update
 from .values import (
+    DEFAULT_TAG,
     INSTRUCTION_BITS,
     MASK64,
+    TAG_GRANULE,
     Addr,
     CodeAddr,
     InstrBits,
@@ -30,10 +32,14 @@ from .values import (
     PhysAddr,
     PteVal,
     TableAddr,
+    Tag,
     entry_name,
     is_table_location,
+    is_tag_location,
     memory_attributes,
     table_location,
+    tag_location,
+    tag_owner,
 )
 
 # C type -> (bits, signed): herd7's table (lib/testType.ml, size_of and is_signed), where
@@ -112,7 +118,7 @@ def location_bits(init_memory: dict, types: dict, arrays: dict, code: dict) -> d
             sizes[loc] = types[name][0]
         else:
             untyped = POINTER_TYPE if isinstance(value, (Addr, CodeAddr, TableAddr, PhysAddr,
-                                                         PteVal)) else DEFAULT_TYPE
+                                                         PteVal, Tag)) else DEFAULT_TYPE
             sizes[loc] = untyped[0]
     return sizes
 
@@ -132,8 +138,10 @@ def to_value(v: ast.Value, arrays: dict | None = None):
     if isinstance(v, ast.Sym):
         if getattr(v, "index", None):
             size = (arrays or {}).get(v.name, (8, 0))[0]
-            return Addr(v.name, v.index * size)
-        return Addr(v.name)
+            return Addr(v.name, v.index * size, v.tag)
+        return Addr(v.name, tag=v.tag)
+    if isinstance(v, ast.TagValue):
+        return Tag(v.colour)
     if isinstance(v, ast.CodeLabel):
         return CodeAddr(v.thread, v.label)
     return InstrBits(v.text)
@@ -223,6 +231,11 @@ def prepare(test: ast.Test, unroll: int = 2, requested: frozenset[str] = frozens
     elif (found := virtual_memory_syntax(test)) is not None:
         syntax, pos = found
         raise LitmusError.at(pos, not_supported("virtual memory without variant vmsa", syntax))
+    if "memtag" in flags:
+        add_tag_locations(test, flags, init_memory, arrays)
+    elif (found := memory_tagging_syntax(test)) is not None:
+        syntax, pos = found
+        raise LitmusError.at(pos, not_supported("memory tagging without variant memtag", syntax))
     env = Env(test, arrays, {}, {}, "ifetch" in flags, unroll, limits=limits, variants=flags)
     # Code whose address the test exports can be read (and, with ifetch, fetched).
     from .fetch import (
@@ -245,21 +258,24 @@ def prepare(test: ast.Test, unroll: int = 2, requested: frozenset[str] = frozens
                 env.code_locations[code_word(page, word)] = as_data(test.threads[thread], index)
     for loc, instr in env.code_locations.items():
         init_memory[loc] = instr
-    # herd7 checks access sizes unless a mixed-size variant is on (herd/mem.ml: mixed,
-    # memtag, morello, dontcheckmixed); pylitmus refuses those but `mixed` (variants.py).
+    # herd7 checks access sizes unless a mixed-size variant or memtag is on (herd/mem.ml:
+    # mixed, memtag, morello, dontcheckmixed); pylitmus refuses the others (variants.py).
     bits = location_bits(init_memory, types, arrays, env.code_locations)
     if "mixed" in flags:
         if env.code_locations:
             raise LitmusError("mixed-size accesses to code (under --variant ifetch or to "
                               "labels) are not supported yet", test.file)
+        # Tag locations stay whole: a tag is one value, not bytes.
+        tags = {loc: value for loc, value in init_memory.items() if is_tag_location(loc)}
+        data = {loc: value for loc, value in init_memory.items() if loc not in tags}
         cells = {loc.partition("[")[0]: (size // 8, arrays.get(loc.partition("[")[0],
                                                               (0, 1))[1])
-                 for loc, size in bits.items()}
+                 for loc, size in bits.items() if loc not in tags}
         env.layout = Layout(cells)
-        init_bytes = env.layout.init_bytes(init_memory, test.file)
-        env.patterns = env.layout.init_patterns(init_memory)
-        init_memory = dict(init_bytes)
-    else:
+        init_bytes = env.layout.init_bytes(data, test.file)
+        env.patterns = env.layout.init_patterns(data)
+        init_memory = dict(init_bytes) | tags
+    elif "memtag" not in flags:  # herd7 checks no size under memtag either
         env.location_bits = bits
 
     env.possible = {loc: {v} for loc, v in init_memory.items()}
@@ -340,10 +356,9 @@ def refuse_spurious_updates(env: Env, test: ast.Test) -> None:
                                   f"{value})", test.file)
 
 
-def virtual_memory_syntax(test: ast.Test) -> tuple[str, ast.Pos] | None:
-    """The first page-table value, location, TLB invalidation or address translation of
-    the test, as written, and where it is, if any (fault atoms are not: SVC and UDF fault
-    without vmsa)."""
+def state_values_and_places(test: ast.Test) -> tuple[list[tuple[object, ast.Pos]], list]:
+    """The values the init block, the filter and the condition write (with where), and
+    the places they name (locations, registers, fault atoms)."""
     values: list[tuple[object, ast.Pos]] = [(item.value, item.pos) for item in test.init
                                             if isinstance(item, (ast.InitReg, ast.InitMem))]
     refs: list[ast.RegRef | ast.MemRef | ast.FaultAtom] = [
@@ -353,6 +368,14 @@ def virtual_memory_syntax(test: ast.Test) -> tuple[str, ast.Pos] | None:
         for atom in ast.atoms(expr):
             values.append((atom.value, atom.target.pos))
             refs.append(atom.target)
+    return values, refs
+
+
+def virtual_memory_syntax(test: ast.Test) -> tuple[str, ast.Pos] | None:
+    """The first page-table value, location, TLB invalidation or address translation of
+    the test, as written, and where it is, if any (fault atoms are not: SVC and UDF fault
+    without vmsa)."""
+    values, refs = state_values_and_places(test)
     for value, pos in values:
         if isinstance(value, ast.TableEntry):
             return f"PTE({value.name})", pos
@@ -368,6 +391,46 @@ def virtual_memory_syntax(test: ast.Test) -> tuple[str, ast.Pos] | None:
             if instr.mnemonic in ("TLBI", "AT"):
                 return instr.mnemonic, instr.pos
     return None
+
+
+def memory_tagging_syntax(test: ast.Test) -> tuple[str, ast.Pos] | None:
+    """The first tagged address, tag, tag location or tag instruction of the test, as
+    written, and where it is, if any."""
+    values, refs = state_values_and_places(test)
+    for value, pos in values:
+        if isinstance(value, ast.Sym) and value.tag:
+            return f"{value.name}:{value.tag}", pos
+        if isinstance(value, ast.TagValue):
+            return f":{value.colour}", pos
+    for ref in refs:
+        if isinstance(ref, ast.MemRef) and is_tag_location(ref.name):
+            return ref.name, ref.pos
+    for thread in test.threads:
+        for instr in thread.code:
+            # herd7 refuses them without memtag
+            if instr.mnemonic in ("STG", "ST2G", "STZG", "STZ2G", "LDG", "IRG"):
+                return instr.mnemonic, instr.pos
+    return None
+
+
+def add_tag_locations(test: ast.Test, flags: frozenset[str], init_memory: dict,
+                      arrays: dict) -> None:
+    """Under memtag, every data location x has a tag location `tag(x)`, an array one per
+    16-byte granule (`tag(t+16)`), initially its declared tag or green (herd7 makes the
+    initial writes of both)."""
+    for other, what in (("vmsa", "memory tagging under virtual memory"),
+                        ("ifetch", "memory tagging with instruction fetch")):
+        if other in flags:
+            raise LitmusError(not_supported(what, f"variants memtag and {other}"), test.file)
+    names = {tag_owner(loc) or loc.partition("[")[0] for loc in init_memory}
+    for name in names:
+        if name in arrays:  # a tag per granule of its bytes
+            size, length = arrays[name]
+            for offset in range(0, size * length, TAG_GRANULE):
+                init_memory.setdefault(tag_location(name, offset), Tag(DEFAULT_TAG))
+            continue
+        init_memory.setdefault(name, 0)
+        init_memory.setdefault(tag_location(name), Tag(DEFAULT_TAG))
 
 
 def add_page_tables(test: ast.Test, init_memory: dict, init_regs: list[dict],
@@ -452,11 +515,13 @@ def _rounds(env: Env, test: ast.Test, init_memory: dict[str, object],
                 if env.layout is None:
                     most[t] = max(most[t], len(writes))
                     continue
-                # Under the mixed variant the chain above is one of whole writes.
+                # Under the mixed variant the chain above is one of whole writes (of bytes,
+                # or of tags).
                 patterns = written_patterns(writes, t)
                 for base, pattern in patterns:
                     env.patterns[base].add(pattern)
-                most[t] = max(most[t], len(patterns))
+                tags = sum(is_tag_location(ev.loc) for ev in writes)  # type: ignore[arg-type]
+                most[t] = max(most[t], len(patterns) + tags)
         if env.layout is not None:
             grown |= _grow_read_values(env)
         if spurious:

@@ -14,6 +14,14 @@ fault event, and the access is not made; then (`after_fault`) the thread runs it
 handler, or without one stops (fatal), goes on with the next instruction (faultToNext),
 or runs the instruction once more (handled). An address `PTE(x)` or
 `PA(x)` is accessed directly, untranslated.
+
+Under memory tagging (`-variant memtag`, herd7's lift_memtag_virt) an explicit access to
+x first reads x's tag location `tag(x)` (an implicit read, in T) and a branch compares
+the tag read with the pointer's (green when it has none). On a match the access is
+made, under the branch's control when the check is synchronous. On a mismatch a
+synchronous check faults (TagCheck) as a translation does; an asynchronous one (writes
+under asymmetric) writes 1 to TFSR_ELx, makes a fault event that enters no handler, and
+the access is made all the same. Under store-only, loads are not checked.
 """
 
 from __future__ import annotations
@@ -24,16 +32,20 @@ from . import events as E
 from .instructions import Unsupported
 from .machine import Abandon, Context
 from .values import (
+    DEFAULT_TAG,
     FAILED_TRANSLATION,
     Addr,
     ParEl1,
     PhysAddr,
     PteVal,
     TableAddr,
+    Tag,
     table_location,
+    tag_location,
 )
 
 DESCRIPTOR_BITS = 64
+TAG_BITS = 64  # the size pylitmus gives the accesses of a tag location
 
 
 @dataclass(frozen=True)
@@ -136,14 +148,51 @@ def raise_fault(ctx: Context, loc: str, fault: str, write: bool,
     """The fault of the instruction running, on a location (`offset` bytes into it), of
     its data side (D) or its fetch (I): ELR_EL1 written, a fault event (its value the
     type, then the message if any: `D-MMU:Permission,EL0`), both after the `guards` (the
-    branch on the descriptor); then `after_fault`."""
+    branch on the descriptor or tag); then `after_fault`. The type is an MMU fault's
+    (`Translation`), or `TagCheck`."""
     ctx.write_reg("ELR_EL1", ctx.label_address(None, ctx.pc), ctrl_sources=guards)
-    sets = {"EXC-ENTRY", "MMU", f"{side}-MMU", fault, "FAULT-WR" if write else "FAULT-RD"}
-    value = f"{side}-MMU:{fault}" + (f",{message}" if message else "")
+    if fault == "TagCheck":
+        sets, value = {"EXC-ENTRY", fault}, fault
+    else:
+        sets, value = {"EXC-ENTRY", "MMU", f"{side}-MMU", fault}, f"{side}-MMU:{fault}"
+    sets.add("FAULT-WR" if write else "FAULT-RD")
+    value += f",{message}" if message else ""
     ev = ctx.event(E.FAULT, loc, value, sets)
     ev.offset = offset
     ctx.ctrl(guards, ev)
     after_fault(ctx)
+
+
+def check_tag(ctx: Context, address, sources: list, write: bool) -> Target | None:
+    """The access to `address` after its tag check under memtag; None when it faults
+    (the thread has then gone where `after_fault` says)."""
+    if not isinstance(address, Addr):
+        return untranslated(ctx, address)  # refused there, as without memtag
+    # The access goes to the address without its tag (what an exclusive reserves).
+    target = untranslated(ctx, replace(address, tag=""))
+    if ctx.env.mte_store_only and not write:  # a load, unchecked
+        return target
+    tag, read = ctx.read_mem(tag_location(address.base, address.offset), TAG_BITS, ("T",),
+                             sources)
+    branch = ctx.event(E.BRANCH, sets={"PRED"})
+    ctx.data([read, *sources], branch)
+    precision = ctx.env.mte_precision
+    synchronous = precision == "synchronous" or precision == "asymmetric" and not write
+    if synchronous:
+        target = replace(target, ctrl=(branch,))
+    if tag == Tag(address.tag or DEFAULT_TAG):
+        return target
+    if synchronous:
+        # herd7 shows the pointer with its tag: the location `x:red`, the offset apart
+        raise_fault(ctx, str(replace(address, offset=0)), "TagCheck", write, (branch,),
+                    offset=address.offset)
+        return None
+    ctx.write_reg("TFSR_ELx", 1, ctrl_sources=(branch,))
+    sets = {"TagCheck", "FAULT-WR" if write else "FAULT-RD"}
+    if ctx.thread.handler is not None:  # herd7 counts it an exception entry then
+        sets.add("EXC-ENTRY")
+    ctx.ctrl([branch], ctx.event(E.FAULT, None, "TagCheck", sets))
+    return target
 
 
 def after_fault(ctx: Context, syscall: bool = False) -> None:
@@ -173,7 +222,8 @@ def translate(ctx: Context, address, sources: list, write: bool,
     has then gone where `after_fault` says). A write dirties the page unless `dirties`
     says otherwise (a CAS failing without writing may or may not)."""
     if not ctx.env.vmsa:
-        return untranslated(ctx, address)
+        return check_tag(ctx, address, sources, write) if ctx.env.memtag \
+            else untranslated(ctx, address)
     el0 = ctx.thread.index in ctx.env.el0_threads
     if isinstance(address, TableAddr):
         if el0:  # page tables are out of EL0's reach

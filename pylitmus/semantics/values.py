@@ -4,6 +4,8 @@ Numbers are held as unsigned 64-bit Python ints. Addresses of memory locations a
 code, instructions stored as data, and under virtual memory the addresses of page-table
 entries and physical addresses and the descriptors, stay symbolic, as in herd7. A final state holds
 `Number`s: a number with the C type of its location, which decides how it prints.
+Under memory tagging (`-variant memtag`) an address may carry a tag (`x:red`), and each
+location x has a tag location `tag(x)` holding a `Tag` (`:green` unless set).
 """
 
 from __future__ import annotations
@@ -37,13 +39,49 @@ def code_address(thread: int, words: int) -> int:
 
 @dataclass(frozen=True)
 class Addr:
-    """The address `base + offset` of a memory location (offset in bytes)."""
+    """The address `base + offset` of a memory location (offset in bytes), with the
+    memory tag of a tagged pointer (`x:red`), or "" for none."""
 
     base: str
     offset: int = 0
+    tag: str = ""
 
     def __str__(self) -> str:
-        return self.base if self.offset == 0 else f"{self.base}+{self.offset}"
+        name = f"{self.base}:{self.tag}" if self.tag else self.base
+        return name if self.offset == 0 else f"{name}+{self.offset}"
+
+
+DEFAULT_TAG = "green"  # the tag a location's tag starts with
+
+
+@dataclass(frozen=True)
+class Tag:
+    """A memory tag as a value (what a tag location holds): `:red`."""
+
+    colour: str
+
+    def __str__(self) -> str:
+        return f":{self.colour}"
+
+
+TAG_GRANULE = 16  # bytes of memory that share one tag
+
+
+def tag_location(name: str, offset: int = 0) -> str:
+    """The location holding the memory tag of the granule of x+offset: `tag(x)`,
+    `tag(x+16)`."""
+    granule = offset - offset % TAG_GRANULE
+    return f"tag({name}+{granule})" if granule else f"tag({name})"
+
+
+def tag_owner(loc: str) -> str | None:
+    """x, for the location `tag(x)` of x's memory tag; None for another."""
+    return loc[len("tag("):-1] if loc.startswith("tag(") else None
+
+
+def is_tag_location(loc: str) -> bool:
+    """Does the location hold a memory tag, `tag(x)`?"""
+    return tag_owner(loc) is not None
 
 
 @dataclass(frozen=True)
@@ -322,7 +360,9 @@ def herd_order(value) -> tuple:
     if isinstance(value, tuple):
         return (1, tuple(herd_order(v) for v in value))
     if isinstance(value, Addr):
-        return (3, value.base, value.offset)
+        return (3, value.base, value.offset, value.tag)
+    if isinstance(value, Tag):
+        return (6, value.colour)  # herd7 orders tags by name
     if isinstance(value, PteVal):
         return (5, value.order_key)
     if isinstance(value, ParEl1):

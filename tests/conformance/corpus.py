@@ -33,6 +33,8 @@ def in_scope(entry: dict) -> bool:
 # The feature suites of virtual memory, whose tests pylitmus answers in part (the others
 # it refuses): the engines' differential covers them.
 VMSA_SUITES = ("catalogue-vmsa", "catalogue-bbm", "catalogue-faults", "herd-kvm")
+# Those of memory tagging (-variant memtag; catalogue-ets3 has one test): likewise.
+MEMTAG_SUITES = ("herd-mte", "catalogue-ets3")
 
 
 def load_expected() -> dict:

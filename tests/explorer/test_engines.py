@@ -23,6 +23,7 @@ from tests.conformance.corpus import (
     CORE_SUITES,
     CORPUS,
     IFETCH_SUITES,
+    MEMTAG_SUITES,
     MIXED_SUITES,
     VMSA_SUITES,
     in_scope,
@@ -49,9 +50,11 @@ def corpus_cases() -> list:
                        if path.split("/")[0] in suites and in_scope(entry)
                        and "error" not in entry)
         cases += paths[::STEP]
-    # Virtual memory: the tests pylitmus answers (it refuses the others alike).
+    # Virtual memory and memory tagging: the tests pylitmus answers (it refuses the others
+    # alike).
     cases += sorted(path for path, entry in load_expected().items()
-                    if path.split("/")[0] in VMSA_SUITES and "error" not in entry)[::STEP]
+                    if path.split("/")[0] in VMSA_SUITES + MEMTAG_SUITES
+                    and "error" not in entry)[::STEP]
     return cases
 
 

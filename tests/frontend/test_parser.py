@@ -483,16 +483,16 @@ def test_syntax_errors_say_what_the_parser_state_expected():
         litmus(table="P0 ;\n STR W2,[X3] ) ;"): "unexpected character ')' in this "
         "instruction (expected '!', ',')",
         litmus(init="0:X1=x; $"): "unexpected character '$' in the init block (expected "
-        "'*', ';', '[', '}', PTE or TTD, a name, a number, a symbolic register)",
+        "'*', ';', '[', 'tag', '}', PTE or TTD, a name, a number, ...)",
         litmus(final="exists (0:X0=1 / x=1)"): "unexpected character '/' in the final "
         "condition (expected ')', '/\\', ':', ';', '=>', '\\/', exists, ~exists or forall)",
         litmus(table="P0 ;\n MOV W0,] ;"): "unexpected ']' in this instruction (expected "
         "'[', a PC offset (.+n), a number, a register, a name or a mnemonic, a symbolic "
         "register, an immediate (#n))",
         litmus(final="exists (0:X0=1 /\\ ])"): "unexpected ']' in the final condition "
-        "(expected '(', '*', '[', '~', PTE or TTD, a name, a number, fault)",
+        "(expected '(', '*', '[', 'tag', '~', PTE or TTD, a name, a number, ...)",
         litmus(init="0:X1=x; 1:X1= ;"): "unexpected ';' in the init block (expected '&', "
-        "'(', PA, PTE or TTD, a name, a number, label:\"...\" or instr:\"...\")",
+        "'(', ':', '{', PA, PTE or TTD, a name, a number, ...)",
         litmus(table="P0 ;\n LDR X0,[X1 ;"): "unexpected end of this instruction "
         "(expected ',', ']')",
     }

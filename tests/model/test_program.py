@@ -48,9 +48,10 @@ def test_unknown_names_and_kind_errors_are_model_errors():
 def test_arm_model_checks(flags):
     model = P.load_model(flags)
     names = [c.name for c in model.execution.checks]
-    assert names == ["external", "coRW1-Exp", "coWW-Exp", "coWR-Exp", "atomic"]
+    assert names == ["external", "coRW1-Exp", "coRW1-MTE", "coWW-Exp", "coWR-Exp", "coWR-MTE",
+                     "atomic"]
     # only `atomic` subtracts something that depends on rf and co
-    assert [c.monotone for c in model.execution.checks] == [True, True, True, True, False]
+    assert [c.monotone for c in model.execution.checks] == [True] * 6 + [False]
     assert [c.name for c in model.execution.choices] == ["DC-after", "IC-after"]
 
 

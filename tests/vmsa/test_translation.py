@@ -136,7 +136,8 @@ def test_reports_show_faults_and_descriptors():
 
 
 def test_a_cat_model_is_refused_under_virtual_memory():
-    with pytest.raises(LitmusError, match=r"virtual memory and exceptions with a cat model"):
+    with pytest.raises(LitmusError,
+                       match=r"virtual memory, memory tagging and exceptions with a cat model"):
         pylitmus.check(STOPS, variant="vmsa", model="/nonexistent.cat")
 
 
