@@ -44,3 +44,15 @@ def test_import_is_cheap() -> None:
     script = "import sys, pylitmus; print(sorted(m for m in sys.modules if 'pylitmus.' in m))"
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
     assert done.stdout == "[]\n"
+
+
+def test_a_batch_as_a_library_imports_nothing_it_does_not_need() -> None:
+    """A batch run from Python (as bench/run.py's) collects garbage as `pylitmus check`
+    does without the command line's click, nor the cat compiler, the witness search,
+    Rich or JSON."""
+    script = ("import sys, pylitmus\nfrom pylitmus.collector import collect_less\n"
+              f"collect_less()\npylitmus.check({example('MP')!r})\n"
+              "print([m for m in ('click', 'rich', 'json', 'pylitmus.model.cat',"
+              " 'pylitmus.witness', 'pylitmus.report.graph') if m in sys.modules])\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.stdout == "[]\n", done.stderr
