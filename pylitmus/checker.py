@@ -26,7 +26,10 @@ from .semantics.prepare import Prepared, mem_key, prepare, ref_key, to_value
 from .semantics.values import (
     Addr,
     CodeAddr,
+    Fault,
     Number,
+    fault_text,
+    fault_type_order,
     herd_order,
     is_table_location,
     is_tag_location,
@@ -137,57 +140,6 @@ def unmasked(value):
     if isinstance(value, tuple):
         return tuple(unmasked(v) for v in value)
     return value.bits if isinstance(value, Number) else value
-
-
-class Fault(NamedTuple):
-    """A fault of an execution: its thread, the labels of the faulting instruction, its
-    (virtual) location, with the pointer's memory tag for a tag check (`x:red`), and its
-    type (`D-MMU:Translation`)."""
-
-    thread: int
-    labels: tuple[str, ...]
-    loc: str | None
-    type: str
-    message: str | None = None  # why, when herd7 says (`EL0`)
-    offset: int = 0  # of the faulting address in its location (an array's cell)
-
-    @property
-    def order(self) -> tuple:
-        """herd7's order of faults: thread, labels, location, type."""
-        return (self.thread, self.labels, self.loc or "", self.offset,
-                fault_type_order(self.type))
-
-    def matches(self, atom: ast.FaultAtom) -> bool:
-        """Does the fault satisfy the atom (herd7's lib/fault.ml, check_one_fatom)? `MMU:T`
-        matches `D-MMU:T` and `I-MMU:T`."""
-        return (self.thread == atom.thread
-                and (atom.label is None or atom.label in self.labels)
-                and (atom.loc is None or self.loc is not None
-                     and atom.loc == self.loc.partition(":")[0])
-                and (atom.type is None or atom.type == self.type
-                     or atom.type.startswith("MMU:") and self.type.endswith("-" + atom.type)))
-
-    def text(self, type_: str) -> str:
-        """herd7's `Fault(P0:L0,x,MMU:Translation)`, with the type given."""
-        labels = self.labels
-        where = f"P{self.thread}" + ("" if not labels else f":{labels[0]}" if len(labels) == 1
-                                     else ":{" + ",".join(labels) + "}")
-        loc = self.loc and str(Addr(self.loc, self.offset))
-        parts = (where, loc, type_, self.message)
-        return f"Fault({','.join(part for part in parts if part)})"
-
-
-# herd7's order of MMU fault types (lib/faultType.ml, mmu_t).
-MMU_FAULT_TYPES = ("Translation", "AccessFlag", "Permission", "Exclusive")
-
-
-def fault_type_order(fault_type: str | None) -> tuple:
-    """A fault type's place in herd7's order: MMU faults by their kind, after no type."""
-    if fault_type is None:
-        return ()
-    kind = fault_type.rpartition(":")[2]
-    return (MMU_FAULT_TYPES.index(kind) if kind in MMU_FAULT_TYPES else len(MMU_FAULT_TYPES),
-            fault_type)
 
 
 def fault_atom_order(atom: ast.FaultAtom) -> tuple:
@@ -408,9 +360,8 @@ class Judge:
         atoms = {fault_atom_order(atom): atom for atom in self.fault_atoms}  # a set
         for _, atom in sorted(atoms.items(), key=lambda item: item[0], reverse=True):
             if not any(fault.matches(atom) for fault in faults):
-                where = f"P{atom.thread}" + (f":{atom.label}" if atom.label else "")
-                parts = (where, atom.loc, atom.type)
-                shown.append(f"~Fault({','.join(part for part in parts if part)})")
+                labels = (atom.label,) if atom.label else ()
+                shown.append("~" + fault_text(atom.thread, labels, atom.loc, atom.type))
         return Faults(tuple(shown), tuple(order))
 
 

@@ -6,14 +6,16 @@ entries and physical addresses and the descriptors, stay symbolic, as in herd7. 
 `Number`s: a number with the C type of its location, which decides how it prints.
 Under memory tagging (`-variant memtag`) an address may carry a tag (`x:red`), and each
 location x has a tag location `tag(x)` holding a `Tag` (`:green` unless set).
+A final state may show an execution's faults (`Fault`), as herd7 prints and orders them.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import NamedTuple
 
-from ..frontend.ast import PAGE_BYTES
+from ..frontend.ast import PAGE_BYTES, FaultAtom
 
 MASK64 = (1 << 64) - 1
 CODE_SPACING = 100_000  # herd7 places the code of thread Pn at (n + 1) * 100000
@@ -370,3 +372,59 @@ def herd_order(value) -> tuple:
     if isinstance(value, InstrBits):
         return (7, " " in value.text, value.text)
     return (4, str(value))  # page-table entries' and physical addresses
+
+
+class Fault(NamedTuple):
+    """A fault of an execution: its thread, the labels of the faulting instruction, its
+    (virtual) location, with the pointer's memory tag for a tag check (`x:red`), and its
+    type (`D-MMU:Translation`)."""
+
+    thread: int
+    labels: tuple[str, ...]
+    loc: str | None
+    type: str
+    message: str | None = None  # why, when herd7 says (`EL0`)
+    offset: int = 0  # of the faulting address in its location (an array's cell)
+
+    @property
+    def order(self) -> tuple:
+        """herd7's order of faults: thread, labels, location, type."""
+        return (self.thread, self.labels, self.loc or "", self.offset,
+                fault_type_order(self.type))
+
+    def matches(self, atom: FaultAtom) -> bool:
+        """Does the fault satisfy the atom (herd7's lib/fault.ml, check_one_fatom)? `MMU:T`
+        matches `D-MMU:T` and `I-MMU:T`."""
+        return (self.thread == atom.thread
+                and (atom.label is None or atom.label in self.labels)
+                and (atom.loc is None or self.loc is not None
+                     and atom.loc == self.loc.partition(":")[0])
+                and (atom.type is None or atom.type == self.type
+                     or atom.type.startswith("MMU:") and self.type.endswith("-" + atom.type)))
+
+    def text(self, type_: str) -> str:
+        """herd7's `Fault(P0:L0,x,MMU:Translation)`, with the type given."""
+        loc = self.loc and str(Addr(self.loc, self.offset))
+        return fault_text(self.thread, self.labels, loc, type_, self.message)
+
+
+def fault_text(thread: int, labels: tuple[str, ...], loc: str | None, type_: str | None,
+               message: str | None = None) -> str:
+    """herd7's text of a fault in a final state, `Fault(P0:L0,x,MMU:Translation)` (a fault
+    atom no fault matches prints so too, after a `~`)."""
+    where = f"P{thread}" + ("" if not labels else f":{labels[0]}" if len(labels) == 1
+                            else ":{" + ",".join(labels) + "}")
+    return f"Fault({','.join(part for part in (where, loc, type_, message) if part)})"
+
+
+# herd7's order of MMU fault types (lib/faultType.ml, mmu_t).
+MMU_FAULT_TYPES = ("Translation", "AccessFlag", "Permission", "Exclusive")
+
+
+def fault_type_order(fault_type: str | None) -> tuple:
+    """A fault type's place in herd7's order: MMU faults by their kind, after no type."""
+    if fault_type is None:
+        return ()
+    kind = fault_type.rpartition(":")[2]
+    return (MMU_FAULT_TYPES.index(kind) if kind in MMU_FAULT_TYPES else len(MMU_FAULT_TYPES),
+            fault_type)
