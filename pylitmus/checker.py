@@ -20,9 +20,9 @@ from .limits import LimitError, Limits, limit_message
 from .model.program import Model, load_model
 from .result import FAULTS, Faults, Location, Result, State, is_faults
 from .semantics import events as E
-from .semantics.machine import reg_key
+from .semantics.machine import ref_key, reg_key
 from .semantics.mixed import recompose
-from .semantics.prepare import Prepared, mem_key, prepare, ref_key, to_value
+from .semantics.prepare import Prepared, mem_key, prepare, to_value
 from .semantics.values import (
     Addr,
     CodeAddr,

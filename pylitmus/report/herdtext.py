@@ -9,7 +9,7 @@ from __future__ import annotations
 from pylitmus.checker import condition_value
 from pylitmus.frontend import ast
 from pylitmus.result import Location, is_faults
-from pylitmus.semantics.prepare import ref_key
+from pylitmus.semantics.machine import ref_key
 from pylitmus.semantics.values import herd_text, literal
 
 # What an operator of the condition is under, to decide on brackets (herd7's

@@ -18,7 +18,7 @@ from . import annotations as A
 from . import isa
 from .dispatch import decode
 from .instructions import BARRIER_DOMAINS, CONDITIONS
-from .machine import reg_key
+from .machine import ref_key
 
 SYSTEM_REGISTER = re.compile(r"[A-Z][A-Z0-9]*_EL[0-3]|TFSR_EL[xX]")
 WIDE_ONLY = re.compile(r"W(?:[0-9]+|ZR|SP)")  # 32-bit views, which code alone may name
@@ -74,8 +74,7 @@ def _check_initialized_once(test: ast.Test) -> None:
             continue  # `int x=1;` is a declaration and a value, one item of the block
         target = item.target
         if isinstance(target, ast.RegRef):
-            key = f"{target.thread}:{reg_key(target.reg)}" if target.thread is not None \
-                else target.reg
+            key = ref_key(target) if target.thread is not None else target.reg
         else:
             key = target.name if target.index is None else f"{target.name}[{target.index}]"
         if key in seen:

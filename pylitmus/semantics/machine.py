@@ -649,6 +649,11 @@ def reg_key(name: str) -> str:
     return key
 
 
+def ref_key(ref: ast.RegRef) -> str:
+    """A thread's register as declarations and conditions name it: `0:X1` (W1 is X1)."""
+    return f"{ref.thread}:{reg_key(ref.reg)}"
+
+
 REG_KEYS: dict[str, str] = {}  # reg_key's answers so far
 
 

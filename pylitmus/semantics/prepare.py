@@ -16,7 +16,7 @@ from ..variants import in_force, not_supported
 from . import events as E
 from .checks import check_static
 from .dispatch import execute
-from .machine import DEFAULT_BITS, Env, ThreadRuns
+from .machine import DEFAULT_BITS, Env, ThreadRuns, ref_key
 from .machine import reg_key as register_key
 from .mixed import Layout, read_values, split_read_key, written_patterns
 from .translation import spurious_update
@@ -161,11 +161,6 @@ def descriptor_value(v: ast.Descriptor) -> PteVal:
 
 def mem_key(ref: ast.MemRef) -> str:
     return ref.name if ref.index is None else f"{ref.name}[{ref.index}]"
-
-
-def ref_key(ref: ast.RegRef) -> str:
-    """A thread's register as declarations and conditions name it: `0:X1` (W1 is X1)."""
-    return f"{ref.thread}:{register_key(ref.reg)}"
 
 
 def prepare(test: ast.Test, unroll: int = 2, requested: frozenset[str] = frozenset(),
