@@ -5,7 +5,8 @@ an ADR takes it) is fetched before it runs: an implicit read of its code
 location returns the original instruction or any instruction stored there,
 a "decode" decision depends on that value, and every first event of the
 fetched instruction depends on the decision. The fetched instruction is the
-one that executes.
+one that executes; a fetched value that is no instruction (0, say) is undefined and
+faults as UDF does.
 
 Under virtual memory too (`-variant vmsa,ifetch`), the instructions on a page of code
 whose first instruction has a label with a page-table entry (`TTD(P0:L0)=...`) are
@@ -25,8 +26,7 @@ from ..frontend import ast
 from ..frontend.parser import parse_instruction
 from ..variants import not_supported
 from . import events as E
-from .instructions import Unsupported
-from .translation import DESCRIPTOR_BITS, fault_type, raise_fault
+from .translation import DESCRIPTOR_BITS, fault_type, raise_fault, undefined_instruction
 from .values import (
     CODE_SPACING,
     INSTRUCTION_BITS,
@@ -160,14 +160,13 @@ def execute_fetched(ctx, instr: ast.Instruction, run_instruction) -> None:
         if found is None:
             return
         loc, value, fetch = found
-    if not isinstance(value, InstrBits):
-        # herd7 decodes it as a binary encoding, which may fault (0 is UDF #0).
-        raise Unsupported(f"fetching the value {value} at {loc} (a binary encoding, or a "
-                          f"fault) is not supported yet", static=True)
     decision = ctx.event(E.BRANCH, sets={"PRED"})
     ctx.data([fetch], decision)
     first = len(ctx.run.events)
-    if value == ctx.env.code_locations[loc]:
+    if not isinstance(value, InstrBits):
+        # herd7 decodes only instructions; any other value (0, say) is an undefined one.
+        undefined_instruction(ctx)
+    elif value == ctx.env.code_locations[loc]:
         run_instruction(ctx, instr)
     else:
         fetched = decode(value.text)

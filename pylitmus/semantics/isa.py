@@ -36,7 +36,15 @@ from .instructions import (
     width_of,
 )
 from .machine import Abandon
-from .translation import TAG_BITS, Target, address_translation, after_fault, translate, untranslated
+from .translation import (
+    TAG_BITS,
+    Target,
+    address_translation,
+    after_fault,
+    translate,
+    undefined_instruction,
+    untranslated,
+)
 from .values import (
     DEFAULT_TAG,
     MASK64,
@@ -659,10 +667,7 @@ def undefined(s: Semantics, instr):
     """A permanently undefined instruction: a fault of type UndefinedInstruction, ELR_EL1
     its own address."""
     imm_operand(instr, 0)
-    ctx = s.ctx
-    ctx.write_reg("ELR_EL1", ctx.label_address(None, ctx.pc))
-    ctx.event(E.FAULT, value="UndefinedInstruction", sets={"EXC-ENTRY", "UndefinedInstruction"})
-    after_fault(ctx)
+    undefined_instruction(s.ctx)
 
 
 # The system registers a test may move to and from: those of exception entry and return,

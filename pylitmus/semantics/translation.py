@@ -163,6 +163,15 @@ def raise_fault(ctx: Context, loc: str, fault: str, write: bool,
     after_fault(ctx)
 
 
+def undefined_instruction(ctx: Context) -> None:
+    """The fault of an instruction that is undefined (UDF, or a fetched value that is no
+    instruction): ELR_EL1 its own address, a fault of type UndefinedInstruction with no
+    location; then `after_fault`."""
+    ctx.write_reg("ELR_EL1", ctx.label_address(None, ctx.pc))
+    ctx.event(E.FAULT, value="UndefinedInstruction", sets={"EXC-ENTRY", "UndefinedInstruction"})
+    after_fault(ctx)
+
+
 def check_tag(ctx: Context, address, sources: list, write: bool) -> Target | None:
     """The access to `address` after its tag check under memtag; None when it faults
     (the thread has then gone where `after_fault` says)."""
