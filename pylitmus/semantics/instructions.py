@@ -14,6 +14,7 @@ from .machine import Context
 from .values import MASK64, PAGE_SHIFT, Addr, CodeAddr, PageAddr, PteVal, signed
 
 FLAGS = ("PSTATE.N", "PSTATE.Z", "PSTATE.C", "PSTATE.V")
+NZCV_SHIFT = 28  # the flags are bits 31..28 of the system register NZCV
 # The flags each condition reads, and its test on (n, z, c, v).
 CONDITIONS = {
     "EQ": ("Z", lambda n, z, c, v: z == 1), "NE": ("Z", lambda n, z, c, v: z == 0),
@@ -273,6 +274,24 @@ class Semantics:
     def write_flags(self, n, z, c, v, sources):
         for name, value in zip(FLAGS, (n, z, c, v)):
             self.ctx.write_reg(name, value, sources)
+
+    def read_nzcv(self):
+        """The flags as the value of NZCV (N, Z, C, V in bits 31..28): one read of each
+        flag; returns (value, events)."""
+        value, evs = 0, []
+        for name in FLAGS:
+            flag, ev = self.ctx.read_reg(name)
+            if flag is None:
+                raise Unsupported("reading NZCV after comparing two symbolic values (herd7 "
+                                  "orders them) is not supported yet")
+            value, evs = value << 1 | flag, evs + [ev]
+        return value << NZCV_SHIFT, evs
+
+    def write_nzcv(self, value, sources):
+        """Set the flags from bits 31..28 of `value`, each write fed by `sources`."""
+        if not isinstance(value, int):
+            raise Unsupported(f"illegal operation on {value}: writing it to NZCV")
+        self.write_flags(*(value >> (NZCV_SHIFT + bit) & 1 for bit in (3, 2, 1, 0)), sources)
 
     def second_value(self, instr, i, bits):
         """An `#imm`, or a register with an optional shift; (value, events)."""

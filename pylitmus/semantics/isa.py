@@ -671,12 +671,12 @@ def undefined(s: Semantics, instr):
 
 
 # The system registers a test may move to and from: those of exception entry and return,
-# and that of address translation results.
-SYSTEM_REGISTERS = ("ELR_EL1", "ESR_EL1", "PAR_EL1")
+# that of address translation results, and NZCV, the flags seen as one register.
+SYSTEM_REGISTERS = ("ELR_EL1", "ESR_EL1", "PAR_EL1", "NZCV")
 
 
 def system_register(instr, i: int) -> str:
-    """Operand `i`, a system register pylitmus models (ELR_EL1, ESR_EL1, PAR_EL1)."""
+    """Operand `i`, a system register pylitmus models (`SYSTEM_REGISTERS`)."""
     op = operand(instr, i)
     name = op.text.upper() if isinstance(op, ast.Name) else None
     if name not in SYSTEM_REGISTERS:
@@ -710,18 +710,28 @@ def address_translate(s: Semantics, instr):
 
 @handles("MSR")
 def move_to_system_register(s: Semantics, instr):
-    """MSR sreg,Xt: a register write of the system register."""
+    """MSR sreg,Xt: a register write of the system register (of the four flags for
+    NZCV)."""
     sreg = system_register(instr, 0)
     value, ev = s.read(reg_operand(instr, 1))
-    s.ctx.write_reg(sreg, value, [ev])
+    if sreg == "NZCV":
+        s.write_nzcv(value, [ev])
+    else:
+        s.ctx.write_reg(sreg, value, [ev])
 
 
 @handles("MRS")
 def move_from_system_register(s: Semantics, instr):
-    """MRS Xt,sreg: a register read of the system register."""
+    """MRS Xt,sreg: a register read of the system register (of the four flags for
+    NZCV)."""
     rd = reg_operand(instr, 0)
-    value, ev = s.read(system_register(instr, 1))
-    s.ctx.write_reg(rd, value, [ev])
+    sreg = system_register(instr, 1)
+    if sreg == "NZCV":
+        value, evs = s.read_nzcv()
+    else:
+        value, ev = s.read(sreg)
+        evs = [ev]
+    s.ctx.write_reg(rd, value, evs)
 
 
 @handles("ERET")

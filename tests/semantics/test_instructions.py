@@ -58,6 +58,41 @@ def test_flags_and_conditions(setup, cond, taken):
     only_state(code, "", f"0:X5={taken} /\\ 0:X6={0 if taken else 2}")
 
 
+@pytest.mark.parametrize("code, condition", [
+    ("MOV W1,#0\nCMP W1,#0\nMRS X0,NZCV", "0:X0=1610612736"),  # Z and C: bits 30, 29
+    ("MOV X1,#-1\nCMP X1,#0\nMRS X0,NZCV", "0:X0=2684354560"),  # N and C: bits 31, 29
+    ("MOV X1,#1\nLSL X1,X1,#28\nMSR NZCV,X1\nCSET X2,VS\nCSET X3,EQ\nMRS X0,NZCV",
+     "0:X0=268435456 /\\ 0:X2=1 /\\ 0:X3=0"),
+    ("MOV X1,#-1\nMSR NZCV,X1\nMRS X0,NZCV", "0:X0=4026531840"),  # bits 31..28 only
+])
+def test_flags_as_the_system_register_nzcv(code, condition):
+    only_state(code, "uint64_t 0:X0;", condition)
+
+
+# Load buffering whose dependencies go through the flags: MRS reads all four flags into
+# its register, MSR writes each flag from its register (as herd7's dependencies do).
+NZCV_LOAD_BUFFERING = """AArch64 LB+nzcv
+{{ 0:X1=x; 0:X3=y; 1:X1=y; 1:X3=x; }}
+ P0             | P1             ;
+ LDR W0,[X1]    | LDR W0,[X1]    ;
+ CMP W0,#1      | {second}    ;
+ MRS X2,NZCV    | MRS X2,NZCV    ;
+ EOR X4,X2,X2   | EOR X4,X2,X2   ;
+ ADD X4,X4,#1   | ADD X4,X4,#1   ;
+ STR W4,[X3]    | STR W4,[X3]    ;
+exists (0:X0=1 /\\ 1:X0=1)
+"""
+
+
+@pytest.mark.parametrize("second, observation", [
+    ("MSR NZCV,X0", "Never"),  # a data dependency on both sides
+    ("MSR NZCV,XZR", "Sometimes"),  # none on P1
+])
+def test_dependencies_through_nzcv(second, observation):
+    result = pylitmus.check(NZCV_LOAD_BUFFERING.format(second=second), engine="python")
+    assert result.observation == observation
+
+
 def test_conditional_select_family():
     code = ("MOV X1,#10\nMOV X2,#20\nCMP X1,X2\nCSEL X3,X1,X2,EQ\nCSINC X4,X1,X2,EQ\n"
             "CSINV X5,X1,X2,EQ\nCSNEG X6,X1,X2,EQ\nCINC X7,X1,NE")
