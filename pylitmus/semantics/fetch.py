@@ -193,8 +193,8 @@ def fetch_translated(ctx, page: str, word: int):
     assert isinstance(descriptor, PteVal), "prepare refuses other values of a code page's entry"
     branch = ctx.event(E.BRANCH, sets={"PRED"})
     ctx.data([entry], branch)
-    el0 = ctx.thread.index in ctx.env.el0_threads and not ctx.after_fault
-    fault = fault_type(descriptor, False, el0) or (None if descriptor.x else "Permission")
+    fault = fault_type(descriptor, False, ctx.checks_el0_bit) or \
+        (None if descriptor.x else "Permission")
     if fault is not None:
         raise_fault(ctx, f'label:"{page}"', fault, False, (branch,), side="I")
         return None

@@ -323,6 +323,13 @@ class Context:
             self.symbolic_regs.discard(key)
         return ev
 
+    @property
+    def checks_el0_bit(self) -> bool:
+        """Does herd7 check the el0 bit of the descriptors this instruction translates
+        through? At EL0, but not in a fault's handler or an instruction run again after
+        its fault (herd7's in_handler)."""
+        return self.thread.index in self.env.el0_threads and not self.after_fault
+
     def holds_value(self, name: str) -> bool:
         """Has the register a value of the init block or of an instruction? herd7 reads a
         register with neither as an unknown, not as 0, when it is a branch target."""

@@ -121,7 +121,7 @@ def address_translation(ctx: Context, address, source: E.Event | None,
     when it fails; a physical address is its own output address."""
     if not ctx.env.vmsa:  # decoding only: `prepare` refuses AT without vmsa
         return FAILED_TRANSLATION, source
-    el0 = ctx.thread.index in ctx.env.el0_threads and not ctx.after_fault
+    el0 = ctx.checks_el0_bit
     if isinstance(address, PhysAddr) and not el0:
         return ParEl1(address), source
     if not isinstance(address, Addr) or address.offset or address.base in ctx.env.arrays:
@@ -233,9 +233,8 @@ def translate(ctx: Context, address, sources: list, write: bool,
     if not ctx.env.vmsa:
         return check_tag(ctx, address, sources, write) if ctx.env.memtag \
             else untranslated(ctx, address)
-    el0 = ctx.thread.index in ctx.env.el0_threads
     if isinstance(address, TableAddr):
-        if el0:  # page tables are out of EL0's reach
+        if ctx.thread.index in ctx.env.el0_threads:  # page tables are out of EL0's reach
             raise_fault(ctx, table_location(address.name), "Permission", write,
                         message="EL0")
             return None
@@ -258,9 +257,7 @@ def translate(ctx: Context, address, sources: list, write: bool,
                           f"is not supported yet", static=True)
     branch = ctx.event(E.BRANCH, sets={"PRED"})
     ctx.data([ttd], branch)
-    # herd7 checks a descriptor's el0 bit but in a fault's handler or an instruction run
-    # again after its fault (in_handler), page tables always.
-    fault = fault_type(descriptor, write, el0 and not ctx.after_fault, ha, hd)
+    fault = fault_type(descriptor, write, ctx.checks_el0_bit, ha, hd)
     if fault is not None:
         raise_fault(ctx, address.base, fault, write, (branch,), offset=address.offset)
         return None
