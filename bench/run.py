@@ -123,6 +123,7 @@ def child_corpus(engine: str, which: str, model: str | None = None) -> None:
     """Check the tests one after the other (under `model`, a cat file, when given),
     comparing each with herd7's verdict."""
     expected, paths = corpus_paths(which)
+    from pylitmus.collector import test_ended
     from tests.conformance.corpus import compare
 
     start, cpu = time.perf_counter(), cpu_seconds()
@@ -131,6 +132,7 @@ def child_corpus(engine: str, which: str, model: str | None = None) -> None:
     for path in paths:
         status = compare(path, expected[path], engine, model=model,
                          libdir=model and str(Path(model).parent)).status
+        test_ended()  # as the batch runner does after each test
         statuses[status] = statuses.get(status, 0) + 1
         if status == "agree":
             herd_agreed += expected[path].get("herd_seconds", 0.0)

@@ -6,6 +6,8 @@ from __future__ import annotations
 import gc
 
 GC_THRESHOLD = 10_000  # allocations between collections of the youngest objects (700 by default)
+TESTS_PER_FULL_COLLECTION = 1000  # tests between two looks for cycles among all objects
+_tests_ended = [0]
 
 
 def collect_less() -> None:
@@ -17,3 +19,15 @@ def collect_less() -> None:
     gc.freeze()
     gc.set_threshold(GC_THRESHOLD, 10, 10)
     gc.enable()
+
+
+def test_ended() -> None:
+    """After a test of a batch: what outlives a test is what the caches keep of it (thread
+    runs, parsed cells, compiled conditions), so no collection goes over it again. A test
+    that raised may leave a cycle (an exception and its frames): every
+    TESTS_PER_FULL_COLLECTION tests, one collection goes over every object."""
+    _tests_ended[0] += 1
+    if _tests_ended[0] % TESTS_PER_FULL_COLLECTION == 0:
+        gc.unfreeze()
+        gc.collect()
+    gc.freeze()

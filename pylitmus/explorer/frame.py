@@ -227,12 +227,14 @@ class LocalRelations:
     """What a run gives every frame using it: its thread-stage results, its memory
     events, and a key saying what the run gives a frame's shape."""
 
-    __slots__ = ("results", "events", "evaluate", "shape_key")
+    __slots__ = ("results", "events", "model", "evaluate", "shape_key")
 
-    def __init__(self, results: StageResults, run: E.Run, evaluate):
+    def __init__(self, results: StageResults, run: E.Run, model: P.Model, evaluate):
         self.results = results
         self.events = [run.events[i] for i in results.memory]
-        self.evaluate = evaluate  # the thread-stage evaluator that gave the results
+        # the model and thread-stage evaluator that gave the results (a run may be shared
+        # by tests checked under other models: semantics/shared_runs.py)
+        self.model, self.evaluate = model, evaluate
         self.shape_key = (id(results), tuple([(ev.kind, ev.loc, ev.sets) for ev in self.events]))
 
     @property
@@ -319,9 +321,11 @@ def evaluate_in_python(stage: P.Stage, inputs: dict, n: int, wanted: list[int]) 
 def local_relations(run: E.Run, model: P.Model, evaluate) -> LocalRelations:
     """Evaluate the thread stage on a run with `evaluate(stage, inputs, n, slots)` (an
     engine's); keep the imported names, over memory events."""
-    if run.local is None or run.local.evaluate is not evaluate:
-        run.local = LocalRelations(_thread_results(model, run, evaluate), run, evaluate)
-    return run.local
+    local = run.local
+    if local is None or local.evaluate is not evaluate or local.model is not model:
+        local = run.local = LocalRelations(_thread_results(model, run, evaluate), run, model,
+                                           evaluate)
+    return local
 
 
 class Shape:

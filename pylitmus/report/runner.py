@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Iterator
 
 from pylitmus.checker import Options, check_test
+from pylitmus.collector import test_ended
 from pylitmus.errors import LitmusError
 from pylitmus.frontend import parse_file, parse_text
 from pylitmus.limits import limit_message
@@ -69,6 +70,13 @@ class Outcome:
 
 def check_job(job: Job, options: Options) -> Outcome:
     """Parse and check one test; every problem becomes a `Failure`, never an exception."""
+    try:
+        return _outcome(job, options)
+    finally:
+        test_ended()
+
+
+def _outcome(job: Job, options: Options) -> Outcome:
     if job.problem is not None:
         return Outcome(job.file, failure=Failure.plain(job.file, job.problem))
     try:

@@ -16,9 +16,10 @@ from ..variants import in_force, not_supported
 from . import events as E
 from .checks import check_static
 from .dispatch import execute
-from .machine import DEFAULT_BITS, Env, ThreadRuns, ref_key
+from .machine import DEFAULT_BITS, Env, ref_key
 from .machine import reg_key as register_key
 from .mixed import Layout, read_values, split_read_key, written_patterns
+from .shared_runs import SharedThreadRuns
 from .translation import spurious_update
 from .values import (
     DEFAULT_TAG,
@@ -459,7 +460,7 @@ def runs_to_value_fixpoint(env: Env, test: ast.Test, init_regs: list[dict],
     the most writes one run per thread holds is below k, every consistent execution's runs
     are among round k's.
     """
-    threads = [ThreadRuns(env, t, init_regs[t.index], execute) for t in test.threads]
+    threads = [SharedThreadRuns(env, t, init_regs[t.index], execute) for t in test.threads]
     try:
         return _rounds(env, test, init_memory, threads)
     finally:
@@ -482,7 +483,7 @@ def _grow_read_values(env: Env) -> bool:
 
 
 def _rounds(env: Env, test: ast.Test, init_memory: dict[str, object],
-            threads: list[ThreadRuns]) -> list[list[E.Run]]:
+            threads: list[SharedThreadRuns]) -> list[list[E.Run]]:
     """The rounds of `runs_to_value_fixpoint` over the threads' runs."""
     most = [0] * len(threads)  # the most writes a run of each thread holds
     spurious = env.vmsa and env.hardware_updates.any
