@@ -103,39 +103,39 @@ def _run_in_workers(jobs: list[Job], options: Options, workers: int,
     from multiprocessing.connection import wait
 
     context = multiprocessing.get_context("fork")
-    workers = min(workers, len(jobs))
-    idle = [_Worker(context, options) for _ in range(workers)]
-    busy: dict = {}  # connection -> worker
+    count = min(workers, len(jobs))
+    # Without --timeout a worker holds the chunk it checks and the next one, so that it
+    # never waits for this process between chunks; under --timeout, one chunk of one job.
+    depth = 2 if timeout is None else 1
+    pool = [_Worker(context, options) for _ in range(count)]
     waiting = deque(enumerate(jobs))
     finished: dict[int, Outcome] = {}
     next_index = 0
     try:
         while next_index < len(jobs):
-            while waiting and idle:
-                worker = idle.pop()
-                size = _chunk_size(len(waiting), workers, timeout)
-                worker.give([waiting.popleft() for _ in range(size)], timeout)
-                busy[worker.connection] = worker
-            ready = wait(list(busy), timeout=_time_to_first(busy.values()))
-            # A worker over its time has timed out, even if its outcomes came meanwhile.
-            for worker in [w for w in busy.values() if w.overdue()]:
-                del busy[worker.connection]
-                worker.stop()
-                for index, job in worker.chunk:
-                    finished[index] = Outcome(job.file, failure=Failure.plain(
-                        job.file, limit_message("timed out", "--timeout", f"{timeout:g}"),
-                        timed_out=True))
-                idle.append(_Worker(context, options))
-            for connection in ready:
-                worker = busy.pop(connection, None)
-                if worker is not None:
+            for worker in pool:
+                while waiting and len(worker.chunks) < depth:
+                    size = _chunk_size(len(waiting), count, timeout)
+                    worker.give([waiting.popleft() for _ in range(size)], timeout)
+            busy = [worker for worker in pool if worker.chunks]
+            ready = wait([worker.connection for worker in busy],
+                         timeout=_time_to_first(busy))
+            for index, worker in enumerate(pool):
+                if timeout is not None and worker.overdue():
+                    # over its time, even if its outcomes came meanwhile
+                    finished.update(worker.timed_out(timeout))
+                elif worker.connection in ready:
                     finished.update(worker.take())
-                    idle.append(worker if worker.alive else _Worker(context, options))
+                else:
+                    continue
+                if not worker.alive:
+                    waiting.extendleft(reversed(worker.unstarted()))
+                    pool[index] = _Worker(context, options)
             while next_index in finished:
                 yield finished.pop(next_index)
                 next_index += 1
     finally:
-        for worker in idle + list(busy.values()):
+        for worker in pool:
             worker.stop()
 
 
@@ -149,37 +149,55 @@ def _chunk_size(waiting: int, workers: int, timeout: float | None) -> int:
 
 
 class _Worker:
-    """A forked process checking the chunks of jobs it is given, one chunk at a time."""
+    """A forked process checking the chunks of jobs it is given, in the order given."""
 
     def __init__(self, context, options: Options):
         self.connection, child_end = context.Pipe()
         self.process = context.Process(target=_serve, args=(child_end, options), daemon=True)
         self.process.start()
         child_end.close()
-        self.chunk: list[tuple[int, Job]] = []
-        self.deadline: float | None = None
+        self.chunks: deque[list[tuple[int, Job]]] = deque()  # given, outcomes not taken
+        self.deadline: float | None = None  # of the first chunk, under --timeout
         self.alive = True
 
     def give(self, chunk: list[tuple[int, Job]], timeout: float | None) -> None:
-        self.chunk = chunk
-        self.deadline = None if timeout is None else time.monotonic() + timeout
-        self.connection.send([job for _, job in chunk])
+        self.chunks.append(chunk)
+        if timeout is not None:
+            self.deadline = time.monotonic() + timeout
+        try:
+            self.connection.send([job for _, job in chunk])
+        except OSError:
+            pass  # the process died on an earlier chunk: `take` tells of it
 
     def take(self) -> dict[int, Outcome]:
-        """The outcomes of the chunk given, by job index; internal errors if the process
-        died."""
-        indices = [index for index, _ in self.chunk]
+        """The outcomes of the first chunk given, by job index; internal errors if the
+        process died."""
+        chunk = self.chunks.popleft()
         try:
-            return dict(zip(indices, self.connection.recv()))
-        except EOFError:
+            return dict(zip([index for index, _ in chunk], self.connection.recv()))
+        except (EOFError, OSError):  # OSError: it died with a chunk it had not read
             self.stop()
             message = f"internal error: the worker process ended with status " \
                       f"{self.process.exitcode}"
             return {index: Outcome(job.file, failure=Failure.plain(job.file, message))
-                    for index, job in self.chunk}
+                    for index, job in chunk}
+
+    def timed_out(self, timeout: float) -> dict[int, Outcome]:
+        """Stop the worker: the jobs of its first chunk timed out."""
+        self.stop()
+        return {index: Outcome(job.file, failure=Failure.plain(
+            job.file, limit_message("timed out", "--timeout", f"{timeout:g}"),
+            timed_out=True)) for index, job in self.chunks.popleft()}
+
+    def unstarted(self) -> list[tuple[int, Job]]:
+        """The jobs of the chunks given after the first (of a worker that stopped)."""
+        jobs = [job for chunk in self.chunks for job in chunk]
+        self.chunks.clear()
+        return jobs
 
     def overdue(self) -> bool:
-        return self.deadline is not None and time.monotonic() >= self.deadline
+        return self.deadline is not None and bool(self.chunks) and \
+            time.monotonic() >= self.deadline
 
     def stop(self) -> None:
         self.alive = False

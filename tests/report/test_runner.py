@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from pylitmus.checker import Options
@@ -38,6 +39,32 @@ def test_workers_keep_job_order() -> None:
               for o in run_jobs(jobs, Options(), workers=2)]
     assert shared == alone
     assert [status for _, status, _ in alone] == ["ok"] * 5 + ["error"]
+
+
+def test_a_worker_that_dies_fails_its_chunk_and_the_next_chunks_run(monkeypatch) -> None:
+    # A worker holds the chunk it checks and the next: when it dies on one job, that
+    # job's chunk fails and the chunk it had not started goes to a new worker.
+    checked = runner.check_job
+
+    def dying(job, options):
+        if job.file == "dies.litmus":
+            os._exit(3)
+        return checked(job, options)
+
+    monkeypatch.setattr(runner, "check_job", dying)
+    jobs = [Job(path) for path in SMALL * 20] + [Job("dies.litmus")] + \
+        [Job(path) for path in SMALL * 20]
+    outcomes = list(run_jobs(jobs, Options(), workers=2))
+    assert [o.file for o in outcomes] == [job.file for job in jobs]
+    died = [o for o in outcomes if o.status == "error"]
+    assert "dies.litmus" in {o.file for o in died}
+    assert all(o.failure.message == "internal error: the worker process ended with status 3"
+               for o in died)
+    # only the jobs of the chunk it died in fail; every other job, those of the chunk it
+    # held next included, has its verdict
+    assert len(died) <= runner.MAX_CHUNK
+    assert all(o.status == "ok" for o in outcomes if o.file != "dies.litmus" and o not in died)
+    assert sum(o.status == "ok" for o in outcomes) >= len(jobs) - runner.MAX_CHUNK
 
 
 def test_a_test_over_time_is_reported_and_the_batch_goes_on() -> None:
