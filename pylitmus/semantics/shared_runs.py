@@ -21,7 +21,7 @@ from .machine import Env, ThreadRuns
 # (thread key, the values of each round so far) -> (every run, the new runs, the writes
 # of abandoned decision sequences), from the first thread that grew them
 _SHARED: dict[tuple, tuple[list[E.Run], list[E.Run], list[list[E.Event]]]] = {}
-SHARED_EVENTS_LIMIT = 1 << 12  # events the shared runs hold, at most (about 20 MB)
+SHARED_EVENTS_LIMIT = 1 << 12  # events the shared runs hold, at most (under 1 MB)
 _held = [0]  # events the shared runs hold now
 
 
@@ -49,8 +49,8 @@ class SharedThreadRuns:
             every, new, self.abandoned_writes = found
             return list(every), list(new)
         every, new = self._grown(self._own())
-        if all(run.error is None for run in every):
-            events = sum(len(run.events) for run in new)
+        events = sum(len(run.events) for run in new)
+        if events <= SHARED_EVENTS_LIMIT and all(run.error is None for run in every):
             if _held[0] + events > SHARED_EVENTS_LIMIT:
                 _SHARED.clear()
                 _held[0] = 0
