@@ -531,6 +531,14 @@ class _TestParser:
 
 
 _CELLS: dict[str, tuple] = {}  # a cell's text -> `_TestParser._cell`'s answer
+PARTS = (("litmus", "init"), ("aarch64", "cell"), ("litmus", "final"))  # a test's grammars
+
+
+def load_parsers() -> None:
+    """Load the parse tables of every part of a test (their lexers are compiled when a
+    parser state first needs one)."""
+    for grammar, start in PARTS:
+        tables(grammar, start)
 
 
 def parse_expression(text: str, file: str = "<expression>") -> ast.Expr:

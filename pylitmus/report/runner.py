@@ -14,10 +14,11 @@ from collections import deque
 from dataclasses import dataclass
 from typing import Iterator
 
-from pylitmus.checker import Options, check_test
+from pylitmus.checker import Options, check_test, model_for
 from pylitmus.collector import test_ended
 from pylitmus.errors import LitmusError
 from pylitmus.frontend import parse_file, parse_text
+from pylitmus.frontend.parser import load_parsers
 from pylitmus.limits import limit_message
 from pylitmus.report.expect import Expectation
 from pylitmus.report.inputs import Job
@@ -103,6 +104,12 @@ def _run_in_workers(jobs: list[Job], options: Options, workers: int,
     from multiprocessing.connection import wait
 
     context = multiprocessing.get_context("fork")
+    # What every worker would load first, loaded once here: the workers inherit it.
+    load_parsers()
+    try:
+        model_for(options, options.variant)
+    except LitmusError:
+        pass  # each test reports it
     count = min(workers, len(jobs))
     # Without --timeout a worker holds the chunk it checks and the next one, so that it
     # never waits for this process between chunks; under --timeout, one chunk of one job.
