@@ -6,6 +6,7 @@ under the model) -> a `Result` for the reporters.
 
 from __future__ import annotations
 
+import copy
 import functools
 import time
 from collections.abc import Callable
@@ -429,7 +430,9 @@ def explore_test(prepared: Prepared, engine: str, options: Options = Options()):
             continue
         for run in runs:
             if run.error is not None:
-                raise run.error  # herd7 reports it even when a cut run takes part
+                # herd7 reports it even when a cut run takes part. A copy is raised: its
+                # traceback's frames hold the run, which holds the error kept
+                raise copy.copy(run.error)
         executions += sum(found.values())
         if executions > limit:
             raise LimitError(limit_message("too many consistent executions",

@@ -805,7 +805,8 @@ class ThreadRuns:
                 self.abandoned_writes.append([ev for ev in ctx.run.events
                                               if ev.kind == E.MEM_WRITE])
             except RunError as exc:
-                out.append((tuple(decisions.keys), ctx.finished_run(exc)))
+                # kept without its traceback, whose frames hold the run: no cycle
+                out.append((tuple(decisions.keys), ctx.finished_run(exc.with_traceback(None))))
             if not decisions.next_sequence():
                 return
             changed = len(decisions.prefix) - 1

@@ -69,33 +69,38 @@ def read_values(patterns: set[Pattern], offset: int, size: int, thread: int,
     give all the bytes). A few of these combinations may be ones herd7 does not make:
     the model leaves them out."""
     visible = {p[:3] for p in patterns if p[3] != thread or p[4] < instance}
-
-    def restricted(pattern: tuple[int, int, int], start: int, length: int) -> tuple[int, ...]:
-        at, _, value = pattern
-        return tuple(explode(value >> (8 * (start - at)), length))
-
-    known: dict[tuple, set[tuple[int, ...]]] = {}
-
-    def values(start: int, length: int, outer: frozenset) -> set[tuple[int, ...]]:
-        found = known.get((start, length, outer))
-        if found is not None:
-            return found
-        own = {restricted(p, start, length) for p in visible if p[:2] == (start, length)}
-        found = known[start, length, outer] = set(outer | own)
-        if length > 1:
-            half = length // 2
-            for whole in (*outer, *own, None):  # None: the halves hold no common write
-                below = (frozenset(), frozenset()) if whole is None else \
-                    (frozenset({whole[:half]}), frozenset({whole[half:]}))
-                for low in values(start, half, below[0]):
-                    for high in values(start + half, half, below[1]):
-                        found.add(low + high)
-        return found
-
-    outer = frozenset(restricted(p, offset, size) for p in visible
+    outer = frozenset(_restricted(p, offset, size) for p in visible
                       if p[0] <= offset and offset + size <= p[0] + p[1]
                       and p[:2] != (offset, size))
-    return {recompose(list(found)) for found in values(offset, size, outer)}
+    found = _range_values(visible, {}, offset, size, outer)
+    return {recompose(list(value)) for value in found}
+
+
+def _range_values(visible: set, known: dict, start: int, length: int,
+                  outer: frozenset) -> set[tuple[int, ...]]:
+    """The byte tuples a range may hold (`read_values`): from `outer`, the writes around
+    it, from the `visible` writes of that range, or half by half; `known` keeps each
+    range's answer."""
+    found = known.get((start, length, outer))
+    if found is not None:
+        return found
+    own = {_restricted(p, start, length) for p in visible if p[:2] == (start, length)}
+    found = known[start, length, outer] = set(outer | own)
+    if length > 1:
+        half = length // 2
+        for whole in (*outer, *own, None):  # None: the halves hold no common write
+            below = (frozenset(), frozenset()) if whole is None else \
+                (frozenset({whole[:half]}), frozenset({whole[half:]}))
+            for low in _range_values(visible, known, start, half, below[0]):
+                for high in _range_values(visible, known, start + half, half, below[1]):
+                    found.add(low + high)
+    return found
+
+
+def _restricted(pattern: tuple[int, int, int], start: int, length: int) -> tuple[int, ...]:
+    """The bytes of a whole write (at, size, value) from `start` on, `length` of them."""
+    at, _, value = pattern
+    return tuple(explode(value >> (8 * (start - at)), length))
 
 
 def explode(value: int, size: int) -> list[int]:

@@ -72,3 +72,23 @@ def test_a_batch_leaves_no_cycle_for_long() -> None:
         "print(frozen, alive() is None)\n")
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
     assert done.stdout == "True True\n", done.stderr
+
+
+# A 16-bit read of a 32-bit location written whole (its values made by mixed.read_values),
+# and a 64-bit read of a 32-bit location without a mixed-size variant (a run with an error)
+HALF_READ = "AArch64 half\n{ 0:X1=x; 1:X1=x; }\n P0 | P1 ;\n MOV W0,#257 | LDRH W2,[X1] ;\n" \
+            " STR W0,[X1] | ;\nexists (1:X2=1)\n"
+WIDE_READ = "AArch64 wide\n{ 0:X1=x; }\n P0 ;\n LDR X0,[X1] ;\nexists (0:X0=0)\n"
+
+
+def test_checking_leaves_no_cycle() -> None:
+    """What a test leaves is freed by reference counting, without the cycle collector
+    (which the batch runner rarely lets look at it): no recursive closure, no error kept
+    with its traceback. (The first checks import modules, which may leave some.)"""
+    checks = (f"pylitmus.check({HALF_READ!r}, variant='mixed')\n"
+              f"try:\n    pylitmus.check({WIDE_READ!r})\nexcept LitmusError:\n    pass\n")
+    script = ("import gc, pylitmus\nfrom pylitmus import collector\nfrom pylitmus.errors "
+              f"import LitmusError\n{checks}gc.collect()\ncollector.collect_less()\n"
+              f"{checks}collector.test_ended()\ngc.unfreeze()\nprint(gc.collect())\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.stdout == "0\n", done.stderr
