@@ -37,9 +37,16 @@ def state_values(values, hexa: bool = False) -> list[tuple[str, str]]:
 
 
 def state_text(values, hexa: bool = False) -> str:
-    """`0:X0=1; [x]=2;`: a final state's line, its faults last."""
-    return " ".join(str(value) if is_faults(location) else f"{location_text(location)}="
-                    f"{herd_text(value, hexa)};" for location, value in values)
+    """`0:X0=1; [x]=2;`: a final state's line. Its faults come last, as herd7 writes them
+    (herd/archExtra_herd.ml, do_dump_final_state): after a space, those shown, then each
+    `~Fault(...);` after a space of its own, so `0:X0=1;  ~Fault(P0);` when none is shown."""
+    text = " ".join(f"{location_text(location)}={herd_text(value, hexa)};"
+                    for location, value in values if not is_faults(location))
+    for location, faults in values:
+        if is_faults(location):
+            text += " " + " ".join(f"{fault};" for fault in faults.shown if fault[0] != "~") \
+                + "".join(f" {fault};" for fault in faults.shown if fault[0] == "~")
+    return text
 
 
 def condition_text(quantifier: str, expr: ast.Expr, hexa: bool = False) -> str:

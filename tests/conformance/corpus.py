@@ -86,10 +86,11 @@ def compare(path: str, entry: dict, engine: str = "auto", model: str | None = No
     if "error" in entry:
         return Comparison(path, "disagree", "herd7 refuses this test; pylitmus gave a verdict")
     got = {
-        # herd7's record holds its non-empty state lines, in its order: a test showing no
-        # location prints one empty line.
-        "states": [line for line in (state_text(s.values, opts["hexa"]) for s in result.states)
-                   if line],
+        # herd7's record holds its non-empty state lines, in its order (a test showing no
+        # location prints one empty line), each with its runs of spaces made one (herd7
+        # writes two before a `~Fault` when no fault is shown).
+        "states": [line for line in (" ".join(state_text(s.values, opts["hexa"]).split())
+                                     for s in result.states) if line],
         "ok": result.ok, "positive": result.positive, "negative": result.negative,
         "observation": result.observation, "flags": sorted(result.flags),
         "condition": condition_text(result.quantifier, result.condition_tree, opts["hexa"]),

@@ -46,7 +46,7 @@ def test_a_load_through_a_pointer_of_the_tag_of_its_location_goes_through(engine
     result = pylitmus.check(LOAD.format(init="[tag(x)]=:blue; x=3;", colour="blue",
                                         final="forall (0:X0=3 /\\ ~fault(P0,x))"),
                             variant="memtag", engine=engine)
-    assert states(result) == ["0:X0=3; ~Fault(P0,x);"]
+    assert states(result) == ["0:X0=3;  ~Fault(P0,x);"]
     assert result.observation == "Always"
 
 
@@ -234,9 +234,9 @@ forall {final}
 
 @pytest.mark.parametrize("engine", ENGINES)
 @pytest.mark.parametrize(("store", "final", "shown"), (
-    ("X0,#16", "fault(P0,x)", "Fault(P0,x:green+16,TagCheck);"),  # green into red
-    ("X0,#12", "~fault(P0,x)", "~Fault(P0,x);"),  # the first granule's last word
-    ("X1,#16", "~fault(P0,x)", "~Fault(P0,x);"),
+    ("X0,#16", "fault(P0,x)", " Fault(P0,x:green+16,TagCheck);"),  # green into red
+    ("X0,#12", "~fault(P0,x)", "  ~Fault(P0,x);"),  # the first granule's last word
+    ("X1,#16", "~fault(P0,x)", "  ~Fault(P0,x);"),
 ))
 def test_an_array_has_a_tag_per_granule(engine, store, final, shown):
     result = pylitmus.check(GRANULES.format(store=store, final=final), variant="memtag",
@@ -308,7 +308,7 @@ forall x={9,2,3,4,5,6,7,9}
 @pytest.mark.parametrize(("variant", "shown"), (
     ("memtag", "0:X5=0; 0:X6=0; Fault(P0,x:red,TagCheck);"),
     # asynchronous: the pair is made all the same
-    ("memtag,async", "0:X5=1; 0:X6=2; ~Fault(P0,x);"),
+    ("memtag,async", "0:X5=1; 0:X6=2;  ~Fault(P0,x);"),
 ))
 def test_one_tag_check_covers_a_pair(engine, variant, shown):
     result = pylitmus.check("""AArch64 pair

@@ -148,3 +148,18 @@ def test_an_array_cell_in_a_condition_is_the_array_plus_its_index():
         "States 1", "0:X2=t+1; 0:X3=t+8;", "Ok", "Witnesses", "Positive: 1 Negative: 0",
         r"Condition exists (0:X3=t+1 \/ 0:X2=t+1)"]
     assert block("exists (0:X3=t[1])", CELL)[3] == "No"
+
+
+def test_faults_are_spaced_as_herd7_spaces_them():
+    """herd7 writes a state's faults after a space, those shown first, then each
+    `~Fault(...);` after a space of its own (herd/archExtra_herd.ml,
+    do_dump_final_state): two spaces before a `~Fault` when no fault is shown, one
+    leading space when no location is."""
+    assert block("exists (1:X4=1 \\/ Fault(P1))")[1:4] == [
+        "States 2", "1:X4=0;  ~Fault(P1);", "1:X4=1;  ~Fault(P1);"]
+    assert block("exists (Fault(P1))")[1:3] == ["States 1", "  ~Fault(P1);"]
+    # a fault shown and one not (herd7 -variant vmsa,fatal)
+    both = ("AArch64 both\nVariant=vmsa,fatal\n{ [PTE(x)]=(valid:0); 0:X1=x; 1:X1=y; }\n"
+            " P0          | P1          ;\n LDR W0,[X1] | LDR W0,[X1] ;\n")
+    assert block("exists (Fault(P0,x) /\\ ~Fault(P1))", both)[1:3] == [
+        "States 1", " Fault(P0,x,D-MMU:Translation); ~Fault(P1);"]

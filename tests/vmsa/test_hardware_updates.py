@@ -63,8 +63,8 @@ def test_a_failing_cas_may_or_may_not_dirty_the_page(engine):
     one dirties it or not: three executions, one keeping db:0."""
     result = pylitmus.check(CAS_ON_A_CLEAN_PAGE.format(dbm=1), variant="vmsa", engine=engine)
     assert [state_text(s.values) for s in result.states] == [
-        "[PTE(x)]=(oa:PA(x), db:0, dbm:1); ~Fault(P0,x);",
-        "[PTE(x)]=(oa:PA(x), dbm:1); ~Fault(P0,x);"]
+        "[PTE(x)]=(oa:PA(x), db:0, dbm:1);  ~Fault(P0,x);",
+        "[PTE(x)]=(oa:PA(x), dbm:1);  ~Fault(P0,x);"]
     assert (result.positive, result.negative) == (1, 2)
 
 

@@ -99,7 +99,7 @@ def test_a_fetch_faults_on_its_entry(engine, field, fault):
     text = (f"AArch64 T\n{{\nTTD(P0:Page0)=(oa:PA(P0:Page0),{field});\n}}\n P0 ;\n Page0: ;\n"
             f" ADD W0,W0,#1 ;\nforall Fault(P0:Page0,I-MMU:{fault})\n")
     assert outcome(text, engine) == (
-        [f'Fault(P0:Page0,label:"P0:Page0",I-MMU:{fault});'], 1, 0, [FLAG])
+        [f' Fault(P0:Page0,label:"P0:Page0",I-MMU:{fault});'], 1, 0, [FLAG])
 
 
 @pytest.mark.parametrize("engine", ENGINES)
@@ -107,7 +107,7 @@ def test_a_fetch_at_el0_faults_on_an_entry_closed_to_el0(engine):
     text = ("AArch64 T\nEL0=P0\n{\nTTD(P0:Page0)=(oa:PA(P0:Page0),el0:0);\n}\n P0 ;\n"
             " Page0: ;\n ADD W0,W0,#1 ;\nexists fault(P0)\n")
     assert outcome(text, engine) == (
-        ['Fault(P0:Page0,label:"P0:Page0",I-MMU:Permission);'], 1, 0, [FLAG])
+        [' Fault(P0:Page0,label:"P0:Page0",I-MMU:Permission);'], 1, 0, [FLAG])
 
 
 @pytest.mark.parametrize("engine", ENGINES)
@@ -116,7 +116,7 @@ def test_after_a_fetch_fault_fault_to_next_fetches_the_next_word(engine):
     text = ("AArch64 T\nVariant=faultToNext\n{\nTTD(P0:Page0)=(oa:PA(P0:Page0),valid:0);\n}\n"
             " P0 ;\n Page0: ;\n ADD W0,W0,#1 ;\n ADD W0,W0,#2 ;\nexists fault(P0)\n")
     assert outcome(text, engine) == (
-        ['Fault(P0,label:"P0:Page0",I-MMU:Translation); '
+        [' Fault(P0,label:"P0:Page0",I-MMU:Translation); '
          'Fault(P0:Page0,label:"P0:Page0",I-MMU:Translation);'], 1, 0, [FLAG])
 
 
@@ -169,7 +169,7 @@ def test_a_data_location_named_like_a_thread_is_data():
     states, positive, negative, flags = outcome(
         "AArch64 T\n{ [PTE(Pa)]=(oa:PA(Pa), valid:0); 0:X1=Pa; }\n P0 ;\n LDR W0,[X1] ;\n"
         "exists fault(P0,Pa)\n")
-    assert (states, positive, negative) == (["Fault(P0,Pa,D-MMU:Translation);"], 1, 0)
+    assert (states, positive, negative) == ([" Fault(P0,Pa,D-MMU:Translation);"], 1, 0)
 
 
 def test_the_flag_needs_an_event():
@@ -244,7 +244,7 @@ def test_data_and_fetch_faults_in_herds_order(engine):
             " P0 ;\n Page0: ;\n LDR W0,[X1] ;\n .pagealign ;\n Page1: ;\n MOV W2,#1 ;\n"
             " MOV W3,#1 ;\nexists fault(P0)\n")
     assert outcome(text, engine)[0] == [
-        'Fault(P0,label:"P0:Page1",I-MMU:Translation); Fault(P0:Page0,x,D-MMU:Translation); '
+        ' Fault(P0,label:"P0:Page1",I-MMU:Translation); Fault(P0:Page0,x,D-MMU:Translation); '
         'Fault(P0:Page1,label:"P0:Page1",I-MMU:Translation);']
 
 

@@ -43,10 +43,10 @@ def test_break_before_make(engine):
     none reading the old page after the flag, and no break-before-make warning."""
     result = pylitmus.check(BREAK_BEFORE_MAKE, variant="vmsa", engine=engine)
     assert [(state_text(s.values), s.executions) for s in result.states] == [
-        ("1:X1=0; 1:X2=0; ~Fault(P1:L0,a);", 1),
+        ("1:X1=0; 1:X2=0;  ~Fault(P1:L0,a);", 1),
         ("1:X1=0; 1:X2=0; Fault(P1:L0,a,D-MMU:Translation);", 2),
-        ("1:X1=0; 1:X2=1; ~Fault(P1:L0,a);", 1),
-        ("1:X1=1; 1:X2=1; ~Fault(P1:L0,a);", 1)]
+        ("1:X1=0; 1:X2=1;  ~Fault(P1:L0,a);", 1),
+        ("1:X1=1; 1:X2=1;  ~Fault(P1:L0,a);", 1)]
     assert (result.positive, result.negative, result.flags) == (0, 5, [])
 
 

@@ -86,7 +86,7 @@ def test_faults_print_with_the_type_of_the_first_atom_that_gives_one():
     its access flag clear with AccessFlag; an atom no fault matches prints negated."""
     result = pylitmus.check(FAULTS, variant="vmsa")
     assert [state_text(s.values) for s in result.states] == [
-        "Fault(P0:L0,d,D-MMU:Permission); Fault(P1:L1,e,D-MMU:AccessFlag); "
+        " Fault(P0:L0,d,D-MMU:Permission); Fault(P1:L1,e,D-MMU:AccessFlag); "
         "~Fault(P1:L1,e,MMU:Translation); ~Fault(P1,d);"]
     assert result.ok
 
@@ -177,7 +177,7 @@ exists (0:X3=1)
 
 
 @pytest.mark.parametrize("db, state", [
-    (1, "0:X3=1; [c]=5; ~Fault(P0:L0,c);"),
+    (1, "0:X3=1; [c]=5;  ~Fault(P0:L0,c);"),
     (0, "0:X3=0; [c]=1; Fault(P0:L0,c,D-MMU:Permission);"),  # a swap writes: db:0 faults
 ])
 def test_an_atomic_is_translated_once_as_a_write(db, state):
@@ -312,7 +312,7 @@ exists (fault(P0:L0,q))
 
 @pytest.mark.parametrize("db, state, executions", [
     (0, "[q]=1; Fault(P0:L0,q,D-MMU:Permission);", 3),  # each alternative faults
-    (1, "[q]=2; ~Fault(P0:L0,q);", 2),  # the success, in its two event shapes
+    (1, "[q]=2;  ~Fault(P0:L0,q);", 2),  # the success, in its two event shapes
 ])
 def test_each_alternative_of_a_cas_is_translated_as_a_write(db, state, executions):
     """herd7 counts the same (3 faults; 2 successes) on this very text."""
@@ -336,8 +336,8 @@ exists (fault(P0:L0,SupervisorCall) /\\ fault(P0:L1))
 
 
 @pytest.mark.parametrize("handling, states", [
-    ("fatal", ["Fault(P0:L0,SupervisorCall); ~Fault(P0:L1);"]),  # stops at the SVC
-    ("skip", ["Fault(P0:L0,SupervisorCall); Fault(P0:L1,UndefinedInstruction);"]),
+    ("fatal", [" Fault(P0:L0,SupervisorCall); ~Fault(P0:L1);"]),  # stops at the SVC
+    ("skip", [" Fault(P0:L0,SupervisorCall); Fault(P0:L1,UndefinedInstruction);"]),
     ("handled", []),  # goes on after the SVC; the UDF faults again when run again
 ])
 def test_system_calls_and_undefined_instructions_without_virtual_memory(handling, states):
@@ -375,7 +375,7 @@ def test_a_descriptor_is_never_equal_to_0(engine):
     result = pylitmus.check(TESTS_THE_DESCRIPTOR, variant="vmsa", engine=engine)
     assert [state_text(s.values) for s in result.states] == [
         "1:X7=(oa:PA(x), valid:0); Fault(P1:L0,x,D-MMU:Translation);",
-        "1:X7=(oa:PA(x)); ~Fault(P1:L0,x);",
+        "1:X7=(oa:PA(x));  ~Fault(P1:L0,x);",
         "1:X7=(oa:PA(x)); Fault(P1:L0,x,D-MMU:Translation);"]
     assert (result.positive, result.negative) == (0, 3)
 
@@ -439,12 +439,12 @@ def test_an_array_is_mapped_by_one_descriptor(engine):
     descriptor and then x[0] through the initial one is allowed (herd7: 1/9)."""
     result = pylitmus.check(ARRAYS, variant="vmsa", engine=engine)
     assert [state_text(s.values) for s in result.states] == [
-        "0:X2=0; 0:X4=0; ~Fault(P0:L0,x);",
+        "0:X2=0; 0:X4=0;  ~Fault(P0:L0,x);",
         "0:X2=0; 0:X4=0; Fault(P0:L0,x,D-MMU:Translation);",
-        "0:X2=0; 0:X4=1; ~Fault(P0:L0,x);",
-        "0:X2=1; 0:X4=0; ~Fault(P0:L0,x);",
+        "0:X2=0; 0:X4=1;  ~Fault(P0:L0,x);",
+        "0:X2=1; 0:X4=0;  ~Fault(P0:L0,x);",
         "0:X2=1; 0:X4=0; Fault(P0:L0,x,D-MMU:Translation);",
-        "0:X2=1; 0:X4=1; ~Fault(P0:L0,x);"]
+        "0:X2=1; 0:X4=1;  ~Fault(P0:L0,x);"]
     assert (result.positive, result.negative) == (1, 9)
 
 
@@ -467,4 +467,4 @@ exists (fault(P0,x))
 """
     result = pylitmus.check(text, variant="vmsa")
     assert [state_text(s.values) for s in result.states] == [
-        "Fault(P0:L1,x+8,D-MMU:Translation);"]
+        " Fault(P0:L1,x+8,D-MMU:Translation);"]
