@@ -59,16 +59,18 @@ def test_a_batch_as_a_library_imports_nothing_it_does_not_need() -> None:
 
 
 def test_a_batch_leaves_no_cycle_for_long() -> None:
-    """After each test the batch runner freezes what is left (the caches), and every
-    TESTS_PER_FULL_COLLECTION tests it looks for cycles among all objects: a cycle a test
-    left (an exception and its frames) is freed then."""
+    """After each test the batch runner freezes what is left (the caches); once the
+    objects have grown by BLOCKS_BEFORE_FULL_COLLECTION, it looks for cycles among all
+    objects, and a cycle a test left is freed then."""
     script = (
         "import gc, weakref\nfrom pylitmus import collector\n"
-        "collector.collect_less()\n"
+        "collector.collect_less()\ncollector.TESTS_PER_LOOK = 1\n"
+        "collector.BLOCKS_BEFORE_FULL_COLLECTION = 10_000\n"
         "class Node: pass\n"
         "node = Node(); node.me = node; alive = weakref.ref(node); del node\n"
         "collector.test_ended()\nfrozen = alive() is not None\n"
-        "for _ in range(collector.TESTS_PER_FULL_COLLECTION - 1): collector.test_ended()\n"
+        "kept = [[] for _ in range(20_000)]\n"  # the objects grow
+        "collector.test_ended()\n"
         "print(frozen, alive() is None)\n")
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
     assert done.stdout == "True True\n", done.stderr
