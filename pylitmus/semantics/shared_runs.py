@@ -21,7 +21,7 @@ from .machine import Env, ThreadRuns
 # (thread key, the values of each round so far) -> (every run, the new runs, the writes
 # of abandoned decision sequences), from the first thread that grew them
 _SHARED: dict[tuple, tuple[list[E.Run], list[E.Run], list[list[E.Event]]]] = {}
-SHARED_EVENTS_LIMIT = 1 << 12  # events the shared runs hold, at most (under 1 MB)
+SHARED_EVENTS_LIMIT = 1 << 10  # events the shared runs hold, at most (a few hundred KB)
 _held = [0]  # events the shared runs hold now
 
 
