@@ -64,6 +64,8 @@ ANY_FINAL_SYNTAX = re.compile("|".join(f"(?:{pattern.pattern})" for pattern, _ i
 MAX_EXPECTED_SHOWN = 8
 MAX_FILE_BYTES = 1 << 20  # litmus tests are a few hundred bytes
 MAX_CELLS = 1 << 14  # the cell texts a process remembers the parse of
+# The parts of a test a grammar parses: (grammar, start rule)
+INIT, CELL, FINAL = ("litmus", "init"), ("aarch64", "cell"), ("litmus", "final")
 
 
 def parse_file(path: str | PathLike) -> ast.Test:
@@ -299,7 +301,7 @@ class _TestParser:
                         raise self.source.error(index, "herd7 takes this '}' in a comment for "
                                                        "the end of the init block")
                     self.offset = index + 1
-                    return self._run("litmus", "init", start, index + 1, "the init block")
+                    return self._run(*INIT, start, index + 1, "the init block")
         raise self.source.error(start, "the init block '{' is never closed with '}' (herd7 "
                                        "counts the braces of comments too)")
 
@@ -440,7 +442,7 @@ class _TestParser:
         if cell is not None:
             return cell
         self._refuse_feature_instruction(start, end)
-        parsed = self._run("aarch64", "cell", start, end, "this instruction")
+        parsed = self._run(*CELL, start, end, "this instruction")
         labels = tuple((label, offset - start) for label, offset in parsed.labels)
         mnemonic = None if parsed.mnemonic is None else \
             (parsed.mnemonic.upper(), parsed.mnemonic.offset - start,
@@ -456,7 +458,7 @@ class _TestParser:
     def _parse_final(self, name, description, meta, init, threads) -> ast.Test:
         start = self.offset
         self._refuse_feature_syntax(start, len(self.code))
-        parts = self._run("litmus", "final", start, len(self.code), "the final condition")
+        parts = self._run(*FINAL, start, len(self.code), "the final condition")
         locations: list[ast.RegRef | ast.MemRef | ast.FaultAtom] = []
         filter_expr = None
         condition = ast.Condition("forall", ast.Const(True), self.source.pos(start))
@@ -531,13 +533,12 @@ class _TestParser:
 
 
 _CELLS: dict[str, tuple] = {}  # a cell's text -> `_TestParser._cell`'s answer
-PARTS = (("litmus", "init"), ("aarch64", "cell"), ("litmus", "final"))  # a test's grammars
 
 
 def load_parsers() -> None:
     """Load the parse tables of every part of a test (their lexers are compiled when a
     parser state first needs one)."""
-    for grammar, start in PARTS:
+    for grammar, start in (INIT, CELL, FINAL):
         tables(grammar, start)
 
 
@@ -549,7 +550,7 @@ def parse_expression(text: str, file: str = "<expression>") -> ast.Expr:
 def parse_instruction(text: str, file: str = "<instruction>") -> ast.Instruction:
     """Parse one instruction written as data (`instr:"B .+8"`, `NOP`)."""
     parser = _TestParser(Source(text, file))
-    cell = parser._run("aarch64", "cell", 0, len(text), "this instruction")
+    cell = parser._run(*CELL, 0, len(text), "this instruction")
     if cell.mnemonic is None or cell.labels:
         raise LitmusError(f"not an instruction: {text}", file)
     return ast.Instruction(cell.mnemonic.upper(), cell.operands, text.strip(), Pos(file, 1, 1))
