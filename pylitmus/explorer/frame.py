@@ -11,6 +11,7 @@ Both engines start from a frame.
 
 from __future__ import annotations
 
+from ..errors import LitmusError
 from ..model import evaluate as V
 from ..model import program as P
 from ..semantics import annotations as A
@@ -26,6 +27,7 @@ from ..semantics.values import (
     page_name,
     table_location,
 )
+from ..variants import not_supported
 from .cut import own_later_writes
 
 # Cache operations that touch every line (they name no address).
@@ -391,6 +393,22 @@ class FrameBuilder:
         self.evaluate = evaluate  # the thread stage's evaluator; see local_relations
         self.shapes: dict[tuple, Shape] = {}
 
+    def _refuse_unknown(self, locs: set[str], locals_: list[LocalRelations]) -> None:
+        """Under vmsa, refuse a write to a location with no initial write, and an explicit
+        read of a page-table entry with none (herd7's error)."""
+        file = self.prepared.test.file
+        for local in locals_:
+            for ev in local.events:
+                if ev.loc is None or ev.loc in locs:
+                    continue
+                if ev.kind == E.MEM_WRITE:
+                    page = ev.loc if is_table_location(ev.loc) else f"PA({ev.loc})"
+                    raise LitmusError(not_supported("writes to a page or an entry no location "
+                                                    "of the test names", page), file)
+                if ev.kind == E.MEM_READ and is_table_location(ev.loc) and "Exp" in ev.sets:
+                    raise LitmusError(f"read on location [{ev.loc}] does not match any write "
+                                      f"(herd7 rejects the test too)", file)
+
     def frame(self, runs: tuple[E.Run, ...]) -> Frame:
         locals_ = [local_relations(run, self.model, self.evaluate) for run in runs]
         key: tuple = tuple(local.shape_key for local in locals_)
@@ -412,11 +430,18 @@ class FrameBuilder:
 
     def _shape(self, locals_: list[LocalRelations]) -> Shape:
         prepared, model = self.prepared, self.model
-        # Initial writes for every location some run touches, and every known location.
+        # Initial writes for every location some run touches, and every known location;
+        # under vmsa, for the known ones only: like herd7, none for the page or the entry
+        # of a name that only a descriptor or an entry's address gives (`(oa:PA(z))`,
+        # `PTE(z)`): a translation there reads nothing, and herd7 rejects a test whose
+        # explicit read of such an entry has nothing to read.
         locs = set(prepared.init_memory)
-        for local in locals_:
-            locs.update(ev.loc for ev in local.events
-                        if ev.kind in (E.MEM_READ, E.MEM_WRITE) and ev.loc is not None)
+        touched = {ev.loc: ev.kind for local in locals_ for ev in local.events
+                   if ev.kind in (E.MEM_READ, E.MEM_WRITE) and ev.loc is not None}
+        if not prepared.env.vmsa:
+            locs.update(touched)
+        else:
+            self._refuse_unknown(locs, locals_)
         events: list[E.Event] = []
         for loc in sorted(locs):
             value = prepared.init_memory.get(loc, 0)

@@ -431,16 +431,16 @@ def add_tag_locations(test: ast.Test, flags: frozenset[str], init_memory: dict,
 
 def add_page_tables(test: ast.Test, init_memory: dict, init_regs: list[dict],
                     arrays: dict) -> None:
-    """Under vmsa, every virtual location x (a data location of the test, or one an
-    address or descriptor names) has a page-table entry `PTE(x)`, initially its declared
-    descriptor or `(oa:PA(x))`, and physical memory, initially its declared value or 0
-    (herd7 makes both initial writes)."""
-    names = {entry_name(loc) or loc.partition("[")[0] for loc in init_memory}
-    for value in [*init_memory.values(), *(v for regs in init_regs for v in regs.values())]:
-        if isinstance(value, (TableAddr, PhysAddr)):
-            names.add(value.name)
-        elif isinstance(value, PteVal):
-            names.add(value.oa.name)
+    """Under vmsa, every virtual location x (a data location of the test, or one the
+    final state shows) has a page-table entry
+    `PTE(x)`, initially its declared descriptor or `(oa:PA(x))`, and physical memory,
+    initially its declared value or 0 (herd7 makes both initial writes). A name only a
+    descriptor, a physical address or an entry's address gives (`(oa:PA(z))`, `phy_z`,
+    `pte_z`) has neither, as in
+    herd7 (herd/mem.ml, get_all_mem_locs): a read translated to it has nothing to read."""
+    locations = [*init_memory, *(mem_key(ref) for ref in state_values_and_places(test)[1]
+                                 if isinstance(ref, ast.MemRef))]
+    names = {entry_name(loc) or loc.partition("[")[0] for loc in locations}
     for name in names:
         if name not in arrays:  # an array's cells are its memory
             init_memory.setdefault(name, 0)

@@ -468,3 +468,45 @@ exists (fault(P0,x))
     result = pylitmus.check(text, variant="vmsa")
     assert [state_text(s.values) for s in result.states] == [
         " Fault(P0:L1,x+8,D-MMU:Translation);"]
+
+
+# P0 maps x to the page of z, which no location of the test names but the condition may.
+UNNAMED_PAGE = """AArch64 unnamed
+{{ x=1; 0:X1=(oa:PA(z)); 0:X2=PTE(x); 1:X3=x; {init} }}
+ P0          | P1          ;
+ STR X1,[X2] | {access} ;
+exists (1:X0=0{condition})
+"""
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("condition, states", [
+    ("", ["1:X0=1;"]),  # z's page has no initial write: nothing to read there
+    (" /\\ z=0", ["1:X0=0; [z]=0;", "1:X0=1; [z]=0;"]),
+])
+def test_a_page_only_a_descriptor_names_holds_nothing(engine, condition, states):
+    """As herd7 (herd/mem.ml, get_all_mem_locs): the locations with memory are those of
+    the init block, the addresses it gives and those the final state shows, not a page a
+    descriptor names; a read translated to such a page has no write to read from (the
+    answers are herd7's on these tests)."""
+    text = UNNAMED_PAGE.format(init="", access="LDR W0,[X3]", condition=condition)
+    result = pylitmus.check(text, variant="vmsa", engine=engine)
+    assert [state_text(s.values) for s in result.states] == states
+    assert result.positive + result.negative == len(states)
+
+
+def test_a_write_to_a_page_only_a_descriptor_names_is_refused():
+    """herd7 orders such writes in coherence with no initial write first; pylitmus refuses."""
+    text = UNNAMED_PAGE.format(init="1:X4=2;", access="STR W4,[X3]", condition="")
+    with pytest.raises(LitmusError, match=r"writes to a page or an entry no location of the "
+                                          r"test names \(PA\(z\)\) is not supported yet"):
+        pylitmus.check(text, variant="vmsa")
+
+
+def test_reading_the_entry_of_no_location_is_herd7s_error():
+    """`pte_z` alone makes no location z, so its entry has no initial write: herd7 rejects
+    the explicit read of it ("read on location [PTE(z)] does not match any write")."""
+    text = "AArch64 T\n{ 0:X6=PTE(z); }\n P0 ;\n LDR X7,[X6] ;\nexists (0:X7=0)\n"
+    with pytest.raises(LitmusError, match=r"read on location \[PTE\(z\)\] does not match "
+                                          r"any write \(herd7 rejects the test too\)"):
+        pylitmus.check(text, variant="vmsa")
