@@ -297,6 +297,15 @@ def test_tokens_herds_lexer_reads_whole(init):
     assert "unexpected character" in error.message or "expected label:" in error.message
 
 
+@pytest.mark.parametrize("init", ["TTD(0:L0)=(oa:PA(P0:L0))", "TTD(P0:L0)=(oa:PA(0:L0))",
+                                  "0:X1=PTE(0:L0)"])
+def test_the_page_of_a_label_is_named_by_its_thread(init):
+    """`PTE(P0:L0)`, `PA(P0:L0)`: herd7's parser takes the thread as `P0` there, never as
+    `0` (herd7 5feffe4: "unexpected '0' (in init)")."""
+    error = syntax_error(litmus(init=init, table="P0 ;\n L0: NOP ;"))
+    assert error.message == "unexpected '0' in the init block (expected a name)"
+
+
 def test_immediates_in_herds_range():
     """herd7's AArch64 lexer reads `#` and decimal digits into an OCaml int (63 bits); a
     hexadecimal immediate is a syntax error there (lib/AArch64Lexer.mll)."""

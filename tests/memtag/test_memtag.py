@@ -322,3 +322,13 @@ locations [0:X5; 0:X6;]
 exists (fault(P0,x))
 """, variant=variant, engine=engine)
     assert states(result) == [shown]
+
+
+def test_the_tag_of_a_value_that_is_no_address_refuses_the_test():
+    """STG of a register the init block sets to a tag, not a tagged address: herd7 rejects
+    the whole test ("Illegal tagged operation tagextract on :red"), whatever the
+    executions; pylitmus refuses it too."""
+    text = ("AArch64 T\n{ 0:X0=:red; 0:X1=x; }\n P0 ;\n STG X0,[X1] ;\n"
+            "exists (0:X0=0)\n")
+    with pytest.raises(LitmusError, match=r"the memory tag of :red \(not an address\)"):
+        pylitmus.check(text, variant="memtag")
