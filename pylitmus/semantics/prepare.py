@@ -219,6 +219,7 @@ def prepare(test: ast.Test, unroll: int = 2, requested: frozenset[str] = frozens
         if isinstance(value, Addr) and value.base not in arrays:
             init_memory.setdefault(value.base, 0)
 
+    refuse_unknown_fault_locations(test, init_memory, init_regs)
     if "vmsa" in flags:
         if "mixed" in flags:
             raise LitmusError(not_supported("mixed-size accesses under virtual memory",
@@ -429,6 +430,40 @@ def add_tag_locations(test: ast.Test, flags: frozenset[str], init_memory: dict,
         init_memory.setdefault(tag_location(name), Tag(DEFAULT_TAG))
 
 
+def base_name(loc: str) -> str:
+    """The name of the location a memory location belongs to: `x` for `x`, `t[1]`, `x+8`
+    and `PTE(x)`."""
+    return entry_name(loc) or loc.partition("[")[0].partition("+")[0]
+
+
+def given_names(init_memory: dict, init_regs: list[dict]) -> set[str]:
+    """The names the init block gives, herd7's symbols of the test's initial state: those
+    of its locations and those its values name (addresses, page-table entries, physical
+    addresses, descriptors' output addresses). A final state names no other location
+    (herd7: "Post-condition introduces new symbolic location(s)")."""
+    given = {base_name(loc) for loc in init_memory}
+    for value in [*init_memory.values(), *(v for regs in init_regs for v in regs.values())]:
+        if isinstance(value, (Addr, TableAddr, PhysAddr)):
+            given.add(value.name if not isinstance(value, Addr) else value.base)
+        elif isinstance(value, PteVal):
+            given.add(value.oa.name)
+    return given
+
+
+def refuse_unknown_fault_locations(test: ast.Test, init_memory: dict,
+                                   init_regs: list[dict]) -> None:
+    """A fault atom's location must be one the init block gives, as herd7 requires."""
+    atoms = [ref for ref in test.locations if isinstance(ref, ast.FaultAtom)]
+    atoms += [*ast.fault_atoms(test.filter), *ast.fault_atoms(test.condition.expr)]
+    located = [(atom.loc, atom.pos) for atom in atoms if atom.loc is not None]
+    if not located:
+        return
+    given = given_names(init_memory, init_regs)
+    for loc, pos in located:
+        if base_name(loc) not in given:
+            raise LitmusError.at(pos, f"location {loc} is not a location of the test")
+
+
 def add_page_tables(test: ast.Test, init_memory: dict, init_regs: list[dict],
                     arrays: dict) -> None:
     """Under vmsa, every virtual location x (a data location of the test, or one the
@@ -438,9 +473,10 @@ def add_page_tables(test: ast.Test, init_memory: dict, init_regs: list[dict],
     descriptor, a physical address or an entry's address gives (`(oa:PA(z))`, `phy_z`,
     `pte_z`) has neither, as in
     herd7 (herd/mem.ml, get_all_mem_locs): a read translated to it has nothing to read."""
-    locations = [*init_memory, *(mem_key(ref) for ref in state_values_and_places(test)[1]
-                                 if isinstance(ref, ast.MemRef))]
-    names = {entry_name(loc) or loc.partition("[")[0] for loc in locations}
+    names = {base_name(loc) for loc in init_memory}
+    given = given_names(init_memory, init_regs)
+    names.update(base_name(mem_key(ref)) for ref in state_values_and_places(test)[1]
+                 if isinstance(ref, ast.MemRef) and base_name(mem_key(ref)) in given)
     for name in names:
         if name not in arrays:  # an array's cells are its memory
             init_memory.setdefault(name, 0)

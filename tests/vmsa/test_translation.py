@@ -510,3 +510,13 @@ def test_reading_the_entry_of_no_location_is_herd7s_error():
     with pytest.raises(LitmusError, match=r"read on location \[PTE\(z\)\] does not match "
                                           r"any write \(herd7 rejects the test too\)"):
         pylitmus.check(text, variant="vmsa")
+
+
+def test_a_fault_atom_names_a_location_of_the_test():
+    """herd7 rejects a condition naming a location the init block does not give, fault
+    atoms included ("Post-condition introduces new symbolic location(s): {X2}")."""
+    text = ("AArch64 T\n{ 0:X4=x; 0:X1=1; }\n P0 ;\n L0: STR W1,[X4] ;\n"
+            "exists (fault(P0:L0,X2))\n")
+    with pytest.raises(LitmusError, match="location X2 is not a location of the test"):
+        pylitmus.check(text, variant="vmsa")
+    assert pylitmus.check(text.replace("X2))", "x))"), variant="vmsa").negative == 1
