@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
+from pylitmus.errors import LitmusError
 from pylitmus.frontend import ast
 from pylitmus.frontend.lalr import Token
 from pylitmus.frontend.source import Source
@@ -130,6 +131,12 @@ class _ArraySize:
     size: int
 
 
+@dataclass(frozen=True)
+class _Pointer:
+    """`*x` given a value in the init block: x, a location of herd7's pointer type."""
+    ref: ast.MemRef
+
+
 class LitmusBuilder(_Builder):
     """Builds the init block (a list of `InitItem`) and the final part."""
 
@@ -161,6 +168,11 @@ class LitmusBuilder(_Builder):
 
     def assign(self, children, at):
         target, value = children
+        if isinstance(target, _Pointer):
+            if isinstance(value, ast.Descriptor):  # lib/stateParser.mly: no pteval there
+                raise LitmusError.at(value.pos, "unexpected '(' in the init block (herd7 "
+                                                "gives `*x` no descriptor)")
+            return [self._pointer_decl(target, at), *self.assign([target.ref, value], at)]
         if isinstance(value, tuple) and not self._tag_set(value):
             raise self._error(at, "an array needs a declared type (int t[2] = {1,2})")
         return [self._initial_value(at, target, value)]
@@ -172,7 +184,17 @@ class LitmusBuilder(_Builder):
 
     def zero_initialised(self, children, at):
         """A location or register alone: it starts with 0 (herd7's `atom: location`)."""
-        return [self._initial_value(at, children[0], ast.Int(0))]
+        target = children[0]
+        if isinstance(target, _Pointer):
+            return [self._pointer_decl(target, at), *self.zero_initialised([target.ref], at)]
+        return [self._initial_value(at, target, ast.Int(0))]
+
+    def _pointer_decl(self, target: _Pointer, at: int) -> ast.Decl:
+        """herd7 gives `*x` its pointer type (TyDefPointer): 64 bits."""
+        return ast.Decl("*", target.ref, None, self._pos(at))
+
+    def pointer_location(self, children, at):
+        return _Pointer(self.plain_location(children, at))
 
     def _initial_value(self, at: int, target, value):
         target = self._location(target, at)

@@ -1003,6 +1003,8 @@ def shift_op(s: Semantics, instr):
         n %= bits
     else:
         n = imm_operand(instr, 2)
+    if n == 0 and not isinstance(a, int):  # herd7 shifts an address by 0 too, and fails
+        raise Unsupported(f"illegal shift of {a}", static=a_ev is None or not a_ev.symbolic)
     s.ctx.write_reg(rd, shifted(a, ast.Shift(instr.mnemonic, n), bits), evs)
 
 

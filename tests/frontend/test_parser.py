@@ -168,10 +168,13 @@ def test_init_register_values():
 
 
 def test_init_memory_values():
+    """`*z=3` gives z herd7's pointer type (TyDefPointer, 64 bits: a 32-bit read of it is
+    herd7's "Illegal mixed-size test"), and its value."""
     items = init_items("x=1; [y]=2; *z=3; p=x; [q]=P0:L0")
     assert [strip_pos(i) for i in items] == [
         ("InitMem", ("x", None), ast.Int(1)),
         ("InitMem", ("y", None), ast.Int(2)),
+        ("decl", "*", ("z", None), None),
         ("InitMem", ("z", None), ast.Int(3)),
         ("InitMem", ("p", None), ast.Sym("x")),
         ("InitMem", ("q", None), ast.CodeLabel(0, "L0")),
@@ -304,6 +307,14 @@ def test_the_page_of_a_label_is_named_by_its_thread(init):
     `0` (herd7 5feffe4: "unexpected '0' (in init)")."""
     error = syntax_error(litmus(init=init, table="P0 ;\n L0: NOP ;"))
     assert error.message == "unexpected '0' in the init block (expected a name)"
+
+
+def test_a_pointer_location_takes_no_descriptor():
+    """`*x = v` (herd7's TyDefPointer) takes a value but no descriptor (herd7 5feffe4:
+    "unexpected '(' (in init)")."""
+    error = syntax_error(litmus(init="*pte_x=(oa:PA(x))"))
+    assert (error.line, error.col) == (3, 8)
+    assert error.message.startswith("unexpected '(' in the init block")
 
 
 def test_immediates_in_herds_range():

@@ -353,3 +353,15 @@ def test_forms_beyond_herd_read_as_the_assembler_reads_them(form, herd_form):
 
     for compared in (1, 3):  # carry set, then clear
         assert states(form, compared) == states(herd_form, compared)
+
+
+@pytest.mark.parametrize("cell", ["LSR X9,X3,#0", "LSL X9,X3,#0", "ASR X9,X3,#0",
+                                  "ROR X9,X3,#0"])
+def test_a_shift_instruction_of_an_address_by_0_is_herd7s_error(cell):
+    """herd7 applies the shift to the address even by 0 and rejects the test ("Illegal
+    operation >>> on constants x and 0"); a shift modifier `LSL #0` of an operand is none."""
+    text = f"AArch64 T\n{{ 0:X3=x; 0:X4=0; }}\n P0 ;\n {cell} ;\nexists (0:X9=0)\n"
+    with pytest.raises(LitmusError, match=r"illegal shift of x"):
+        pylitmus.check(text)
+    added = text.replace(cell, "ADD X9,X3,X4,LSL #0")
+    assert pylitmus.check(added).positive == 0
