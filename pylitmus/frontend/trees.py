@@ -439,13 +439,27 @@ class LitmusBuilder(_Builder):
         flags: dict[str, int] = {}
         attrs: tuple[str, ...] = ()
         for kind, value in fields:
-            if kind == "oa":
-                oa = value
-            elif kind == "attrs":
+            if kind == "attrs":
                 attrs = value
-            else:
+                continue
+            if kind == "oa" and oa is None:
+                oa = value
+            elif kind != "oa" and kind not in flags:
                 flags[kind] = value
+            else:  # herd7 (lib/AArch64PteVal.ml) says so at the closing parenthesis
+                raise self._error(self._closing(at), f"multiple definition of the "
+                                                     f"descriptor field {kind} (herd7 "
+                                                     f"rejects it)")
         return ast.Descriptor(oa, tuple(flags.items()), attrs, self._pos(at))
+
+    def _closing(self, at: int) -> int:
+        """The offset of the parenthesis that closes the one at `at`."""
+        depth, code = 0, self.source.code
+        for offset in range(at, len(code)):
+            depth += {"(": 1, ")": -1}.get(code[offset], 0)
+            if depth == 0:
+                return offset
+        return at
 
     def output_address(self, children, at):
         value = children[1]
