@@ -439,8 +439,8 @@ class LitmusBuilder(_Builder):
         flags: dict[str, int] = {}
         attrs: tuple[str, ...] = ()
         for kind, value in fields:
-            if kind == "attrs":
-                attrs = value
+            if kind == "attrs":  # herd7 adds each list's attributes to those before
+                attrs += value
                 continue
             if kind == "oa" and oa is None:
                 oa = value

@@ -321,11 +321,11 @@ def test_a_pointer_location_takes_no_descriptor():
                                         "(oa:PA(x), attrs:(Normal), af:0, af:1)"])
 def test_a_descriptor_field_given_twice_is_herd7s_error(descriptor):
     """herd7 rejects it at the closing parenthesis ("multiple defintion or property af",
-    herd7 5feffe4); `attrs` twice it takes."""
+    herd7 5feffe4); `attrs` twice it takes, with the attributes of both lists."""
     error = syntax_error(litmus(init=f"0:X1={descriptor}; x=1; y=2;"))
     assert (error.line, error.col) == (3, len("0:X1=") + len(descriptor))
     assert error.message.startswith("multiple definition of the descriptor field")
-    assert init_items("0:X1=(attrs:(Normal), attrs:(Normal))")
+    assert init_items("0:X1=(attrs:(iNC), attrs:(oNC))")[0].value.attrs == ("iNC", "oNC")
 
 
 def test_immediates_in_herds_range():
