@@ -328,6 +328,19 @@ def test_a_descriptor_field_given_twice_is_herd7s_error(descriptor):
     assert init_items("0:X1=(attrs:(iNC), attrs:(oNC))")[0].value.attrs == ("iNC", "oNC")
 
 
+@pytest.mark.parametrize("final, message", [
+    ("exists (0:X0=x/\\ 0:X1=0)", "unexpected character '\\'"),
+    ("locations [x;];\nexists (x=0)", "unexpected 'exists'"),
+    ("locations [x;];\nfilter (x=0)\nexists (x=0)", "unexpected 'filter'"),
+])
+def test_the_final_part_lexed_and_ended_as_herd7_does(final, message):
+    """herd7's names go on over '/', '.' and '-' (`x/` then a lone '\\': "Lex error"), and a
+    ';' after `locations [...]` ends the test ("unexpected 'exists'", herd7 5feffe4)."""
+    error = syntax_error(litmus(init="0:X1=x;", final=final))
+    assert error.message.startswith(message)
+    assert parse(litmus(init="0:X1=x;", final="locations [x;];"))
+
+
 def test_immediates_in_herds_range():
     """herd7's AArch64 lexer reads `#` and decimal digits into an OCaml int (63 bits); a
     hexadecimal immediate is a syntax error there (lib/AArch64Lexer.mll)."""
