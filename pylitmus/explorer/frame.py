@@ -436,12 +436,11 @@ class FrameBuilder:
         # `PTE(z)`): a translation there reads nothing, and herd7 rejects a test whose
         # explicit read of such an entry has nothing to read.
         locs = set(prepared.init_memory)
-        touched = {ev.loc: ev.kind for local in locals_ for ev in local.events
-                   if ev.kind in (E.MEM_READ, E.MEM_WRITE) and ev.loc is not None}
-        if not prepared.env.vmsa:
-            locs.update(touched)
-        else:
+        if prepared.env.vmsa:
             self._refuse_unknown(locs, locals_)
+        else:
+            locs.update(ev.loc for local in locals_ for ev in local.events
+                        if ev.kind in (E.MEM_READ, E.MEM_WRITE) and ev.loc is not None)
         events: list[E.Event] = []
         for loc in sorted(locs):
             value = prepared.init_memory.get(loc, 0)

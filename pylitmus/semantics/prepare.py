@@ -443,8 +443,10 @@ def given_names(init_memory: dict, init_regs: list[dict]) -> set[str]:
     (herd7: "Post-condition introduces new symbolic location(s)")."""
     given = {base_name(loc) for loc in init_memory}
     for value in [*init_memory.values(), *(v for regs in init_regs for v in regs.values())]:
-        if isinstance(value, (Addr, TableAddr, PhysAddr)):
-            given.add(value.name if not isinstance(value, Addr) else value.base)
+        if isinstance(value, Addr):
+            given.add(value.base)
+        elif isinstance(value, (TableAddr, PhysAddr)):
+            given.add(value.name)
         elif isinstance(value, PteVal):
             given.add(value.oa.name)
     return given
@@ -467,16 +469,16 @@ def refuse_unknown_fault_locations(test: ast.Test, init_memory: dict,
 def add_page_tables(test: ast.Test, init_memory: dict, init_regs: list[dict],
                     arrays: dict) -> None:
     """Under vmsa, every virtual location x (a data location of the test, or one the
-    final state shows) has a page-table entry
-    `PTE(x)`, initially its declared descriptor or `(oa:PA(x))`, and physical memory,
-    initially its declared value or 0 (herd7 makes both initial writes). A name only a
-    descriptor, a physical address or an entry's address gives (`(oa:PA(z))`, `phy_z`,
-    `pte_z`) has neither, as in
-    herd7 (herd/mem.ml, get_all_mem_locs): a read translated to it has nothing to read."""
+    final state shows) has a page-table entry `PTE(x)`, initially its declared descriptor
+    or `(oa:PA(x))`, and physical memory, initially its declared value or 0 (herd7 makes
+    both initial writes). A name only a descriptor, a physical address or an entry's
+    address gives (`(oa:PA(z))`, `phy_z`, `pte_z`) has neither, as in herd7 (herd/mem.ml,
+    get_all_mem_locs): a read translated to it has nothing to read."""
     names = {base_name(loc) for loc in init_memory}
     given = given_names(init_memory, init_regs)
-    names.update(base_name(mem_key(ref)) for ref in state_values_and_places(test)[1]
-                 if isinstance(ref, ast.MemRef) and base_name(mem_key(ref)) in given)
+    shown = {base_name(mem_key(ref)) for ref in state_values_and_places(test)[1]
+             if isinstance(ref, ast.MemRef)}
+    names |= shown & given
     for name in names:
         if name not in arrays:  # an array's cells are its memory
             init_memory.setdefault(name, 0)
