@@ -69,7 +69,7 @@ MAX_IMMEDIATE = (1 << 62) - 1
 STATE_KEYWORDS = frozenset(
     "pac pacda pacdb pacia pacib not true false observed Observed and exists forall final with "
     "locations filter fault Fault tag TAG attrs Attrs oa PTE TTD PA parel1_t PAREL1_T SS SSCap "
-    "_Atomic ATOMIC_INIT".split())
+    "_Atomic ATOMIC_INIT NOP nop".split())  # NOP: a value only (herd7's TOK_NOP)
 THREAD_KEYWORD = re.compile(r"P[0-9]+")
 # herd7's old spellings of PTE(x) and PA(x) (lib/misc.ml, tr_pte and tr_physical).
 OLD_TABLE_ENTRY, OLD_PHYSICAL = "pte_", "phy_"

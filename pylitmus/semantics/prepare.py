@@ -471,14 +471,26 @@ def add_page_tables(test: ast.Test, init_memory: dict, init_regs: list[dict],
     """Under vmsa, every virtual location x (a data location of the test, or one the
     final state shows) has a page-table entry `PTE(x)`, initially its declared descriptor
     or `(oa:PA(x))`, and physical memory, initially its declared value or 0 (herd7 makes
-    both initial writes). A name only a descriptor, a physical address or an entry's
-    address gives (`(oa:PA(z))`, `phy_z`, `pte_z`) has neither, as in herd7 (herd/mem.ml,
-    get_all_mem_locs): a read translated to it has nothing to read."""
-    names = {base_name(loc) for loc in init_memory}
+    both initial writes). A name only a descriptor, a physical address, an entry's address
+    or an entry's initial value gives (`(oa:PA(z))`, `phy_z`, `pte_z`, `pte_z=(...)`) has
+    no physical memory, as in herd7 (herd/mem.ml, get_all_mem_locs; eventsMonad.ml,
+    add_initpte): a read translated to it has nothing to read."""
+    names = {base_name(loc) for loc in init_memory if not is_table_location(loc)}
     given = given_names(init_memory, init_regs)
-    shown = {base_name(mem_key(ref)) for ref in state_values_and_places(test)[1]
-             if isinstance(ref, ast.MemRef)}
+    final = [*test.locations, *(atom.target for expr in (test.filter, test.condition.expr)
+                                for atom in ast.atoms(expr))]
+    shown = {base_name(mem_key(ref)) for ref in final if isinstance(ref, ast.MemRef)}
     names |= shown & given
+    for loc, value in init_memory.items():
+        if is_table_location(loc) and not isinstance(value, (PteVal, PhysAddr)):
+            raise LitmusError(f"cannot initialise [{loc}] with {value} (herd7's error: an "
+                              f"entry holds a descriptor)", test.file)
+    for value in [*init_memory.values(), *(v for regs in init_regs for v in regs.values())]:
+        if isinstance(value, TableAddr) and value.name not in names and \
+                table_location(value.name) not in init_memory:
+            # herd7 gives it no initial write, and rejects a test reading it on any path
+            raise LitmusError(not_supported("the page-table entry of a name that is no "
+                                            "location of the test", str(value)), test.file)
     for name in names:
         if name not in arrays:  # an array's cells are its memory
             init_memory.setdefault(name, 0)

@@ -341,6 +341,15 @@ def test_the_final_part_lexed_and_ended_as_herd7_does(final, message):
     assert parse(litmus(init="0:X1=x;", final="locations [x;];"))
 
 
+def test_nop_is_a_value_never_a_location():
+    """herd7's init lexer reads NOP as an instruction value (TOK_NOP): as an item alone it
+    is "unexpected 'NOP' (in init)"."""
+    assert init_items("0:X0=NOP;")[0].value == ast.InstrValue("NOP")
+    error = syntax_error(litmus(init="0:X0;NOP;"))
+    assert (error.line, error.col) == (3, 6)
+    assert "'NOP' is a keyword" in error.message
+
+
 def test_immediates_in_herds_range():
     """herd7's AArch64 lexer reads `#` and decimal digits into an OCaml int (63 bits); a
     hexadecimal immediate is a syntax error there (lib/AArch64Lexer.mll)."""

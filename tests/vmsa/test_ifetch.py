@@ -195,7 +195,7 @@ def test_herds_check_of_the_other_pages_of_code():
     ("{ TTD(P0:L0)=(oa:PA(P0:L1)); }\n P0 ;\n L0: NOP ;\n .pagealign ;\n L1: NOP ;\n"
      "exists (0:X0=0)", "vmsa,ifetch", "physical addresses of code as values"),
     ("{ TTD(P0:L0)=0; }\n P0 ;\n L0: NOP ;\nexists (0:X0=0)", "vmsa,ifetch",
-     "a page-table entry of code holding no descriptor"),
+     "PTE(P0:L0)] with 0 (herd7's error"),  # herd7: "Cannot initialize [PTE(0:L0)] with 0"
     ("{ TTD(P0:L0)=(oa:PA(P0:L0)); 0:X1=PTE(P0:L0); }\n P0 ;\n L0: NOP ;\nexists (0:X0=0)",
      "vmsa,ifetch", "physical addresses of code as values"),
     ("{ TTD(P0:L0)=(oa:PA(P0:L0)); }\n P0 ;\n L0: NOP ;\nexists ([TTD(P0:L0)]=0)",
