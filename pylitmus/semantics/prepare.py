@@ -358,14 +358,18 @@ def state_values_and_places(test: ast.Test) -> tuple[list[tuple[object, ast.Pos]
     the places they name (locations, registers, fault atoms)."""
     values: list[tuple[object, ast.Pos]] = [(item.value, item.pos) for item in test.init
                                             if isinstance(item, (ast.InitReg, ast.InitMem))]
+    values += [(atom.value, atom.target.pos) for expr in (test.filter, test.condition.expr)
+               for atom in ast.atoms(expr)]
     refs: list[ast.RegRef | ast.MemRef | ast.FaultAtom] = [
         item.target for item in test.init if isinstance(item, (ast.InitMem, ast.Decl))]
-    refs += test.locations
-    for expr in (test.filter, test.condition.expr):
-        for atom in ast.atoms(expr):
-            values.append((atom.value, atom.target.pos))
-            refs.append(atom.target)
-    return values, refs
+    return values, refs + final_places(test)
+
+
+def final_places(test: ast.Test) -> list:
+    """The places the final part names: its locations, those of the filter and the
+    condition."""
+    return [*test.locations, *(atom.target for expr in (test.filter, test.condition.expr)
+                               for atom in ast.atoms(expr))]
 
 
 def virtual_memory_syntax(test: ast.Test) -> tuple[str, ast.Pos] | None:
@@ -477,9 +481,8 @@ def add_page_tables(test: ast.Test, init_memory: dict, init_regs: list[dict],
     add_initpte): a read translated to it has nothing to read."""
     names = {base_name(loc) for loc in init_memory if not is_table_location(loc)}
     given = given_names(init_memory, init_regs)
-    final = [*test.locations, *(atom.target for expr in (test.filter, test.condition.expr)
-                                for atom in ast.atoms(expr))]
-    shown = {base_name(mem_key(ref)) for ref in final if isinstance(ref, ast.MemRef)}
+    shown = {base_name(mem_key(ref)) for ref in final_places(test)
+             if isinstance(ref, ast.MemRef)}
     names |= shown & given
     for loc, value in init_memory.items():
         if is_table_location(loc) and not isinstance(value, (PteVal, PhysAddr)):
